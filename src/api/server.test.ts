@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { buildServer } from './server.ts';
+import { createLog } from '../shared/log.ts';
+import { systemClock } from '../shared/clock.ts';
+
+describe('HTTP server', () => {
+  let t: TestDb;
+  let app: FastifyInstance;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    t = await createTestDb();
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logLines.push(String(chunk));
+        cb();
+      },
+    });
+    app = await buildServer({ db: t.db, log: createLog('info', sink), clock: systemClock });
+    app.get(
+      '/api/v1/echo-test',
+      { schema: { querystring: { type: 'object', properties: { q: { type: 'string' } } } } },
+      async () => ({
+        ok: true,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.close();
+  });
+
+  it('answers /healthz and /readyz when the database is migrated', async () => {
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', pendingMigrations: 0 });
+  });
+
+  it('serves an OpenAPI 3.1 document listing its routes', async () => {
+    const res = await app.inject('/api/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+  });
+
+  it('logs the route pattern and status, never the query string', async () => {
+    logLines.length = 0;
+    await app.inject('/api/v1/echo-test?q=GARCIA%20LOPEZ%20A123456789');
+    const line = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request');
+    expect(line).toMatchObject({ route: '/api/v1/echo-test', status: 200, method: 'GET' });
+    expect(logLines.join('')).not.toMatch(/GARCIA|123456789/);
+  });
+
+  it('answers unknown routes with 404 in the common error shape', async () => {
+    const res = await app.inject('/api/v1/nowhere');
+    expect(res.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,88 @@
+// The HTTP edge: schema-validated routes, an OpenAPI document, health checks and JSON logs that
+// carry no personal data (no bodies, no query strings, route patterns only).
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Db } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Log } from '../shared/log.ts';
+import { isBridgeError } from '../shared/errors.ts';
+import { healthRoutes } from './health.routes.ts';
+import { version } from '../shared/version.ts';
+
+export interface ApiDeps {
+  db: Db;
+  log: Log;
+  clock: Clock;
+}
+
+export interface ServerOptions {
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+}
+
+export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyServerOptions['loggerInstance'],
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  });
+
+  // One log line per request: method, route pattern, status and time. Never the URL itself, whose
+  // query string may hold a name or an A-number.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    if (isBridgeError(error)) {
+      return reply
+        .status(error.httpStatus)
+        .send({ error: { code: error.code, message: error.message, ...error.details } });
+    }
+    const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
+    if (e.validation) {
+      return reply
+        .status(400)
+        .send({ error: { code: 'BODY_INVALID', message: e.message, details: e.validation } });
+    }
+    if (e.statusCode === 413) {
+      return reply
+        .status(413)
+        .send({ error: { code: 'BODY_TOO_LARGE', message: 'request body is larger than allowed' } });
+    }
+    if (e.statusCode && e.statusCode < 500) {
+      return reply
+        .status(e.statusCode)
+        .send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
+    }
+    req.log.error({ err: e.message, route: req.routeOptions.url }, 'request failed');
+    // 5xx details never leak to callers.
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'UC Bridge API',
+        version,
+        description: 'Agency feeds in; children, cases, alerts, tasks and oversight figures out.',
+      },
+    },
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(deps));
+  return app;
+}

@@ -1,0 +1,113 @@
+// Server engine: a pg pool. Used when DATABASE_URL is set; several processes may share the server.
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { BridgeError } from '../shared/errors.ts';
+import { copyTextLine, ident, type Db, type Queryable, type Row } from './db.ts';
+
+// Same JavaScript values as the embedded engine: DATE as 'YYYY-MM-DD', int8 as number.
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.DATE) return (v: string) => v;
+    if (oid === pg.types.builtins.INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+type PgConn = pg.Pool | pg.PoolClient;
+
+function wrap(conn: PgConn): Queryable {
+  return {
+    async query<T = Row>(sql: string, params: readonly unknown[] = []) {
+      const res = await conn.query({ text: sql, values: params as unknown[], types: typeParsers });
+      return res.rows as T[];
+    },
+    async exec(sql: string) {
+      await conn.query(sql);
+    },
+    async copyRows(table, columns, rows) {
+      const client = 'release' in conn ? conn : await conn.connect();
+      let n = 0;
+      try {
+        const sink = client.query(
+          copyFrom(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN`),
+        );
+        const source = Readable.from(
+          (function* () {
+            for (const r of rows) {
+              n++;
+              yield copyTextLine(r);
+            }
+          })(),
+        );
+        await pipeline(source, sink);
+      } finally {
+        if (client !== conn) (client as pg.PoolClient).release();
+      }
+      return n;
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', () => {});
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw new BridgeError(
+      'DB_UNAVAILABLE',
+      `cannot connect to the PostgreSQL server at ${redactUrl(url)}: ${(e as Error).message}`,
+      {},
+      { cause: e },
+    );
+  }
+  const base = wrap(pool);
+  return {
+    engine: 'postgres',
+    description: `PostgreSQL server at ${redactUrl(url)}`,
+    ...base,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async withAdvisoryLock(key, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        try {
+          return await fn(wrap(client));
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

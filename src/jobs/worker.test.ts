@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { silentLog } from '../shared/log.ts';
+import { Worker, retryDelaySeconds } from './worker.ts';
+import { enqueueJob } from './index.ts';
+import type { Db } from '../db/index.ts';
+
+describe('retry delay', () => {
+  it('grows exponentially with full jitter and is capped at an hour', () => {
+    expect(retryDelaySeconds(1, () => 1)).toBe(2);
+    expect(retryDelaySeconds(5, () => 1)).toBe(32);
+    expect(retryDelaySeconds(30, () => 1)).toBe(3600);
+    expect(retryDelaySeconds(5, () => 0)).toBe(1);
+  });
+});
+
+describe(`jobs on ${testEngine}`, () => {
+  let t: TestDb | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('runs a queued job once, retries a failing one later, and gives up after max attempts', async () => {
+    t = await createTestDb();
+    const db = t.db;
+    await db.exec('CREATE TABLE done_log (job_id bigint, n int)');
+    await enqueueJob(db, 'ok', { n: 1 });
+    await enqueueJob(db, 'bad', {}, { maxAttempts: 1 });
+    await enqueueJob(db, 'flaky', {}, { maxAttempts: 3 });
+    const worker = new Worker({
+      db,
+      log: silentLog,
+      handlers: {
+        ok: async (job, d) => {
+          await d.db.query('INSERT INTO done_log VALUES ($1, $2)', [job.id, job.payload.n]);
+        },
+        bad: async () => {
+          throw new Error('receiver said no');
+        },
+        flaky: async () => {
+          throw new Error('try later');
+        },
+      },
+    });
+    expect(await worker.drain()).toBe(3);
+    const jobs = await db.query<{
+      queue: string;
+      status: string;
+      attempts: number;
+      last_error: string | null;
+    }>('SELECT queue, status, attempts, last_error FROM job ORDER BY id');
+    expect(jobs).toEqual([
+      { queue: 'ok', status: 'done', attempts: 1, last_error: null },
+      { queue: 'bad', status: 'failed', attempts: 1, last_error: 'receiver said no' },
+      { queue: 'flaky', status: 'queued', attempts: 1, last_error: 'try later' },
+    ]);
+    expect(await db.query('SELECT n FROM done_log')).toEqual([{ n: 1 }]);
+  });
+
+  it('a dedupe key queues the same work only once', async () => {
+    t = await createTestDb();
+    expect(await enqueueJob(t.db, 'ok', {}, { dedupeKey: 'batch-7' })).toBeTypeOf('number');
+    expect(await enqueueJob(t.db, 'ok', {}, { dedupeKey: 'batch-7' })).toBeNull();
+  });
+
+  it.runIf(testEngine === 'postgres')(
+    'two workers with their own connections to the server never run the same job twice',
+    async () => {
+      t = await createTestDb();
+      await t.db.exec('CREATE TABLE done_log (job_id bigint PRIMARY KEY, worker text)');
+      const total = 300;
+      await t.db.query(
+        `INSERT INTO job (queue, payload) SELECT 'count', '{}'::jsonb FROM generate_series(1, $1)`,
+        [total],
+      );
+      const pools: Db[] = [await openPostgres(t.url!, { max: 2 }), await openPostgres(t.url!, { max: 2 })];
+      try {
+        const workers = pools.map(
+          (db, i) =>
+            new Worker({
+              db,
+              log: silentLog,
+              id: `w${i}`,
+              batchSize: 5,
+              handlers: {
+                count: async (job, d) => {
+                  // A duplicate run would violate the primary key and show up as a failed job.
+                  await d.db.query('INSERT INTO done_log VALUES ($1, $2)', [job.id, `w${i}`]);
+                  await new Promise((r) => setTimeout(r, 1));
+                },
+              },
+            }),
+        );
+        const ran = await Promise.all(workers.map((w) => w.drain()));
+        expect(ran[0]! + ran[1]!).toBe(total);
+        expect(ran[0]).toBeGreaterThan(0);
+        expect(ran[1]).toBeGreaterThan(0);
+        const [done] = await t.db.query<{ n: number; distinct_jobs: number }>(
+          'SELECT count(*)::int AS n, count(DISTINCT job_id)::int AS distinct_jobs FROM done_log',
+        );
+        expect(done).toEqual({ n: total, distinct_jobs: total });
+        const [states] = await t.db.query<{ done: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'done')::int AS done FROM job`,
+        );
+        expect(states!.done).toBe(total);
+      } finally {
+        await Promise.all(pools.map((p) => p.close()));
+      }
+    },
+  );
+});

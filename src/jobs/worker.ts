@@ -1,0 +1,105 @@
+// Runs background jobs. Any number of workers may run against one PostgreSQL server: each claims
+// jobs with FOR UPDATE SKIP LOCKED, so a job is handled by one worker at a time.
+import os from 'node:os';
+import crypto from 'node:crypto';
+import type { Db, Queryable } from '../db/index.ts';
+import type { Log } from '../shared/log.ts';
+import { toError } from '../shared/errors.ts';
+import { claimJobs, markDone, markFailed, releaseStale, type JobRow } from './jobs.queries.ts';
+
+export type JobHandler = (job: JobRow, deps: { db: Db; log: Log }) => Promise<void>;
+
+export interface WorkerOptions {
+  db: Db;
+  log: Log;
+  handlers: Record<string, JobHandler>;
+  /** Milliseconds between polls when there was nothing to do. */
+  pollMs?: number;
+  batchSize?: number;
+  /** A job held longer than this by a worker is considered abandoned. */
+  staleSeconds?: number;
+  id?: string;
+}
+
+/** Exponential backoff with full jitter, capped at an hour. */
+export function retryDelaySeconds(attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(3600, 2 ** attempt);
+  return Math.max(1, Math.round(cap * random()));
+}
+
+export class Worker {
+  readonly id: string;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.id ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  }
+
+  start(): void {
+    if (!this.loop) this.loop = this.run();
+  }
+
+  /** Finishes the jobs in hand, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Claims and runs jobs until none is ready; returns how many ran. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runBatch();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  private async runBatch(): Promise<number> {
+    const { db, log, handlers } = this.options;
+    const jobs = await claimJobs(db, Object.keys(handlers), this.id, this.options.batchSize ?? 10);
+    for (const job of jobs) {
+      const handler = handlers[job.queue]!;
+      try {
+        await handler(job, { db, log });
+        await markDone(db, job.id, this.id);
+      } catch (thrown) {
+        const err = toError(thrown);
+        const retry = job.attempts < job.max_attempts ? retryDelaySeconds(job.attempts) : null;
+        log.warn({ job: job.id, queue: job.queue, attempt: job.attempts, err: err.message }, 'job failed');
+        await markFailed(db, job.id, this.id, err.message, retry);
+      }
+    }
+    return jobs.length;
+  }
+
+  private async run(): Promise<void> {
+    const { db, log } = this.options;
+    const pollMs = this.options.pollMs ?? 500;
+    let lastStaleCheck = 0;
+    while (!this.stopping) {
+      try {
+        if (Date.now() - lastStaleCheck > 30_000) {
+          lastStaleCheck = Date.now();
+          const n = await releaseStale(db as Queryable, this.options.staleSeconds ?? 300);
+          if (n) log.info({ released: n }, 'released abandoned jobs');
+        }
+        const n = await this.runBatch();
+        if (n > 0) continue;
+      } catch (thrown) {
+        // The database may be restarting: keep polling, the service recovers by itself.
+        log.error({ err: toError(thrown).message }, 'worker poll failed');
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+}
