@@ -8,7 +8,7 @@ import { migrate } from './migrate.ts';
 
 export type { Db, Queryable, Row } from './db.ts';
 export { copyTextLine, ident } from './db.ts';
-export { migrate, migrationStatus, listMigrationFiles } from './migrate.ts';
+export { migrate, migrationName, migrationStatus, listMigrationFiles } from './migrate.ts';
 
 export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite({ dataDir: config.dataDir });

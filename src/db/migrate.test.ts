@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDb, testEngine, type TestDb } from './testing.ts';
-import { listMigrationFiles, migrate, migrationStatus } from './migrate.ts';
+import { listMigrationFiles, migrate, migrationName, migrationStatus } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
@@ -27,7 +27,7 @@ describe(`migrations on ${testEngine}`, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mig-'));
     for (const f of listMigrationFiles()) {
       const sql = f.id === 1 ? f.sql + '\n-- edited\n' : f.sql;
-      fs.writeFileSync(path.join(dir, `${String(f.id).padStart(4, '0')}_${f.name}.sql`), sql);
+      fs.writeFileSync(path.join(dir, `${migrationName(f)}.sql`), sql);
     }
     await expect(migrate(t.db, dir)).rejects.toThrow(/was changed after it was applied/);
   });
@@ -36,7 +36,7 @@ describe(`migrations on ${testEngine}`, () => {
     t = await createTestDb();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mig-'));
     for (const f of listMigrationFiles()) {
-      fs.writeFileSync(path.join(dir, `${String(f.id).padStart(4, '0')}_${f.name}.sql`), f.sql);
+      fs.writeFileSync(path.join(dir, `${migrationName(f)}.sql`), f.sql);
     }
     fs.writeFileSync(path.join(dir, '9998_first_extra.sql'), 'CREATE TABLE extra_a (id int);');
     fs.writeFileSync(path.join(dir, '9999_second_extra.sql'), 'ALTER TABLE extra_a ADD COLUMN note text;');
@@ -51,13 +51,13 @@ describe(`migrations on ${testEngine}`, () => {
     t = await createTestDb();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mig-'));
     for (const f of listMigrationFiles()) {
-      fs.writeFileSync(path.join(dir, `${String(f.id).padStart(4, '0')}_${f.name}.sql`), f.sql);
+      fs.writeFileSync(path.join(dir, `${migrationName(f)}.sql`), f.sql);
     }
     fs.writeFileSync(
       path.join(dir, '9999_broken.sql'),
       'CREATE TABLE half_done (id int); SELECT no_such_function();',
     );
-    await expect(migrate(t.db, dir)).rejects.toThrow(/9999_broken failed/);
+    await expect(migrate(t.db, dir)).rejects.toThrow(/migration 9999_broken failed/);
     const status = await migrationStatus(t.db, dir);
     expect(status.at(-1)).toMatchObject({ name: 'broken', appliedAt: null });
     const [r] = await t.db.query<{ t: string | null }>(`SELECT to_regclass('half_done')::text AS t`);
@@ -69,14 +69,12 @@ describe(`migrations on ${testEngine}`, () => {
     async () => {
       t = await createTestDb();
       // Start from an empty database on the same server.
-      await t.db.exec('DROP TABLE job; DROP TABLE bridge_migration;');
+      await t.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
       const a = await openPostgres(t.url!);
       const b = await openPostgres(t.url!);
       try {
         const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-        expect([...ra, ...rb].sort()).toEqual(
-          listMigrationFiles().map((f) => `${String(f.id).padStart(4, '0')}_${f.name}`),
-        );
+        expect([...ra, ...rb].sort()).toEqual(listMigrationFiles().map((f) => migrationName(f)));
       } finally {
         await a.close();
         await b.close();

@@ -43,6 +43,10 @@ export function listMigrationFiles(dir = MIGRATIONS_DIR): MigrationFile[] {
   });
 }
 
+export function migrationName(m: { id: number; name: string }): string {
+  return `${String(m.id).padStart(4, '0')}_${m.name}`;
+}
+
 async function ensureTable(conn: Queryable): Promise<void> {
   await conn.exec(`CREATE TABLE IF NOT EXISTS bridge_migration (
     id integer PRIMARY KEY,
@@ -65,7 +69,7 @@ function checkUnchanged(files: MigrationFile[], applied: { id: number; name: str
     if (f && f.checksum !== a.checksum) {
       throw new BridgeError(
         'MIGRATION_CHANGED',
-        `migration ${String(a.id).padStart(4, '0')}_${a.name} was changed after it was applied; ` +
+        `migration ${migrationName(a)} was changed after it was applied; ` +
           'applied migrations are frozen: add a new numbered migration instead',
       );
     }
@@ -96,12 +100,12 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
         await conn.exec('ROLLBACK');
         throw new BridgeError(
           'INTERNAL',
-          `migration ${f.id}_${f.name} failed: ${(e as Error).message}`,
+          `migration ${migrationName(f)} failed: ${(e as Error).message}`,
           {},
           { cause: e },
         );
       }
-      names.push(`${String(f.id).padStart(4, '0')}_${f.name}`);
+      names.push(migrationName(f));
     }
     return names;
   });

@@ -1,6 +1,6 @@
 // `bridge db migrate` and `bridge db status`.
 import type { Command } from 'commander';
-import { migrate, migrationStatus } from '../../db/index.ts';
+import { migrate, migrationName, migrationStatus } from '../../db/index.ts';
 import { openDb } from '../../db/index.ts';
 import type { CommandContext } from '../context.ts';
 import { parseFormat, printRows, say } from '../output.ts';
@@ -39,7 +39,7 @@ export function registerDbCommands(program: Command, ctx: () => CommandContext):
         say(`${conn.description}: ${status.length - pending} applied, ${pending} pending`);
         printRows(
           status.map((s) => ({
-            migration: `${String(s.id).padStart(4, '0')}_${s.name}`,
+            migration: migrationName(s),
             status: s.appliedAt ? 'applied' : 'pending',
             applied_at: s.appliedAt ?? '',
           })),
