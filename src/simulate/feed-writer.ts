@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Rng, deriveSeed } from './random.ts';
-import type { FeedRow, FileSpec } from './feed-layout.ts';
+import { columns, type FeedRow, type FileSpec } from './feed-layout.ts';
 
 const FLUSH_ROWS = 4096;
 const needsQuotes = /[",\r\n]/;
@@ -36,6 +36,7 @@ class FeedFile {
   readonly out: Writable;
   private readonly file: fs.WriteStream;
   private readonly rng: Rng;
+  private readonly idColumn: string;
   rows = 0;
 
   constructor(
@@ -51,12 +52,18 @@ class FeedFile {
       this.out = gz;
     } else this.out = this.file;
     this.rng = new Rng(deriveSeed(seed, spec.name));
+    this.idColumn = columns[spec.source][0]!;
     this.out.write((spec.bom ? '\uFEFF' : '') + csvLine(spec.header));
   }
 
   add(row: FeedRow, tag: string | null): void {
     const cells = this.spec.header.map((h) => row.values[h] ?? (h === 'extract_batch' ? 'X' : ''));
-    if (row.short) cells.pop();
+    // A row with a field missing; the record id stays, so the quarantine can name it.
+    if (row.short)
+      cells.splice(
+        this.spec.header[cells.length - 1] === this.idColumn ? cells.length - 2 : cells.length - 1,
+        1,
+      );
     this.buffer.push({ cells, tag, id: row.id });
     if (this.buffer.length >= FLUSH_ROWS) this.flush();
   }

@@ -286,8 +286,12 @@ export function generateGroup(
         given: g,
         surname1: s1,
         surname2: s2,
-        dob: Math.min(kDob, encounterDay - 365),
-        sex: relation === 'twin' && !twinNames ? s : s,
+        // Siblings are children too: between one and seventeen at the encounter.
+        dob:
+          relation === 'twin'
+            ? dob
+            : Math.max(Math.min(kDob, encounterDay - 365), encounterDay - 17 * 365 - 300),
+        sex: s,
         country,
         countryName,
       };
