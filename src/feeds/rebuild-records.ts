@@ -3,7 +3,7 @@
 import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { STAGE_COLUMNS, createStage, upsertRecords } from './feeds.queries.ts';
-import { prepareRow, type AfterRecordsChanged } from './ingest-rows.ts';
+import { prepareRow } from './ingest-rows.ts';
 import { SOURCES, type Source } from './sources.ts';
 
 export interface RebuildDeps {
