@@ -8,6 +8,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { simulate, fullPopulation, allFiles } from '../src/simulate/index.ts';
 import { table } from '../src/cli/output.ts';
+import { csvLine } from '../src/simulate/feed-writer.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,15 +20,19 @@ const seed = Number(arg('seed', '1'));
 const children = Math.max(100, Math.round(fullPopulation(2019, 2023) * scale));
 
 /** Samples resident memory while `fn` runs, and returns its peak. */
-async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
+async function measure<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number; cpu: number; peakMb: number }> {
   let peak = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const started = process.hrtime.bigint();
   const value = await fn();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  return { value, seconds, peakMb: peak / 1e6 };
+  const cpu = process.cpuUsage(cpu0);
+  return { value, seconds, cpu: (cpu.user + cpu.system) / 1e6, peakMb: peak / 1e6 };
 }
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-simulate-'));
@@ -42,9 +47,21 @@ try {
   const files = allFiles();
   const fixed = await measure(async () => {
     const streams = files.map((f) => fs.createWriteStream(path.join(fixedDir, f.name.replace(/\.gz$/, ''))));
-    const line = 'BP000000001,A212345678,GARCIA LOPEZ,MARIA JOSE,2006-04-17,F,GTM,2021-03-02,RGV,Y\n';
-    const chunk = line.repeat(4096);
+    const cells = [
+      'BP000000001',
+      'A212345678',
+      'GARCIA LOPEZ',
+      'MARIA JOSE',
+      '2006-04-17',
+      'F',
+      'GTM',
+      '2021-03-02',
+      'RGV',
+      'Y',
+    ];
     for (let written = 0, i = 0; written < rows; written += 4096, i++) {
+      let chunk = '';
+      for (let k = 0; k < 4096; k++) chunk += csvLine(cells);
       const s = streams[i % streams.length]!;
       if (!s.write(chunk)) await once(s, 'drain');
     }
@@ -68,28 +85,30 @@ try {
           children: children,
           rows,
           seconds: sim.seconds.toFixed(1),
+          'cpu s': sim.cpu.toFixed(1),
           'children/s': perSecond(children, sim.seconds),
           'rows/s': perSecond(rows, sim.seconds),
           'peak RSS MB': sim.peakMb.toFixed(0),
           'feed MB': (bytes(path.join(base, 'sim')) / 1e6).toFixed(0),
         },
         {
-          run: 'baseline (fixed text, same rows)',
+          run: 'baseline (fixed CSV rows, same count)',
           children: '',
           rows,
           seconds: fixed.seconds.toFixed(1),
+          'cpu s': fixed.cpu.toFixed(1),
           'children/s': '',
           'rows/s': perSecond(rows, fixed.seconds),
           'peak RSS MB': fixed.peakMb.toFixed(0),
           'feed MB': (bytes(fixedDir) / 1e6).toFixed(0),
         },
       ],
-      ['run', 'children', 'rows', 'seconds', 'children/s', 'rows/s', 'peak RSS MB', 'feed MB'],
+      ['run', 'children', 'rows', 'seconds', 'cpu s', 'children/s', 'rows/s', 'peak RSS MB', 'feed MB'],
     ),
   );
   process.stdout.write(
-    `\nratio simulate / baseline time: ${(sim.seconds / fixed.seconds).toFixed(1)}x; ` +
-      `full population (${fullPopulation(2019, 2023)} children) projected at ${(fullPopulation(2019, 2023) / perSecond(children, sim.seconds)).toFixed(0)} s` +
+    `\nratio simulate / baseline time: ${(sim.seconds / fixed.seconds).toFixed(1)}x (cpu ${(sim.cpu / fixed.cpu).toFixed(1)}x); ` +
+      `full population (${fullPopulation(2019, 2023)} children) projected at ${(fullPopulation(2019, 2023) / perSecond(children, sim.seconds)).toFixed(0)} s wall, ${((sim.cpu * fullPopulation(2019, 2023)) / children).toFixed(0)} s cpu` +
       `; target < 180 s; machine: ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}\n`,
   );
 } finally {
