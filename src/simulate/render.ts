@@ -352,7 +352,8 @@ export class Renderer {
         id,
         values: {
           encounter_id: id,
-          a_number: rng.chance(0.7) ? String(rng.between(10_000_000, 299_999_999)).padStart(9, '0') : '',
+          // Adults' A-numbers start with 3, children's with 0-2: out-of-scope rows share none.
+          a_number: rng.chance(0.7) ? '3' + String(rng.between(0, 99_999_999)).padStart(8, '0') : '',
           family_name: stripAccents(family),
           given_name: stripAccents(given),
           birth_date: dayToIso(dob),
