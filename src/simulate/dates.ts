@@ -2,8 +2,22 @@
 
 const DAY_MS = 86_400_000;
 
+/** Days since the epoch of a calendar date (Hinnant's days_from_civil), or NaN if there is no such date. */
+export function civilToDay(y: number, m: number, d: number): number {
+  if (!(m >= 1 && m <= 12 && d >= 1 && d <= 31) || !Number.isInteger(y + m + d)) return NaN;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!) return NaN;
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/** `YYYY-MM-DD` (anything after the date is ignored) to a day, or NaN. */
 export function isoToDay(iso: string): number {
-  return Math.floor(Date.parse(iso.slice(0, 10) + 'T00:00:00Z') / DAY_MS);
+  if (iso.length < 10 || iso[4] !== '-' || iso[7] !== '-') return NaN;
+  return civilToDay(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));
 }
 
 // Written dates are looked up, not formatted: the simulation writes millions of them.
@@ -27,8 +41,8 @@ export function dayToUs(day: number): string {
 
 /** Parses `MM/DD/YYYY` to a day, or NaN. */
 export function usToDay(us: string): number {
-  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(us);
-  return m ? isoToDay(`${m[3]}-${m[1]}-${m[2]}`) : NaN;
+  if (us.length !== 10 || us[2] !== '/' || us[5] !== '/') return NaN;
+  return civilToDay(Number(us.slice(6)), Number(us.slice(0, 2)), Number(us.slice(3, 5)));
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` from a minute count since the epoch. */

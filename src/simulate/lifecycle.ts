@@ -165,7 +165,8 @@ export class PopulationState {
   nextANumber(rng: Rng): string {
     // Older A-files have 8 digits (a leading 0 in the 9-digit form).
     const lead = rng.chance(0.12) ? '0' : rng.pick(['2', '2', '2', '1']);
-    return lead + String((++this.seq.a * 7919 + rng.int(7919)) % 100_000_000).padStart(8, '0');
+    // A permutation of the sequence (7919 is prime to 10^8): numbers look scattered and never repeat.
+    return lead + String((++this.seq.a * 7919 + 4_271_113) % 100_000_000).padStart(8, '0');
   }
   nextOrrId(): string {
     return 'UC' + String(++this.seq.orr * 13 + 1000000).padStart(9, '0');

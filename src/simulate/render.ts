@@ -83,12 +83,16 @@ export class Renderer {
   /** Surnames in the form this row uses: both, paternal only, hyphenated, or maternal first. */
   private surnames(rng: Rng, c: ChildPath, upper: boolean): string {
     const { surname1: s1, surname2: s2 } = c.identity;
-    let out: string;
-    if (this.noise.roll(rng, 'surnamePaternalOnly')) out = s1;
-    else if (this.noise.roll(rng, 'surnameHyphenated')) out = `${s1}-${s2}`;
-    else if (this.noise.roll(rng, 'surnameSwapped')) out = `${s2} ${s1}`;
-    else out = `${s1} ${s2}`;
-    return this.accents(rng, out, upper);
+    // Accents and case are applied name by name (short lists, remembered), then joined.
+    const keep = this.noise.roll(rng, upper ? 'accentsKeptUpper' : 'accentsKeptOrr');
+    const t = (n: string) => {
+      const v = keep ? n : stripAccents(n);
+      return upper ? v : mixedCase(v);
+    };
+    if (this.noise.roll(rng, 'surnamePaternalOnly')) return t(s1);
+    if (this.noise.roll(rng, 'surnameHyphenated')) return `${t(s1)}-${t(s2)}`;
+    if (this.noise.roll(rng, 'surnameSwapped')) return `${t(s2)} ${t(s1)}`;
+    return `${t(s1)} ${t(s2)}`;
   }
 
   private accents(rng: Rng, s: string, upper: boolean): string {
@@ -348,7 +352,8 @@ export class Renderer {
         id,
         values: {
           encounter_id: id,
-          a_number: rng.chance(0.7) ? String(rng.between(10_000_000, 299_999_999)).padStart(9, '0') : '',
+          // Adults' A-numbers start with 3, children's with 0-2: out-of-scope rows share none.
+          a_number: rng.chance(0.7) ? '3' + String(rng.between(0, 99_999_999)).padStart(8, '0') : '',
           family_name: stripAccents(family),
           given_name: stripAccents(given),
           birth_date: dayToIso(dob),

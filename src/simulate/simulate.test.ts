@@ -220,6 +220,9 @@ describe('simulate: files and determinism', () => {
         expect(r.values.a_number).toMatch(/^(A-?)?\d{3}-?\d{3}-?\d{3}$|^\d{8}$/);
     }
     for (const ids of orrIds.values()) expect(ids.size).toBe(1);
+    // No two children share an A-number.
+    const aNumbers = kids.flatMap((k) => [k.a_number, k.a_number_2].filter(Boolean));
+    expect(new Set(aNumbers).size).toBe(aNumbers.length);
   });
 });
 
@@ -286,6 +289,30 @@ describe('simulate: the population follows the real one', () => {
       const before = (releases.get(id) ?? []).filter((d) => d <= day);
       if (before.length) expect(day - Math.max(...before)).toBeGreaterThanOrEqual(30);
     }
+  });
+
+  it('keeps children in ORR care about a month in FY2022-FY2023, longer in FY2019-FY2020', () => {
+    const admitted = new Map<string, number>();
+    const released = new Map<string, number>();
+    for (const r of finals.values()) {
+      if (r.source !== 'orr') continue;
+      const day = usToDay(r.values.event_date!);
+      const id = r.values.orr_uc_id!;
+      if (r.values.event_type === 'ADMISSION') admitted.set(id, Math.min(admitted.get(id) ?? Infinity, day));
+      if (r.values.event_type === 'RELEASE') released.set(id, Math.min(released.get(id) ?? Infinity, day));
+    }
+    const stays = new Map<number, number[]>();
+    for (const [id, a] of admitted) {
+      const d = released.get(id);
+      if (d === undefined) continue;
+      const fy = fiscalYear(a);
+      stays.set(fy, [...(stays.get(fy) ?? []), d - a]);
+    }
+    const mean = (fy: number) => stays.get(fy)!.reduce((x, y) => x + y, 0) / stays.get(fy)!.length;
+    expect(mean(2022)).toBeGreaterThan(24);
+    expect(mean(2022)).toBeLessThan(40);
+    expect(mean(2023)).toBeLessThan(40);
+    expect(mean(2019)).toBeGreaterThan(mean(2022));
   });
 
   it('matches the OIG figures: ~65% never served an NTA, ~7% failed to appear, ~7% bad release addresses', () => {

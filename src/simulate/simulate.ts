@@ -6,7 +6,7 @@ import { BridgeError } from '../shared/errors.ts';
 import type { Progress } from '../shared/progress.ts';
 import { Rng, deriveSeed } from './random.ts';
 import { fullPopulation, lifecycle as L, transfersByFiscalYear } from './calibration.ts';
-import { fiscalYearStart, isoToDay } from './dates.ts';
+import { dayToIso, fiscalYearStart, isoToDay } from './dates.ts';
 import { allFiles, type FeedRow } from './feed-layout.ts';
 import { FeedWriter, CsvOut } from './feed-writer.ts';
 import { generateGroup, PopulationState, type ChildPath } from './lifecycle.ts';
@@ -180,7 +180,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
           id.surname1,
           id.surname2,
           id.sex,
-          new Date(id.dob * 86_400_000).toISOString().slice(0, 10),
+          dayToIso(id.dob),
           id.country,
           String(c.fiscalYear),
           c.aNumber,
