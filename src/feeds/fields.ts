@@ -82,8 +82,20 @@ export function parseAlpha3(text: string): Checked<string> {
     : bad(`unknown country code (ISO 3166-1 alpha-3): ${text}`);
 }
 
+// Country look-ups scan the whole list; a feed repeats a few dozen names, so each is looked up once.
+const countryNames = new Map<string, Checked<string>>();
+
 /** An English country name in any case, with or without accents -> ISO 3166-1 alpha-3. */
 export function parseCountryName(text: string): Checked<string> {
+  let hit = countryNames.get(text);
+  if (!hit) {
+    hit = lookUpCountryName(text);
+    if (countryNames.size < 10_000) countryNames.set(text, hit);
+  }
+  return hit;
+}
+
+function lookUpCountryName(text: string): Checked<string> {
   const t = text.trim();
   const plain = t.normalize('NFD').replace(/\p{M}/gu, '');
   const code =

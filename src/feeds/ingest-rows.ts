@@ -208,17 +208,35 @@ export async function ingestRows(
   const outcomes: RowOutcome[] = [];
   let chunk: PreparedRow[] = [];
   let seq = 0;
+  // While one chunk is being stored, the next is read and mapped; chunks still commit in order.
+  let storing: Promise<void> | null = null;
+  let failed: unknown = null;
   const flush = async () => {
-    const done = await storeChunk(deps, options.source, options.batchId, chunk);
-    counts = addCounts(counts, countOutcomes(done));
-    if (options.keepOutcomes) outcomes.push(...done);
-    options.onChunk?.(chunk.length);
+    const rows = chunk;
     chunk = [];
+    if (storing) await storing;
+    if (failed) throw failed;
+    storing = storeChunk(deps, options.source, options.batchId, rows).then(
+      (done) => {
+        counts = addCounts(counts, countOutcomes(done));
+        if (options.keepOutcomes) outcomes.push(...done);
+        options.onChunk?.(rows.length);
+      },
+      (e: unknown) => {
+        failed = e;
+      },
+    );
   };
-  for await (const row of options.rows) {
-    chunk.push(prepareRow(options.source, ++seq, row));
-    if (chunk.length >= chunkSize) await flush();
+  try {
+    for await (const row of options.rows) {
+      chunk.push(prepareRow(options.source, ++seq, row));
+      if (chunk.length >= chunkSize) await flush();
+    }
+    if (chunk.length) await flush();
+  } finally {
+    // A file that turns out unreadable half-way keeps the chunks already read.
+    if (storing) await storing;
   }
-  if (chunk.length) await flush();
+  if (failed) throw failed;
   return { counts, outcomes };
 }

@@ -102,3 +102,96 @@ export function toCsv(source: Source, rows: readonly Fields[], columns?: readonl
     [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c] ?? '')).join(','))].join('\n') + '\n'
   );
 }
+
+const GIVEN = [
+  'MARIA JOSE',
+  'JUAN CARLOS',
+  'ANA',
+  'BRAYAN ALEXANDER',
+  'IXCHEL',
+  'JOSUE',
+  'DULCE MARIA',
+  'KEVIN',
+];
+const SURNAMES = [
+  'GARCIA',
+  'LOPEZ',
+  'DE LA CRUZ',
+  'TZUL',
+  'CHOC',
+  'PEREZ',
+  'AJU',
+  'HERNANDEZ',
+  'DEL CID',
+  'CAAL',
+];
+
+/**
+ * A synthetic row `i` of `source`, varied deterministically (names, dates, A-numbers, addresses).
+ * Every `badEvery`-th row has a bad date (0: none).
+ */
+export function syntheticRow(source: Source, i: number, badEvery = 0): Fields {
+  const given = GIVEN[i % GIVEN.length]!;
+  const s1 = SURNAMES[i % SURNAMES.length]!;
+  const s2 = SURNAMES[(i * 7 + 3) % SURNAMES.length]!;
+  const day = (i % 28) + 1;
+  const month = (i % 12) + 1;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const aNum = String(200000000 + i);
+  const over: Fields = {};
+  switch (source) {
+    case 'cbp':
+      Object.assign(over, {
+        family_name: `${s1} ${s2}`,
+        given_name: given,
+        a_number: `A${aNum}`,
+        birth_date: `2007-${pad(month)}-${pad(day)}`,
+        encounter_date: `2023-${pad(month)}-${pad(day)}`,
+        uc_designation: i % 20 === 0 ? 'N' : 'Y',
+      });
+      break;
+    case 'ice':
+      Object.assign(over, {
+        subject_name: `${s1} ${s2}, ${given}`,
+        a_number: aNum,
+        dob: `${pad(month)}/${pad(day)}/2007`,
+        transfer_date_time: `2023-${pad(month)}-${pad(day)}T08:00:00`,
+      });
+      break;
+    case 'orr':
+      Object.assign(over, {
+        orr_uc_id: `UC${i}`,
+        child_first_name: given,
+        child_last_name: `${s1} ${s2}`,
+        event_date: `${pad(month)}/${pad(day)}/2023`,
+        street: `${100 + (i % 900)} ${i % 2 ? 'North Main Street' : 'Elm Ave'}${i % 3 ? ` Apt ${i % 50}` : ''}`,
+        zip: String(77000 + (i % 999)),
+      });
+      break;
+    case 'opla':
+      Object.assign(over, {
+        respondent_name: `${given} ${s1} ${s2}`,
+        a_number: aNum,
+        issued_date: `2023-${pad(month)}-${pad(day)}`,
+        served_date: i % 3 ? `2023-${pad(month)}-${pad(day)}` : '',
+      });
+      break;
+    case 'eoir':
+      Object.assign(over, {
+        last_name: `${s1} ${s2}`,
+        first_name: given,
+        a_number: aNum,
+        idncase: `C${i}`,
+        event_date: `2024-${pad(month)}-${pad(day)}`,
+        hearing_date: `2024-${pad(month)}-${pad(day)} 09:00`,
+      });
+      break;
+  }
+  if (badEvery && i % badEvery === badEvery - 1) {
+    const dateField = { cbp: 'birth_date', ice: 'dob', orr: 'child_dob', opla: 'dob', eoir: 'event_date' }[
+      source
+    ];
+    over[dateField] = '2007-02-30';
+  }
+  return validRow(source, `${source.toUpperCase()}${i}`, over);
+}

@@ -38,6 +38,7 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
     .option('--json', 'print the per-file summary as JSON to standard output')
     .option('--chunk-size <rows>', 'rows per transaction', '10000')
     .option('--quiet', 'no progress lines')
+    .option('--progress-every <seconds>', 'seconds between progress lines when not on a terminal', '5')
     .addHelpText(
       'after',
       '\nExit status is non-zero only when a file cannot be read (missing, not CSV, unknown source);\n' +
@@ -46,7 +47,7 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
     .action(
       async (
         paths: string[],
-        opts: { source?: string; json?: boolean; chunkSize: string; quiet?: boolean },
+        opts: { source?: string; json?: boolean; chunkSize: string; quiet?: boolean; progressEvery: string },
       ) => {
         const c = ctx();
         const chunkSize = Number(opts.chunkSize);
@@ -68,7 +69,11 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
                 chunkSize,
                 onFileStart: (file) => {
                   progress?.stop();
-                  progress = createProgress({ label: `ingest ${path.basename(file)}`, quiet: opts.quiet });
+                  progress = createProgress({
+                    label: `ingest ${path.basename(file)}`,
+                    quiet: opts.quiet,
+                    intervalSeconds: Number(opts.progressEvery) || 5,
+                  });
                 },
                 onRows: (_file, n) => progress?.tick(n),
               },
