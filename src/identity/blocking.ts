@@ -14,7 +14,7 @@ export interface BlockingRule {
 const NONE = -1;
 const both = (a: number, b: number, shift: number) => (a < 0 || b < 0 ? NONE : a * shift + b);
 
-export const BLOCK_CAP = 400;
+export const BLOCK_CAP = 200;
 
 export const BLOCKING_RULES: readonly BlockingRule[] = [
   { name: 'a_number', sql: ['a_number'], capped: false, key: (t, i) => t.aNumber[i]! },
@@ -33,10 +33,10 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     key: (t, i) => both(t.dob[i]!, t.g1Prefix[i]!, 1 << 16),
   },
   {
-    name: 'surname1 + first given name',
-    sql: ['surname1', "split_part(given_names, ' ', 1)"],
+    name: 'surname1 + given names',
+    sql: ['surname1', 'given_names'],
     capped: true,
-    key: (t, i) => both(t.surname1[i]!, t.given1[i]!, 1 << 24),
+    key: (t, i) => both(t.surname1[i]!, t.givenRaw[i]!, 1 << 24),
   },
 ];
 

@@ -36,7 +36,8 @@ export class EdgeList {
   }
 }
 
-export type GuardReason = 'manual apart' | 'two ORR ids open at once' | 'dates of birth far apart' | 'two encounters on one day';
+export type GuardReason =
+  'manual apart' | 'two ORR ids open at once' | 'dates of birth far apart' | 'two encounters on one day';
 
 export interface ClusterResult {
   /** Cluster root of each record (a record index). */
@@ -92,7 +93,8 @@ export function clusterRecords(
     for (const x of ma) {
       for (const y of mb) {
         if (apart.has(pairKey(x, y))) return 'manual apart';
-        if (t.isEncounter(x) && t.isEncounter(y) && t.ownDay[x] === t.ownDay[y]) return 'two encounters on one day';
+        if (t.isEncounter(x) && t.isEncounter(y) && t.ownDay[x] === t.ownDay[y])
+          return 'two encounters on one day';
         const dx = t.dob[x]!;
         const dy = t.dob[y]!;
         if (dx >= 0 && dy >= 0 && dx !== dy && compareDob(t.dict.dob.get(dx), t.dict.dob.get(dy)) === 5) {
@@ -141,7 +143,8 @@ export function clusterRecords(
       }
     }
     // The smaller cluster joins the larger; the root is kept deterministic by size then index.
-    const [big, small, mb, ms] = mi.length > mj.length || (mi.length === mj.length && ri < rj) ? [ri, rj, mi, mj] : [rj, ri, mj, mi];
+    const [big, small, mb, ms] =
+      mi.length > mj.length || (mi.length === mj.length && ri < rj) ? [ri, rj, mi, mj] : [rj, ri, mj, mi];
     parent[small] = big;
     members.set(big, mb.concat(ms));
     members.delete(small);

@@ -10,7 +10,16 @@ export interface Comparison {
 
 export const GIVEN: Comparison = {
   field: 'given_names',
-  levels: ['missing', 'exact', 'same tokens reordered or one name more', 'JW >= 0.92', 'JW >= 0.88', 'sound alike', 'JW >= 0.70', 'different'],
+  levels: [
+    'missing',
+    'exact',
+    'same tokens reordered or one name more',
+    'JW >= 0.92',
+    'JW >= 0.88',
+    'sound alike',
+    'JW >= 0.70',
+    'different',
+  ],
 };
 export const SURNAMES: Comparison = {
   field: 'surnames',
@@ -94,7 +103,12 @@ function close(x: Agree, y: Agree): boolean {
 }
 
 /** Surnames: either order, second one missing, typos and sound-alikes. */
-export function compareSurnames(a1: string | null, a2: string | null, b1: string | null, b2: string | null): number {
+export function compareSurnames(
+  a1: string | null,
+  a2: string | null,
+  b1: string | null,
+  b2: string | null,
+): number {
   const a = surnameParts(a1, a2);
   const b = surnameParts(b1, b2);
   if (!a.length || !b.length) return 0;
@@ -174,5 +188,9 @@ export function dobCompatible(a: string | null, b: string | null): boolean {
 export function namesCompatible(givenLevel: number, surnameLevel: number): boolean {
   const surnameOk = surnameLevel >= 1 && surnameLevel <= 6;
   const givenOk = givenLevel >= 1 && givenLevel <= 6;
-  return (surnameOk && givenLevel !== 7) || (givenOk && surnameLevel !== 7) || (givenLevel === 0 && surnameLevel === 0);
+  return (
+    (surnameOk && givenLevel !== 7) ||
+    (givenOk && surnameLevel !== 7) ||
+    (givenLevel === 0 && surnameLevel === 0)
+  );
 }

@@ -45,7 +45,13 @@ const KIND_OF = { orr_uc_id: KIND.orr_uc_id, idncase: KIND.idncase, a_number: KI
 export function scoreEdges(
   t: RecordTable,
   options: LinkageOptions,
-): { edges: EdgeList; params: ModelParams; freq: NameFrequencies; candidatePairs: number; scorer: PairScorer } {
+): {
+  edges: EdgeList;
+  params: ModelParams;
+  freq: NameFrequencies;
+  candidatePairs: number;
+  scorer: PairScorer;
+} {
   const blocks = buildBlocks(t);
   const scorer = new PairScorer(t);
   const pairs = collectPairs(t, blocks, scorer, options.only, options.oversized);

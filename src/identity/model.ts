@@ -13,7 +13,11 @@ export interface ModelParams {
   reviewThreshold: number;
   /** Term-frequency adjustments are floored: an exact name match never gains more than this (bits). */
   tfCapBits: number;
-  trainedOn: { records: number; randomPairs: number; rounds: { rule: string; pairs: number; iterations: number }[] };
+  trainedOn: {
+    records: number;
+    randomPairs: number;
+    rounds: { rule: string; pairs: number; iterations: number }[];
+  };
 }
 
 export const RADICES = COMPARISONS.map((c) => c.levels.length);

@@ -3,7 +3,25 @@
 import doubleMetaphone from 'talisman/phonetics/double-metaphone.js';
 
 // Particles carry no identity: DE LA CRUZ = CRUZ for comparison.
-const PARTICLES = new Set(['DE', 'DEL', 'LA', 'LAS', 'LOS', 'LO', 'Y', 'E', 'DA', 'DI', 'DO', 'DOS', 'DAS', 'VDA', 'VAN', 'VON', 'MC']);
+const PARTICLES = new Set([
+  'DE',
+  'DEL',
+  'LA',
+  'LAS',
+  'LOS',
+  'LO',
+  'Y',
+  'E',
+  'DA',
+  'DI',
+  'DO',
+  'DOS',
+  'DAS',
+  'VDA',
+  'VAN',
+  'VON',
+  'MC',
+]);
 
 // Pure memoization of per-value work (names repeat millions of times); bounded, so never a leak.
 function memo<T>(fn: (s: string) => T, limit = 200_000): (s: string) => T {

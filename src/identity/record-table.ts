@@ -59,6 +59,7 @@ export class RecordTable {
   /** Raw blocking parts, as stored: first given token, first two letters of surname1 and given. */
   surname1: Int32Array;
   given1: Int32Array;
+  givenRaw: Int32Array;
   s1Prefix: Int32Array;
   g1Prefix: Int32Array;
   dob: Int32Array;
@@ -76,6 +77,7 @@ export class RecordTable {
     surnames: new Dict(),
     surname1: new Dict(),
     given1: new Dict(),
+    givenRaw: new Dict(),
     prefix: new Dict(),
     dob: new Dict(),
     sex: new Dict(),
@@ -95,6 +97,7 @@ export class RecordTable {
     this.surnames = new Int32Array(c);
     this.surname1 = new Int32Array(c);
     this.given1 = new Int32Array(c);
+    this.givenRaw = new Int32Array(c);
     this.s1Prefix = new Int32Array(c);
     this.g1Prefix = new Int32Array(c);
     this.dob = new Int32Array(c);
@@ -121,6 +124,7 @@ export class RecordTable {
     this.surnames = g(this.surnames);
     this.surname1 = g(this.surname1);
     this.given1 = g(this.given1);
+    this.givenRaw = g(this.givenRaw);
     this.s1Prefix = g(this.s1Prefix);
     this.g1Prefix = g(this.g1Prefix);
     this.dob = g(this.dob);
@@ -149,6 +153,7 @@ export class RecordTable {
     const g1 = r.given ? r.given.split(' ')[0]! : '';
     this.surname1[i] = d.surname1.id(r.surname1);
     this.given1[i] = d.given1.id(g1);
+    this.givenRaw[i] = d.givenRaw.id(r.given);
     this.s1Prefix[i] = d.prefix.id(r.surname1 ? r.surname1.slice(0, 2) : null);
     this.g1Prefix[i] = d.prefix.id(g1 ? g1.slice(0, 2) : null);
     this.dob[i] = d.dob.id(r.dob);

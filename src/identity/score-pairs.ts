@@ -9,7 +9,14 @@ import {
   compareSurnames,
   namesCompatible,
 } from './compare.ts';
-import { levelWeights, PATTERN_COUNT, RADICES, priorWeight, tfAdjustment, type ModelParams } from './model.ts';
+import {
+  levelWeights,
+  PATTERN_COUNT,
+  RADICES,
+  priorWeight,
+  tfAdjustment,
+  type ModelParams,
+} from './model.ts';
 import type { RecordTable } from './record-table.ts';
 
 export const F_GIVEN = 0;
@@ -124,14 +131,19 @@ export class PairScorer {
     L[2] = this.dobCache.get(t.dob[i]!, t.dob[j]!);
     const ai = t.aNumber[i]!;
     const aj = t.aNumber[j]!;
-    L[3] = ai < 0 || aj < 0 ? 0 : ai === aj ? 1 : compareANumber(t.dict.aNumber.get(ai), t.dict.aNumber.get(aj));
+    L[3] =
+      ai < 0 || aj < 0 ? 0 : ai === aj ? 1 : compareANumber(t.dict.aNumber.get(ai), t.dict.aNumber.get(aj));
     const si = t.sex[i]!;
     const sj = t.sex[j]!;
     L[4] = si === sj ? (si < 0 ? 0 : this.sexLevel(si, sj)) : this.sexLevel(si, sj);
     const ci = t.country[i]!;
     const cj = t.country[j]!;
     L[5] = ci < 0 || cj < 0 ? 0 : ci === cj ? 1 : 2;
-    return ((((L[0]! * RADICES[1]! + L[1]!) * RADICES[2]! + L[2]!) * RADICES[3]! + L[3]!) * RADICES[4]! + L[4]!) * RADICES[5]! + L[5]!;
+    return (
+      ((((L[0]! * RADICES[1]! + L[1]!) * RADICES[2]! + L[2]!) * RADICES[3]! + L[3]!) * RADICES[4]! + L[4]!) *
+        RADICES[5]! +
+      L[5]!
+    );
   }
 
   private sexLevel(a: number, b: number): number {

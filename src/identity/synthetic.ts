@@ -6,13 +6,200 @@ import type { LinkInput } from './record-table.ts';
 import { seededRandom } from './train-model.ts';
 import { dayNumber, dayToIso } from './names.ts';
 
-const GIVEN_M = ['JOSE', 'JUAN', 'CARLOS', 'LUIS', 'JORGE', 'MIGUEL', 'ANGEL', 'JESUS', 'KEVIN', 'BRAYAN', 'ANDERSON', 'WILMER', 'EDWIN', 'ERICK', 'SANTOS', 'SANTIAGO', 'MARVIN', 'ELMER', 'BYRON', 'NERY', 'OSCAR', 'DENIS', 'FRANKLIN', 'JOSUE', 'DIEGO', 'CRISTIAN', 'WALTER', 'HECTOR', 'MARIO', 'RONALDO', 'YONI', 'GILBERTO', 'ALEXANDER', 'DARWIN', 'EDGAR', 'FREDY', 'HUGO', 'IVAN', 'JAVIER', 'MANUEL', 'PEDRO', 'RAMON', 'VICTOR', 'WILLIAM', 'XAVIER', 'BALTAZAR', 'TOMAS', 'DOMINGO', 'ILDEFONSO', 'JACINTO'];
-const GIVEN_F = ['MARIA', 'ANA', 'YESENIA', 'JENNIFER', 'KATERIN', 'DAYANA', 'SULMY', 'GLENDY', 'ROSA', 'ELENA', 'ESTEFANY', 'HEIDY', 'YOSELIN', 'MARLENI', 'LESLY', 'KIMBERLY', 'FLOR', 'SANDRA', 'BRENDA', 'KARLA', 'XIOMARA', 'NAYELI', 'DULCE', 'ILSE', 'JOSELYN', 'MAYRA', 'WENDY', 'ROSALIA', 'CANDELARIA', 'JUANA', 'XOCHITL', 'ITZEL', 'LUCIA', 'ALBA', 'EVELYN', 'GABRIELA', 'VIVIANA', 'ZULMA', 'IRMA', 'MARTA'];
-const MIDDLE = ['JOSE', 'MARIA', 'ANTONIO', 'ALEJANDRO', 'DEL CARMEN', 'GUADALUPE', 'ISABEL', 'FERNANDO', 'DAVID', 'ESTHER', 'JAVIER'];
-const SURNAMES = ['GARCIA', 'LOPEZ', 'HERNANDEZ', 'PEREZ', 'MARTINEZ', 'GONZALEZ', 'RODRIGUEZ', 'RAMIREZ', 'CRUZ', 'MENDEZ', 'GOMEZ', 'DIAZ', 'REYES', 'MORALES', 'JIMENEZ', 'VASQUEZ', 'CASTILLO', 'ORTIZ', 'CHAVEZ', 'RAMOS', 'FLORES', 'AGUILAR', 'SANCHEZ', 'ALVARADO', 'ROMERO', 'VELASQUEZ', 'JUAREZ', 'ESCOBAR', 'ZELAYA', 'MEJIA', 'BAUTISTA', 'DOMINGUEZ', 'TZUL', 'TUM', 'XOL', 'CHOC', 'CAAL', 'POP', 'COC', 'TIUL', 'QUEJ', 'ICAL', 'CUC', 'SUCUP', 'AJCOT', 'IXCOY', 'CHAJ', 'BATZ', 'TAMBRIZ', 'CHIGUIL', 'ZAVALA', 'VILLATORO', 'BARRIOS', 'CABRERA', 'DE LEON', 'DE LA CRUZ', 'SOSA', 'GUZMAN', 'OSORIO', 'PAZ', 'YAX', 'MACARIO', 'AMBROCIO', 'VICENTE', 'RIVERA', 'SICAN', 'QUIEJ', 'GUARCAS', 'PU', 'MATEO'];
+const GIVEN_M = [
+  'JOSE',
+  'JUAN',
+  'CARLOS',
+  'LUIS',
+  'JORGE',
+  'MIGUEL',
+  'ANGEL',
+  'JESUS',
+  'KEVIN',
+  'BRAYAN',
+  'ANDERSON',
+  'WILMER',
+  'EDWIN',
+  'ERICK',
+  'SANTOS',
+  'SANTIAGO',
+  'MARVIN',
+  'ELMER',
+  'BYRON',
+  'NERY',
+  'OSCAR',
+  'DENIS',
+  'FRANKLIN',
+  'JOSUE',
+  'DIEGO',
+  'CRISTIAN',
+  'WALTER',
+  'HECTOR',
+  'MARIO',
+  'RONALDO',
+  'YONI',
+  'GILBERTO',
+  'ALEXANDER',
+  'DARWIN',
+  'EDGAR',
+  'FREDY',
+  'HUGO',
+  'IVAN',
+  'JAVIER',
+  'MANUEL',
+  'PEDRO',
+  'RAMON',
+  'VICTOR',
+  'WILLIAM',
+  'XAVIER',
+  'BALTAZAR',
+  'TOMAS',
+  'DOMINGO',
+  'ILDEFONSO',
+  'JACINTO',
+];
+const GIVEN_F = [
+  'MARIA',
+  'ANA',
+  'YESENIA',
+  'JENNIFER',
+  'KATERIN',
+  'DAYANA',
+  'SULMY',
+  'GLENDY',
+  'ROSA',
+  'ELENA',
+  'ESTEFANY',
+  'HEIDY',
+  'YOSELIN',
+  'MARLENI',
+  'LESLY',
+  'KIMBERLY',
+  'FLOR',
+  'SANDRA',
+  'BRENDA',
+  'KARLA',
+  'XIOMARA',
+  'NAYELI',
+  'DULCE',
+  'ILSE',
+  'JOSELYN',
+  'MAYRA',
+  'WENDY',
+  'ROSALIA',
+  'CANDELARIA',
+  'JUANA',
+  'XOCHITL',
+  'ITZEL',
+  'LUCIA',
+  'ALBA',
+  'EVELYN',
+  'GABRIELA',
+  'VIVIANA',
+  'ZULMA',
+  'IRMA',
+  'MARTA',
+];
+const MIDDLE = [
+  'JOSE',
+  'MARIA',
+  'ANTONIO',
+  'ALEJANDRO',
+  'DEL CARMEN',
+  'GUADALUPE',
+  'ISABEL',
+  'FERNANDO',
+  'DAVID',
+  'ESTHER',
+  'JAVIER',
+];
+const SURNAMES = [
+  'GARCIA',
+  'LOPEZ',
+  'HERNANDEZ',
+  'PEREZ',
+  'MARTINEZ',
+  'GONZALEZ',
+  'RODRIGUEZ',
+  'RAMIREZ',
+  'CRUZ',
+  'MENDEZ',
+  'GOMEZ',
+  'DIAZ',
+  'REYES',
+  'MORALES',
+  'JIMENEZ',
+  'VASQUEZ',
+  'CASTILLO',
+  'ORTIZ',
+  'CHAVEZ',
+  'RAMOS',
+  'FLORES',
+  'AGUILAR',
+  'SANCHEZ',
+  'ALVARADO',
+  'ROMERO',
+  'VELASQUEZ',
+  'JUAREZ',
+  'ESCOBAR',
+  'ZELAYA',
+  'MEJIA',
+  'BAUTISTA',
+  'DOMINGUEZ',
+  'TZUL',
+  'TUM',
+  'XOL',
+  'CHOC',
+  'CAAL',
+  'POP',
+  'COC',
+  'TIUL',
+  'QUEJ',
+  'ICAL',
+  'CUC',
+  'SUCUP',
+  'AJCOT',
+  'IXCOY',
+  'CHAJ',
+  'BATZ',
+  'TAMBRIZ',
+  'CHIGUIL',
+  'ZAVALA',
+  'VILLATORO',
+  'BARRIOS',
+  'CABRERA',
+  'DE LEON',
+  'DE LA CRUZ',
+  'SOSA',
+  'GUZMAN',
+  'OSORIO',
+  'PAZ',
+  'YAX',
+  'MACARIO',
+  'AMBROCIO',
+  'VICENTE',
+  'RIVERA',
+  'SICAN',
+  'QUIEJ',
+  'GUARCAS',
+  'PU',
+  'MATEO',
+];
 const COUNTRIES = ['GTM', 'GTM', 'GTM', 'HND', 'HND', 'SLV', 'SLV', 'MEX', 'ECU', 'NIC'];
 // Sound-alike spellings a clerk may type.
-const RESPELL: [RegExp, string][] = [[/V/, 'B'], [/B/, 'V'], [/Z/, 'S'], [/S$/, 'Z'], [/LL/, 'Y'], [/Y/, 'LL'], [/^H/, ''], [/QU/, 'K'], [/X/, 'J'], [/I$/, 'Y'], [/SS/, 'S']];
+const RESPELL: [RegExp, string][] = [
+  [/V/, 'B'],
+  [/B/, 'V'],
+  [/Z/, 'S'],
+  [/S$/, 'Z'],
+  [/LL/, 'Y'],
+  [/Y/, 'LL'],
+  [/^H/, ''],
+  [/QU/, 'K'],
+  [/X/, 'J'],
+  [/I$/, 'Y'],
+  [/SS/, 'S'],
+];
 
 export interface NoiseLevel {
   name: string;
@@ -80,7 +267,11 @@ interface Person {
   twin: boolean;
 }
 
-export function syntheticPopulation(children: number, noise: NoiseLevel = DEFAULT_NOISE, seed = 7): SyntheticRecord[] {
+export function syntheticPopulation(
+  children: number,
+  noise: NoiseLevel = DEFAULT_NOISE,
+  seed = 7,
+): SyntheticRecord[] {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.pow(rnd(), 1.6) * xs.length)]!;
   const chance = (p: number) => rnd() < p;
@@ -117,7 +308,15 @@ export function syntheticPopulation(children: number, noise: NoiseLevel = DEFAUL
       const sexT: 'M' | 'F' = chance(0.5) ? p.sex : p.sex === 'M' ? 'F' : 'M';
       let given = firstName(sexT);
       while (given === p.given) given = firstName(sexT);
-      people.push({ ...p, id: `P${people.length + 1}`, given, sex: sexT, aNumbers: [newA()], orrId: `UC${people.length + 1000001}`, twin: true });
+      people.push({
+        ...p,
+        id: `P${people.length + 1}`,
+        given,
+        sex: sexT,
+        aNumbers: [newA()],
+        orrId: `UC${people.length + 1000001}`,
+        twin: true,
+      });
     } else if (people.length < children && chance(noise.siblings)) {
       const sexS: 'M' | 'F' = chance(0.6) ? 'M' : 'F';
       people.push({
@@ -150,7 +349,8 @@ export function syntheticPopulation(children: number, noise: NoiseLevel = DEFAUL
     return a.slice(0, i) + String((Number(a[i]) + 1 + Math.floor(rnd() * 8)) % 10) + a.slice(i + 1);
   };
   const dobNoise = (d: string) => {
-    if (chance(noise.dobSwap) && Number(d.slice(8, 10)) <= 12) return `${d.slice(0, 4)}-${d.slice(8, 10)}-${d.slice(5, 7)}`;
+    if (chance(noise.dobSwap) && Number(d.slice(8, 10)) <= 12)
+      return `${d.slice(0, 4)}-${d.slice(8, 10)}-${d.slice(5, 7)}`;
     if (chance(noise.dobOff)) {
       const day = Math.min(28, Math.max(1, Number(d.slice(8, 10)) + (chance(0.5) ? 1 : -1)));
       return `${d.slice(0, 8)}${String(day).padStart(2, '0')}`;
@@ -201,7 +401,11 @@ export function syntheticPopulation(children: number, noise: NoiseLevel = DEFAUL
     rec('cbp', 'ENCOUNTER', p.encounter, { aNumber: chance(noise.aMissing.cbp) ? null : a() });
     rec('ice', 'TRANSFER', p.encounter + 2, { aNumber: a() });
     const released = p.encounter + 3 + 20 + Math.floor(rnd() * 40);
-    for (const [ev, d] of [['ADMISSION', p.encounter + 3], ['RELEASE', released], ['SAFETY_CALL', released + 30]] as const) {
+    for (const [ev, d] of [
+      ['ADMISSION', p.encounter + 3],
+      ['RELEASE', released],
+      ['SAFETY_CALL', released + 30],
+    ] as const) {
       rec('orr', ev, d, { orrId: p.orrId, aNumber: chance(noise.aMissing.orr) ? null : a() });
     }
     if (chance(0.6)) rec('opla', 'NTA', released + 10 + Math.floor(rnd() * 200), { aNumber: a() });
@@ -210,7 +414,13 @@ export function syntheticPopulation(children: number, noise: NoiseLevel = DEFAUL
       const opened = released + 60 + Math.floor(rnd() * 200);
       const events = 1 + Math.floor(rnd() * 3);
       for (let e = 0; e < events; e++) {
-        rec('eoir', e === 0 ? 'CASE_OPENED' : 'HEARING_SCHEDULED', opened + e * 40, { aNumber: a(), idncase, dob: null, sex: null, country: null });
+        rec('eoir', e === 0 ? 'CASE_OPENED' : 'HEARING_SCHEDULED', opened + e * 40, {
+          aNumber: a(),
+          idncase,
+          dob: null,
+          sex: null,
+          country: null,
+        });
       }
     }
   }

@@ -14,7 +14,7 @@ export const DEFAULT_THRESHOLDS = { linkThreshold: 8, reviewThreshold: 2, tfCapB
 
 const ROUNDS: { rule: string; fixed: number[] }[] = [
   { rule: 'dob + surname1 prefix', fixed: [F_DOB] },
-  { rule: 'surname1 + first given name', fixed: [F_GIVEN, F_SURNAMES] },
+  { rule: 'surname1 + given names', fixed: [F_GIVEN, F_SURNAMES] },
   { rule: 'a_number', fixed: [F_A_NUMBER] },
 ];
 
