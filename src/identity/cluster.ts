@@ -89,42 +89,7 @@ export function clusterRecords(
   const score = new Float64Array(t.n).fill(NaN);
   const refused: ClusterResult['refused'] = [];
 
-  const guard = (ma: number[], mb: number[]): GuardReason | null => {
-    for (const x of ma) {
-      for (const y of mb) {
-        if (apart.has(pairKey(x, y))) return 'manual apart';
-        if (t.isEncounter(x) && t.isEncounter(y) && t.ownDay[x] === t.ownDay[y])
-          return 'two encounters on one day';
-        const dx = t.dob[x]!;
-        const dy = t.dob[y]!;
-        if (dx >= 0 && dy >= 0 && dx !== dy && compareDob(t.dict.dob.get(dx), t.dict.dob.get(dy)) === 5) {
-          return 'dates of birth far apart';
-        }
-      }
-    }
-    // ORR ids: each id's span of dates; two different ids whose spans overlap are two children.
-    const spans = new Map<number, [number, number]>();
-    for (const x of [...ma, ...mb]) {
-      const o = t.orrId[x]!;
-      if (o < 0) continue;
-      const s = spans.get(o);
-      const d = t.ownDay[x]!;
-      if (!s) spans.set(o, [d, d]);
-      else {
-        s[0] = Math.min(s[0], d);
-        s[1] = Math.max(s[1], d);
-      }
-    }
-    if (spans.size > 1) {
-      const list = [...spans.values()];
-      for (let p = 0; p < list.length; p++) {
-        for (let q = p + 1; q < list.length; q++) {
-          if (list[p]![0] <= list[q]![1] && list[q]![0] <= list[p]![1]) return 'two ORR ids open at once';
-        }
-      }
-    }
-    return null;
-  };
+  const guard = (ma: number[], mb: number[]) => guardReason(t, ma, mb, apart);
 
   for (const e of order) {
     const i = edges.a[e]!;
@@ -158,6 +123,49 @@ export function clusterRecords(
   const root = new Int32Array(t.n);
   for (let i = 0; i < t.n; i++) root[i] = find(i);
   return { root, method, score, refused };
+}
+
+/** Why the records of two clusters cannot be one child, or null when they can. */
+export function guardReason(
+  t: RecordTable,
+  ma: readonly number[],
+  mb: readonly number[],
+  apart: ReadonlySet<number>,
+): GuardReason | null {
+  for (const x of ma) {
+    for (const y of mb) {
+      if (apart.has(pairKey(x, y))) return 'manual apart';
+      if (t.isEncounter(x) && t.isEncounter(y) && t.ownDay[x] === t.ownDay[y])
+        return 'two encounters on one day';
+      const dx = t.dob[x]!;
+      const dy = t.dob[y]!;
+      if (dx >= 0 && dy >= 0 && dx !== dy && compareDob(t.dict.dob.get(dx), t.dict.dob.get(dy)) === 5) {
+        return 'dates of birth far apart';
+      }
+    }
+  }
+  // ORR ids: each id's span of dates; two different ids whose spans overlap are two children.
+  const spans = new Map<number, [number, number]>();
+  for (const x of [...ma, ...mb]) {
+    const o = t.orrId[x]!;
+    if (o < 0) continue;
+    const s = spans.get(o);
+    const d = t.ownDay[x]!;
+    if (!s) spans.set(o, [d, d]);
+    else {
+      s[0] = Math.min(s[0], d);
+      s[1] = Math.max(s[1], d);
+    }
+  }
+  if (spans.size > 1) {
+    const list = [...spans.values()];
+    for (let p = 0; p < list.length; p++) {
+      for (let q = p + 1; q < list.length; q++) {
+        if (list[p]![0] <= list[q]![1] && list[q]![0] <= list[p]![1]) return 'two ORR ids open at once';
+      }
+    }
+  }
+  return null;
 }
 
 export function methodName(code: number): LinkMethod {

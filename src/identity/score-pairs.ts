@@ -162,6 +162,34 @@ export class PairScorer {
     return w + this.tf(i, j);
   }
 
+  /** The term-frequency adjustment of each name field (explanations). */
+  tfParts(i: number): { given: number; surnames: number } {
+    const p = this.params!;
+    const t = this.t;
+    const given =
+      this.levels[F_GIVEN] === 1
+        ? tfAdjustment(
+            p.u[F_GIVEN]![1]!,
+            this.share(this.givenShare, this.freq.given, t.dict.given.get(t.given[i]!), t.given[i]!),
+            p.tfCapBits,
+          )
+        : 0;
+    const surnames =
+      this.levels[F_SURNAMES] === 1
+        ? tfAdjustment(
+            p.u[F_SURNAMES]![1]!,
+            this.share(
+              this.surnameShare,
+              this.freq.surnames,
+              t.dict.surnames.get(t.surnames[i]!),
+              t.surnames[i]!,
+            ),
+            p.tfCapBits,
+          )
+        : 0;
+    return { given, surnames };
+  }
+
   /** Term-frequency adjustments for exact name agreement (GARCIA weighs less than TZUL). */
   tf(i: number, j: number): number {
     const p = this.params!;
