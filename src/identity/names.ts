@@ -61,7 +61,9 @@ const tokensMemo = memo((value: string): string[] => {
 export const spanishKey = memo(spanishKeyOf);
 
 function spanishKeyOf(token: string): string {
-  let s = token;
+  let s = token.replace(/LL/g, 'Y');
+  // GUILMER / HUILMER / WILMER; YENIFER / JENNIFER (English J written as Y, and back).
+  s = s.replace(/^(GU|HU|W)(?=[AEIOU])/, 'U').replace(/^Y(?=[AEIOU])/, 'J');
   s = s.replace(/^H/, '').replace(/([^C])H/g, '$1');
   s = s
     .replace(/LL/g, 'Y')
