@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
+import { identityRoutes } from './identity.routes.ts';
 import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { version } from '../shared/version.ts';
 
@@ -87,6 +88,7 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(identityRoutes(deps));
   await app.register(feedRoutes(deps, options.feeds));
   return app;
 }

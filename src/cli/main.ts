@@ -5,6 +5,7 @@ import { commandContext, type CommandContext } from './context.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerIdentityCommands } from './commands/identity.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerFeedCommands } from './commands/feeds.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
@@ -23,6 +24,7 @@ const ctx = () => (context ??= commandContext());
 registerDbCommands(program, ctx);
 registerServeCommands(program, ctx);
 registerDemoCommand(program, ctx);
+registerIdentityCommands(program, ctx);
 registerSimulateCommand(program, ctx);
 registerFeedCommands(program, ctx);
 

@@ -1,0 +1,76 @@
+// Identity over HTTP: the review queue (both records and each field's contribution), decisions,
+// and why two records are or are not one child.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { BridgeError } from '../shared/errors.ts';
+import { decideReviewPair, explainPair, listReviewPairs, recordPkBySourceId } from '../identity/index.ts';
+import type { ApiDeps } from './server.ts';
+
+const RecordRef = Type.String({ pattern: '^(cbp|ice|orr|opla|eoir):.+$', description: 'SOURCE:RECORD_ID' });
+const ListQuery = Type.Object({
+  status: Type.Optional(
+    Type.Union([Type.Literal('open'), Type.Literal('decided'), Type.Literal('withdrawn')]),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+const DecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('link'), Type.Literal('apart')]),
+    reason: Type.String({ minLength: 1 }),
+    actor: Type.String({ minLength: 1, description: 'who decides (until sign-in is in place)' }),
+  },
+  { additionalProperties: false },
+);
+const ExplainQuery = Type.Object({ a: RecordRef, b: RecordRef });
+
+export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
+  const ref = async (value: string) => {
+    const i = value.indexOf(':');
+    const pk = await recordPkBySourceId(deps.db, value.slice(0, i), value.slice(i + 1));
+    if (pk === null) throw new BridgeError('NOT_FOUND', `no record ${value}`);
+    return pk;
+  };
+  return async (app) => {
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
+      '/api/v1/identity/review',
+      {
+        schema: {
+          summary: 'Pairs of records waiting for a person, strongest first',
+          tags: ['identity'],
+          querystring: ListQuery,
+        },
+      },
+      async (req) => ({
+        items: await listReviewPairs(deps, { status: req.query.status, limit: req.query.limit }),
+      }),
+    );
+
+    app.post<{ Params: { id: number }; Body: Static<typeof DecisionBody> }>(
+      '/api/v1/identity/review/:id/decision',
+      {
+        schema: {
+          summary: 'Link the two records of a review pair, or keep them apart',
+          tags: ['identity'],
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          body: DecisionBody,
+        },
+      },
+      async (req) => {
+        const res = await decideReviewPair(deps, req.params.id, req.body);
+        return { decisionId: res.decisionId, changedLinks: res.relinked.changedLinks };
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof ExplainQuery> }>(
+      '/api/v1/identity/explain',
+      {
+        schema: {
+          summary: 'Why two records are (or are not) the same child',
+          tags: ['identity'],
+          querystring: ExplainQuery,
+        },
+      },
+      async (req) => explainPair(deps.db, await ref(req.query.a), await ref(req.query.b)),
+    );
+  };
+}

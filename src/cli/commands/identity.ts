@@ -1,0 +1,296 @@
+// `bridge link`, `bridge export links`, `bridge evaluate links` and `bridge review ...`: linking
+// records into children, and people's decisions about them.
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { Db } from '../../db/index.ts';
+import { BridgeError } from '../../shared/errors.ts';
+import {
+  decidePair,
+  decideReviewPair,
+  evaluateLinks,
+  explainPair,
+  exportLinks,
+  linkAll,
+  linkRecords,
+  listReviewPairs,
+  mergeChildren,
+  readTruth,
+  recordPkBySourceId,
+  splitChild,
+  type PairExplanation,
+} from '../../identity/index.ts';
+import { withDb, type CommandContext } from '../context.ts';
+import { parseFormat, printRows, say, table } from '../output.ts';
+
+/** A record named as `source:record_id` (e.g. `cbp:E123`) or by its number in the project. */
+async function recordRef(db: Db, ref: string): Promise<number> {
+  const m = /^(cbp|ice|orr|opla|eoir):(.+)$/i.exec(ref);
+  if (!m) {
+    if (/^\d+$/.test(ref)) return Number(ref);
+    throw new BridgeError(
+      'USAGE',
+      `"${ref}" is not a record: write SOURCE:RECORD_ID (for example cbp:E1234)`,
+    );
+  }
+  const pk = await recordPkBySourceId(db, m[1]!.toLowerCase(), m[2]!);
+  if (pk === null) throw new BridgeError('NOT_FOUND', `no record ${ref}`);
+  return pk;
+}
+
+const actorOf = (as: string | undefined) => as ?? os.userInfo().username;
+
+function printExplanation(e: PairExplanation) {
+  const [a, b] = e.records;
+  say(
+    `${a.source}:${a.recordId} (child ${a.childId ?? '-'})  vs  ${b.source}:${b.recordId} (child ${b.childId ?? '-'})`,
+  );
+  process.stdout.write(
+    table(
+      [
+        ...e.fields.map((f) => ({
+          field: f.field,
+          a: f.a ?? '',
+          b: f.b ?? '',
+          level: f.level,
+          weight: f.weight.toFixed(2),
+        })),
+        {
+          field: 'name frequency',
+          a: '',
+          b: '',
+          level: 'given / surnames',
+          weight: `${e.termFrequency.given_names.toFixed(2)} / ${e.termFrequency.surnames.toFixed(2)}`,
+        },
+        { field: 'prior', a: '', b: '', level: '', weight: e.prior.toFixed(2) },
+        { field: 'total', a: '', b: '', level: `p=${e.probability.toFixed(4)}`, weight: e.weight.toFixed(2) },
+      ],
+      ['field', 'a', 'b', 'level', 'weight'],
+    ),
+  );
+  process.stdout.write(`${e.sameChild ? 'same child' : 'different children'}: ${e.because}\n`);
+}
+
+export function registerIdentityCommands(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('link')
+    .description('link in-scope records into children (incremental by default: records not linked yet)')
+    .option('--full', 're-link every record (same children as the incremental path)')
+    .option('--retrain', 'estimate the model again from the data before a full re-link')
+    .option('--json', 'print the summary as JSON to standard output')
+    .action(async (opts: { full?: boolean; retrain?: boolean; json?: boolean }) => {
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const deps = { db, log: c.log, clock: c.clock };
+        let summary;
+        if (opts.full || opts.retrain) summary = await linkAll(deps, { retrain: opts.retrain });
+        else {
+          const rows = await db.query<{ id: number }>(
+            `SELECT r.id FROM record r WHERE r.in_scope AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.record_pk = r.id)`,
+          );
+          summary = await linkRecords(
+            deps,
+            rows.map((r) => Number(r.id)),
+          );
+        }
+        say(
+          `${summary.mode} link: ${summary.records} records, ${summary.children} children in scope ` +
+            `(${summary.newChildren} new), ${summary.changedLinks} links changed, ${summary.reviewPairs} pairs for review, ` +
+            `${summary.seconds.toFixed(1)}s`,
+        );
+        if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      });
+    });
+
+  const exp = program.command('export').description('export data for other systems');
+  exp
+    .command('links')
+    .description('every in-scope record and the child it is linked to: source,record_id,child_id')
+    .option('--format <format>', 'csv (the only format)', 'csv')
+    .action(async (opts: { format: string }) => {
+      if (opts.format !== 'csv') throw new BridgeError('USAGE', `--format must be csv, got "${opts.format}"`);
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const n = await exportLinks(db, (s) => process.stdout.write(s));
+        say(`exported ${n} links`);
+      });
+    });
+
+  const ev = program.command('evaluate').description('measure the project against a known truth');
+  ev.command('links')
+    .description('pairwise precision, recall and F1 of the links against a truth file, with the worst errors')
+    .requiredOption('--truth <file>', 'CSV with source, record_id and the true child id')
+    .option('--worst <n>', 'how many false and missed links to list', '10')
+    .option('--json', 'print JSON to standard output')
+    .action(async (opts: { truth: string; worst: string; json?: boolean }) => {
+      const c = ctx();
+      const truth = readTruth(opts.truth);
+      await withDb(c, async (db) => {
+        const e = await evaluateLinks(db, truth, Number(opts.worst));
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(e, null, 2) + '\n');
+          return;
+        }
+        process.stdout.write(
+          `records ${e.records}  true pairs ${e.truePairs}  predicted pairs ${e.predictedPairs}  correct ${e.correctPairs}\n` +
+            `precision ${e.precision.toFixed(5)}  recall ${e.recall.toFixed(5)}  F1 ${e.f1.toFixed(5)}\n` +
+            `truth rows without a linked record ${e.unmatchedTruthRows}; linked records not in the truth ${e.unlinkedRows}\n`,
+        );
+        const fmt = (x: { weight: number | null }) => ({
+          ...x,
+          weight: x.weight === null ? '' : x.weight.toFixed(2),
+        });
+        process.stdout.write('\nworst false links (one child, two true children):\n');
+        process.stdout.write(table(e.falseLinks.map(fmt), ['a', 'b', 'weight', 'childA']));
+        process.stdout.write('\nmissed links (one true child, two children):\n');
+        process.stdout.write(table(e.missedLinks.map(fmt), ['a', 'b', 'weight', 'childA', 'childB']));
+      });
+    });
+
+  const review = program
+    .command('review')
+    .description('pairs of records for a person to decide, merges and splits');
+  review
+    .command('list')
+    .description('open review pairs, strongest first, with both records and each field’s contribution')
+    .option('--limit <n>', 'how many', '20')
+    .option('--status <status>', 'open, decided or withdrawn', 'open')
+    .option('--json', 'print JSON to standard output')
+    .option('--format <format>', 'table, json or csv')
+    .action(async (opts: { limit: string; status: 'open'; json?: boolean; format?: string }) => {
+      const c = ctx();
+      const format = parseFormat(opts.format, opts.json);
+      await withDb(c, async (db) => {
+        const items = await listReviewPairs({ db }, { limit: Number(opts.limit), status: opts.status });
+        if (format === 'json') {
+          process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+          return;
+        }
+        printRows(
+          items.map((i) => {
+            const [a, b] = i.explanation.records;
+            return {
+              pair: i.id,
+              weight: i.weight.toFixed(2),
+              a: `${a.source}:${a.recordId} ${a.given ?? ''} ${a.surname1 ?? ''} ${a.surname2 ?? ''} ${a.dob ?? ''} ${a.aNumber ?? ''}`,
+              b: `${b.source}:${b.recordId} ${b.given ?? ''} ${b.surname1 ?? ''} ${b.surname2 ?? ''} ${b.dob ?? ''} ${b.aNumber ?? ''}`,
+              fields: i.explanation.fields.map((f) => `${f.field} ${f.weight.toFixed(1)}`).join(', '),
+            };
+          }),
+          ['pair', 'weight', 'a', 'b', 'fields'],
+          format,
+        );
+        say(
+          `${items.length} ${opts.status} pair(s); decide with "bridge review decide PAIR --link|--apart --reason ..."`,
+        );
+      });
+    });
+
+  review
+    .command('decide <pair>')
+    .description(
+      'link the two records of a review pair, or keep them apart; the decision wins in every later run',
+    )
+    .option('--link', 'they are the same child')
+    .option('--apart', 'they are different children')
+    .requiredOption('--reason <text>', 'why (kept with the decision)')
+    .option('--as <user>', 'who decides (default: the operating-system user)')
+    .action(async (pair: string, opts: { link?: boolean; apart?: boolean; reason: string; as?: string }) => {
+      if (!!opts.link === !!opts.apart)
+        throw new BridgeError('USAGE', 'give exactly one of --link or --apart');
+      if (!/^\d+$/.test(pair))
+        throw new BridgeError('USAGE', `PAIR must be a review pair number, got "${pair}"`);
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const res = await decideReviewPair({ db, log: c.log, clock: c.clock }, Number(pair), {
+          decision: opts.link ? 'link' : 'apart',
+          actor: actorOf(opts.as),
+          reason: opts.reason,
+        });
+        say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
+      });
+    });
+
+  review
+    .command('explain <a> <b>')
+    .description('why two records are (or are not) the same child; records as SOURCE:RECORD_ID')
+    .option('--json', 'print JSON to standard output')
+    .action(async (a: string, b: string, opts: { json?: boolean }) => {
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const e = await explainPair(db, await recordRef(db, a), await recordRef(db, b));
+        if (opts.json) process.stdout.write(JSON.stringify(e, null, 2) + '\n');
+        else printExplanation(e);
+      });
+    });
+
+  review
+    .command('pair <a> <b>')
+    .description('decide about any two records (not only queued pairs); records as SOURCE:RECORD_ID')
+    .option('--link', 'they are the same child')
+    .option('--apart', 'they are different children')
+    .requiredOption('--reason <text>', 'why')
+    .option('--as <user>', 'who decides (default: the operating-system user)')
+    .action(
+      async (
+        a: string,
+        b: string,
+        opts: { link?: boolean; apart?: boolean; reason: string; as?: string },
+      ) => {
+        if (!!opts.link === !!opts.apart)
+          throw new BridgeError('USAGE', 'give exactly one of --link or --apart');
+        const c = ctx();
+        await withDb(c, async (db) => {
+          const res = await decidePair(
+            { db, log: c.log, clock: c.clock },
+            await recordRef(db, a),
+            await recordRef(db, b),
+            {
+              decision: opts.link ? 'link' : 'apart',
+              actor: actorOf(opts.as),
+              reason: opts.reason,
+            },
+          );
+          say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
+        });
+      },
+    );
+
+  review
+    .command('merge <childA> <childB>')
+    .description('merge two children into one (audited)')
+    .requiredOption('--reason <text>', 'why')
+    .option('--as <user>', 'who (default: the operating-system user)')
+    .action(async (a: string, b: string, opts: { reason: string; as?: string }) => {
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const res = await mergeChildren({ db, log: c.log, clock: c.clock }, a, b, {
+          actor: actorOf(opts.as),
+          reason: opts.reason,
+        });
+        say(`merged; ${res.changedLinks} link(s) changed`);
+      });
+    });
+
+  review
+    .command('split <child>')
+    .description('move some records of a child into a child of their own (audited)')
+    .requiredOption('--records <refs>', 'comma-separated SOURCE:RECORD_ID of the records to move')
+    .requiredOption('--reason <text>', 'why')
+    .option('--as <user>', 'who (default: the operating-system user)')
+    .action(async (child: string, opts: { records: string; reason: string; as?: string }) => {
+      const c = ctx();
+      await withDb(c, async (db) => {
+        const pks: number[] = [];
+        for (const ref of opts.records
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          pks.push(await recordRef(db, ref));
+        const res = await splitChild({ db, log: c.log, clock: c.clock }, child, pks, {
+          actor: actorOf(opts.as),
+          reason: opts.reason,
+        });
+        say(`split; ${res.changedLinks} link(s) changed`);
+      });
+    });
+}

@@ -1,0 +1,328 @@
+// All of identity's SQL. Parameterized; runs on PostgreSQL 15 and PGlite alike.
+import type { Queryable } from '../db/index.ts';
+import type { LinkInput } from './record-table.ts';
+
+const RECORD_COLUMNS = `r.id AS pk, r.source, r.record_id AS "recordId", r.a_number AS "aNumber",
+  r.orr_uc_id AS "orrId", r.idncase, r.given_names AS given, r.surname1, r.surname2, r.dob, r.sex,
+  r.country, r.own_date AS "ownDate", r.event_type AS "eventType"`;
+
+type RecordRow = Omit<LinkInput, 'pk'> & { pk: number | string };
+
+function toInput(row: RecordRow): LinkInput {
+  return { ...row, pk: Number(row.pk), sex: row.sex?.trim() || null, aNumber: row.aNumber?.trim() || null };
+}
+
+export async function inScopePage(db: Queryable, afterPk: number, limit: number): Promise<LinkInput[]> {
+  const rows = await db.query<RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.in_scope AND r.id > $1 ORDER BY r.id LIMIT $2`,
+    [afterPk, limit],
+  );
+  return rows.map(toInput);
+}
+
+export async function recordsByPk(db: Queryable, pks: readonly number[]): Promise<LinkInput[]> {
+  if (!pks.length) return [];
+  const rows = await db.query<RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id`,
+    [pks],
+  );
+  return rows.map(toInput);
+}
+
+export async function inScopeByPk(db: Queryable, pks: readonly number[]): Promise<LinkInput[]> {
+  if (!pks.length) return [];
+  const rows = await db.query<RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id = ANY($1::bigint[]) AND r.in_scope ORDER BY r.id`,
+    [pks],
+  );
+  return rows.map(toInput);
+}
+
+export async function recordPkBySourceId(
+  db: Queryable,
+  source: string,
+  recordId: string,
+): Promise<number | null> {
+  const rows = await db.query<{ id: number }>('SELECT id FROM record WHERE source = $1 AND record_id = $2', [
+    source,
+    recordId,
+  ]);
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/**
+ * The blocking rules of blocking.ts as SQL. Identifier rules join on a column; capped rules on a
+ * key (a column and an expression) whose block is used only when it holds at most `cap` records.
+ */
+const ID_RULES = ['a_number', 'orr_uc_id', 'idncase'];
+const CAPPED_RULES: { rule: number; col: string; expr: (alias: string) => string }[] = [
+  { rule: 3, col: 'dob', expr: (a) => `left(${a}.surname1, 2)` },
+  { rule: 4, col: 'dob', expr: (a) => `left(split_part(${a}.given_names, ' ', 1), 2)` },
+  { rule: 5, col: 'surname1', expr: (a) => `${a}.given_names` },
+];
+
+function keySizesSql(c: (typeof CAPPED_RULES)[number]): string {
+  return `SELECT k.k1, k.k2, count(*) AS n
+            FROM (SELECT DISTINCT s.${c.col} AS k1, ${c.expr('s')} AS k2 FROM record s
+                   WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${c.col} IS NOT NULL
+                     AND coalesce(${c.expr('s')}, '') <> '') k
+            JOIN record x ON x.in_scope AND x.${c.col} = k.k1 AND ${c.expr('x')} = k.k2
+           GROUP BY k.k1, k.k2`;
+}
+
+/** Sizes in the whole table of the capped blocks of the given records: rule → "k1|k2" → count. */
+export async function blockSizes(
+  db: Queryable,
+  pks: readonly number[],
+): Promise<Map<number, Map<string, number>>> {
+  const out = new Map<number, Map<string, number>>();
+  for (const c of CAPPED_RULES) {
+    const rows = pks.length
+      ? await db.query<{ k1: string; k2: string; n: number | string }>(
+          `SELECT k1::text AS k1, k2, n FROM (${keySizesSql(c)}) z`,
+          [pks],
+        )
+      : [];
+    out.set(c.rule, new Map(rows.map((x) => [`${x.k1}|${x.k2}`, Number(x.n)])));
+  }
+  return out;
+}
+
+/** Records that share a block with any of the seeds (capped blocks only up to `cap` records). */
+export async function candidateRecords(
+  db: Queryable,
+  seeds: readonly number[],
+  cap: number,
+): Promise<LinkInput[]> {
+  if (!seeds.length) return [];
+  const parts = ID_RULES.map(
+    (col) => `SELECT r.id FROM record s JOIN record r ON r.${col} = s.${col} AND r.in_scope
+               WHERE s.id = ANY($1::bigint[]) AND s.in_scope`,
+  );
+  for (const c of CAPPED_RULES) {
+    parts.push(`SELECT r.id FROM (${keySizesSql(c)}) b
+                  JOIN record r ON r.in_scope AND r.${c.col} = b.k1 AND ${c.expr('r')} = b.k2
+                 WHERE b.n <= $2`);
+  }
+  const rows = await db.query<RecordRow>(
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id IN (${parts.join(' UNION ')}) ORDER BY r.id`,
+    [seeds, cap],
+  );
+  return rows.map(toInput);
+}
+
+export interface CurrentLink {
+  pk: number;
+  childId: string;
+  method: string;
+}
+
+export async function linksPage(db: Queryable, afterPk: number, limit: number): Promise<CurrentLink[]> {
+  const rows = await db.query<{ pk: number; child_id: string; method: string }>(
+    'SELECT record_pk AS pk, child_id, method FROM record_link WHERE record_pk > $1 ORDER BY record_pk LIMIT $2',
+    [afterPk, limit],
+  );
+  return rows.map((r) => ({ pk: Number(r.pk), childId: r.child_id, method: r.method }));
+}
+
+export async function linksOf(db: Queryable, pks: readonly number[]): Promise<CurrentLink[]> {
+  if (!pks.length) return [];
+  const rows = await db.query<{ pk: number; child_id: string; method: string }>(
+    'SELECT record_pk AS pk, child_id, method FROM record_link WHERE record_pk = ANY($1::bigint[])',
+    [pks],
+  );
+  return rows.map((r) => ({ pk: Number(r.pk), childId: r.child_id, method: r.method }));
+}
+
+/** Records of the children that the given records belong to now. */
+export async function siblingsInChildren(db: Queryable, pks: readonly number[]): Promise<number[]> {
+  if (!pks.length) return [];
+  const rows = await db.query<{ pk: number }>(
+    `SELECT l2.record_pk AS pk FROM record_link l1 JOIN record_link l2 ON l2.child_id = l1.child_id
+      WHERE l1.record_pk = ANY($1::bigint[])`,
+    [pks],
+  );
+  return rows.map((r) => Number(r.pk));
+}
+
+export async function recordsOfChildren(db: Queryable, childIds: readonly string[]): Promise<number[]> {
+  if (!childIds.length) return [];
+  const rows = await db.query<{ pk: number }>(
+    'SELECT record_pk AS pk FROM record_link WHERE child_id = ANY($1::text[]) ORDER BY record_pk',
+    [childIds],
+  );
+  return rows.map((r) => Number(r.pk));
+}
+
+export interface DecisionRow {
+  a: number;
+  b: number;
+  decision: 'link' | 'apart';
+}
+
+/** The newest decision about each pair (all pairs, or those touching the given records). */
+export async function latestDecisions(db: Queryable, pks?: readonly number[]): Promise<DecisionRow[]> {
+  const where = pks ? 'WHERE record_a = ANY($1::bigint[]) OR record_b = ANY($1::bigint[])' : '';
+  const rows = await db.query<{ a: number; b: number; decision: 'link' | 'apart' }>(
+    `SELECT DISTINCT ON (record_a, record_b) record_a AS a, record_b AS b, decision
+       FROM link_decision ${where} ORDER BY record_a, record_b, id DESC`,
+    pks ? [pks] : [],
+  );
+  return rows.map((r) => ({ a: Number(r.a), b: Number(r.b), decision: r.decision }));
+}
+
+export async function insertDecision(
+  db: Queryable,
+  d: {
+    a: number;
+    b: number;
+    decision: 'link' | 'apart';
+    kind: string;
+    actor: string;
+    reason: string;
+    at: Date;
+  },
+): Promise<number> {
+  const [lo, hi] = d.a < d.b ? [d.a, d.b] : [d.b, d.a];
+  const rows = await db.query<{ id: number }>(
+    `INSERT INTO link_decision (record_a, record_b, decision, kind, actor, reason, decided_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [lo, hi, d.decision, d.kind, d.actor, d.reason, d.at.toISOString()],
+  );
+  return Number(rows[0]!.id);
+}
+
+export async function insertAudit(db: Queryable, at: Date, actor: string, action: string, detail: unknown) {
+  await db.query('INSERT INTO identity_audit (at, actor, action, detail) VALUES ($1, $2, $3, $4)', [
+    at.toISOString(),
+    actor,
+    action,
+    JSON.stringify(detail),
+  ]);
+}
+
+export async function latestModel(
+  db: Queryable,
+): Promise<{ id: number; params: unknown; freq: unknown } | null> {
+  const rows = await db.query<{ id: number; params: unknown; name_frequencies: unknown }>(
+    'SELECT id, params, name_frequencies FROM link_model ORDER BY id DESC LIMIT 1',
+  );
+  const r = rows[0];
+  return r ? { id: Number(r.id), params: r.params, freq: r.name_frequencies } : null;
+}
+
+export async function insertModel(db: Queryable, at: Date, params: unknown, freq: unknown): Promise<number> {
+  const rows = await db.query<{ id: number }>(
+    'INSERT INTO link_model (trained_at, params, name_frequencies) VALUES ($1, $2, $3) RETURNING id',
+    [at.toISOString(), JSON.stringify(params), JSON.stringify(freq)],
+  );
+  return Number(rows[0]!.id);
+}
+
+/** Reserves `n` consecutive child numbers and returns the first. */
+export async function reserveChildNumbers(db: Queryable, n: number): Promise<number> {
+  if (n <= 0) return 0;
+  const rows = await db.query<{ last: number | string }>(
+    `SELECT setval('child_id_seq', nextval('child_id_seq') + $1 - 1) AS last`,
+    [n],
+  );
+  return Number(rows[0]!.last) - n + 1;
+}
+
+export interface StagedLink {
+  pk: number;
+  childId: string;
+  method: string;
+  score: number | null;
+}
+
+/** Writes links set-based: stage, create new children, upsert changed links, retire emptied children. */
+export async function writeLinks(
+  tx: Queryable,
+  links: readonly StagedLink[],
+  merged: ReadonlyMap<string, string>,
+  at: Date,
+): Promise<void> {
+  await tx.query('TRUNCATE link_stage');
+  await tx.copyRows(
+    'link_stage',
+    ['record_pk', 'child_id', 'method', 'score'],
+    links.map((l) => [
+      String(l.pk),
+      l.childId,
+      l.method,
+      l.score === null || !Number.isFinite(l.score) ? null : l.score.toFixed(3),
+    ]),
+  );
+  const now = at.toISOString();
+  await tx.query(
+    `INSERT INTO child (id, created_at)
+     SELECT DISTINCT s.child_id, $1::timestamptz FROM link_stage s
+      WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = s.child_id)`,
+    [now],
+  );
+  await tx.query(
+    `INSERT INTO record_link (record_pk, child_id, method, score, linked_at)
+     SELECT record_pk, child_id, method, score, $1::timestamptz FROM link_stage
+     ON CONFLICT (record_pk) DO UPDATE
+        SET child_id = excluded.child_id, method = excluded.method, score = excluded.score,
+            linked_at = excluded.linked_at
+      WHERE record_link.child_id IS DISTINCT FROM excluded.child_id
+         OR record_link.method IS DISTINCT FROM excluded.method`,
+    [now],
+  );
+  // Links of records that left scope (a correction to uc_designation N) go.
+  await tx.query(`DELETE FROM record_link l USING record r WHERE l.record_pk = r.id AND NOT r.in_scope`);
+  for (const [from, into] of merged) {
+    await tx.query('UPDATE child SET merged_into = $2 WHERE id = $1 AND merged_into IS NULL AND id <> $2', [
+      from,
+      into,
+    ]);
+  }
+  await tx.query(
+    `UPDATE child SET retired_at = $1::timestamptz
+      WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+    [now],
+  );
+  // A retired id that gets records again (a split undone) is live again.
+  await tx.query(
+    `UPDATE child SET retired_at = NULL, merged_into = NULL
+      WHERE retired_at IS NOT NULL AND EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+  );
+}
+
+/**
+ * Refreshes the review queue within a scope (all pairs, or pairs whose both records are in `scope`):
+ * new middle-band pairs open, pairs that left the band are withdrawn, decided pairs stay decided.
+ */
+export async function writeReviewPairs(
+  tx: Queryable,
+  pairs: readonly { a: number; b: number; weight: number }[],
+  scope: readonly number[] | null,
+  at: Date,
+): Promise<void> {
+  await tx.query('TRUNCATE review_stage');
+  await tx.copyRows(
+    'review_stage',
+    ['record_a', 'record_b', 'weight'],
+    pairs.map((p) => [String(Math.min(p.a, p.b)), String(Math.max(p.a, p.b)), p.weight.toFixed(3)]),
+  );
+  const now = at.toISOString();
+  const inScope = scope ? 'AND (rp.record_a = ANY($2::bigint[]) OR rp.record_b = ANY($2::bigint[]))' : '';
+  await tx.query(
+    `UPDATE review_pair rp SET status = 'withdrawn', updated_at = $1::timestamptz
+      WHERE rp.status = 'open' ${inScope}
+        AND NOT EXISTS (SELECT 1 FROM review_stage s WHERE s.record_a = rp.record_a AND s.record_b = rp.record_b)`,
+    scope ? [now, scope] : [now],
+  );
+  await tx.query(
+    `INSERT INTO review_pair (record_a, record_b, weight, status, created_at, updated_at)
+     SELECT s.record_a, s.record_b, s.weight, 'open', $1::timestamptz, $1::timestamptz FROM review_stage s
+     ON CONFLICT (record_a, record_b) DO UPDATE
+        SET weight = excluded.weight, updated_at = excluded.updated_at,
+            status = CASE WHEN review_pair.status = 'decided' THEN 'decided' ELSE 'open' END
+      WHERE review_pair.status <> 'decided'
+        AND (review_pair.status <> 'open' OR review_pair.weight IS DISTINCT FROM excluded.weight)`,
+    [now],
+  );
+}

@@ -1,0 +1,96 @@
+// Estimates the model from the data itself: u on random pairs, λ from pairs that identifiers link
+// (divided by a guessed recall), m by EM in rounds over different blocking rules.
+import { COMPARISONS } from './compare.ts';
+import { decodePattern, emOnPatterns, estimateU, initialM, type ModelParams } from './model.ts';
+import type { PairList } from './candidate-pairs.ts';
+import type { RecordTable } from './record-table.ts';
+import { F_A_NUMBER, F_DOB, F_GIVEN, F_SURNAMES, type PairScorer } from './score-pairs.ts';
+import { BLOCKING_RULES } from './blocking.ts';
+
+/** Share of true pairs that identifiers alone catch (the guess λ is divided by). */
+export const DETERMINISTIC_RECALL_GUESS = 0.7;
+
+export const DEFAULT_THRESHOLDS = { linkThreshold: 8, reviewThreshold: 2, tfCapBits: 3 };
+
+const ROUNDS: { rule: string; fixed: number[] }[] = [
+  { rule: 'dob + surname1 prefix', fixed: [F_DOB] },
+  { rule: 'surname1 + given names', fixed: [F_GIVEN, F_SURNAMES] },
+  { rule: 'a_number', fixed: [F_A_NUMBER] },
+];
+
+/** A small seeded generator, so training on the same records gives the same model. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4_294_967_296;
+  };
+}
+
+export function trainModel(
+  t: RecordTable,
+  pairs: PairList,
+  scorer: PairScorer,
+  options: { randomPairs?: number; thresholds?: Partial<typeof DEFAULT_THRESHOLDS> } = {},
+): ModelParams {
+  // u: random pairs are almost all non-matches.
+  const rnd = seededRandom(20_190_101);
+  const sample = Math.min(options.randomPairs ?? 300_000, Math.max((t.n * (t.n - 1)) / 2, 1));
+  const randomCounts = new Map<number, number>();
+  for (let s = 0; s < sample && t.n > 1; s++) {
+    const i = Math.floor(rnd() * t.n);
+    let j = Math.floor(rnd() * (t.n - 1));
+    if (j >= i) j++;
+    const code = scorer.compare(i, j);
+    randomCounts.set(code, (randomCounts.get(code) ?? 0) + 1);
+  }
+  const u = estimateU(randomCounts);
+
+  // λ from identifier links.
+  let deterministic = 0;
+  for (let p = 0; p < pairs.n; p++) {
+    const levels = decodePattern(pairs.code[p]!);
+    levels.forEach((l, f) => (scorer.levels[f] = l));
+    if (scorer.deterministic(pairs.a[p]!, pairs.b[p]!)) deterministic++;
+  }
+  const allPairs = Math.max((t.n * (t.n - 1)) / 2, 1);
+  const lambda = Math.min(Math.max(deterministic / DETERMINISTIC_RECALL_GUESS / allPairs, 1e-9), 0.5);
+
+  // m: EM in rounds; each field's m is the mean over the rounds that do not fix it.
+  const start = initialM();
+  const sums = start.map((row) => row.map(() => 0));
+  const seen = COMPARISONS.map(() => 0);
+  const rounds: ModelParams['trainedOn']['rounds'] = [];
+  for (const round of ROUNDS) {
+    const r = BLOCKING_RULES.findIndex((b) => b.name === round.rule);
+    const counts = new Map<number, number>();
+    let n = 0;
+    for (let p = 0; p < pairs.n; p++) {
+      if (!(pairs.rules[p]! & (1 << r))) continue;
+      counts.set(pairs.code[p]!, (counts.get(pairs.code[p]!) ?? 0) + 1);
+      n++;
+    }
+    if (n === 0) continue;
+    const fixed = new Set(round.fixed);
+    const res = emOnPatterns(counts, u, start, fixed);
+    rounds.push({ rule: round.rule, pairs: n, iterations: res.iterations });
+    res.m.forEach((row, f) => {
+      if (fixed.has(f)) return;
+      seen[f]!++;
+      row.forEach((x, l) => (sums[f]![l]! += x));
+    });
+  }
+  const m = start.map((row, f) => (seen[f] ? sums[f]!.map((x) => x / seen[f]!) : row));
+  return {
+    lambda,
+    m,
+    u,
+    ...DEFAULT_THRESHOLDS,
+    ...options.thresholds,
+    trainedOn: { records: t.n, randomPairs: sample, rounds },
+  };
+}
