@@ -118,3 +118,123 @@ export class Facts {
     return this;
   }
 }
+
+/** A seeded random number generator (mulberry32): the same seed gives the same population. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const START = Date.UTC(2018, 9, 1);
+const SPAN_DAYS = 5 * 365;
+const day = (base: number, plus: number) => new Date(base + plus * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * One child's records as a random but plausible story (encounter, transfer, care, release, calls,
+ * NTA, court), touching every rule now and then. `streets` is the pool of release addresses, shared
+ * between children so that some addresses recur.
+ */
+export function randomStory(rand: () => number, streets: readonly AddressInput[], firstPk = 1): Facts {
+  const f = new Facts(firstPk);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const d0 = START + Math.floor(rand() * SPAN_DAYS) * 86_400_000;
+  const dobYear = new Date(d0).getUTCFullYear() - 13 - Math.floor(rand() * 5);
+  const dob = `${dobYear}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`;
+  f.encounter(day(d0, 0), dob);
+  const hours = rand() < 0.1 ? 80 + Math.floor(rand() * 60) : 20 + Math.floor(rand() * 40);
+  const bookIn = new Date(d0 + 8 * 3_600_000);
+  const transferAt = new Date(bookIn.getTime() + hours * 3_600_000);
+  f.transfer(bookIn.toISOString().slice(0, 19), transferAt.toISOString().slice(0, 19));
+  const admitted = day(transferAt.getTime(), 0);
+  f.admission(admitted);
+  const tIn = Date.parse(`${admitted}T00:00:00Z`);
+  const fate = rand();
+  if (fate < 0.05) {
+    f.runaway(day(tIn, 5 + Math.floor(rand() * 30)));
+  } else if (fate < 0.08) {
+    f.discharge(day(tIn, 10 + Math.floor(rand() * 40)), pick(['AGED_OUT', 'REPATRIATED']));
+  } else if (fate < 0.95) {
+    const relDays = 15 + Math.floor(rand() * 45);
+    const rel = tIn + relDays * 86_400_000;
+    const q = rand();
+    const address: AddressInput | null =
+      q < 0.02
+        ? null
+        : q < 0.04
+          ? { ...pick(streets), line: null }
+          : q < 0.06
+            ? { ...pick(streets), zip5: '99999' }
+            : { ...pick(streets) };
+    f.release(day(rel, 0), address, pick(['1', '2A', '2B', '3']));
+    if (rand() < 0.7) {
+      const o = rand();
+      f.safetyCall(day(rel, 30), o < 0.8 ? 'REACHED' : o < 0.9 ? 'NOT_REACHED' : 'CHILD_NOT_AT_ADDRESS');
+    }
+    let moved: AddressInput | null = null;
+    if (rand() < 0.2) {
+      moved = { ...pick(streets), unit: String(1 + Math.floor(rand() * 9)) };
+      f.addressUpdate(day(rel, 60 + Math.floor(rand() * 200)), moved);
+    }
+    if (rand() < 0.4) {
+      const issued = rel + Math.floor(rand() * 90) * 86_400_000;
+      const served = rand() < 0.8 ? day(issued, 3 + Math.floor(rand() * 30)) : undefined;
+      const filed =
+        served && rand() < 0.7
+          ? day(Date.parse(`${served}T00:00:00Z`), 10 + Math.floor(rand() * 60))
+          : undefined;
+      f.nta(day(issued, 0), { served, filed, address: address ?? undefined });
+      if (filed) {
+        const opened = Date.parse(`${filed}T00:00:00Z`) + 86_400_000;
+        const idncase = `C${Math.floor(rand() * 1e9)}`;
+        f.caseOpened(day(opened, 0), { idncase, address: address ?? HOME });
+        if (rand() < 0.8) {
+          const hearing = day(opened, 60 + Math.floor(rand() * 300));
+          f.hearingScheduled(day(opened, 5), hearing, idncase);
+          if (rand() < 0.7) {
+            const absent = rand() < 0.25;
+            f.hearingResult(hearing, absent ? 'ABSENT' : 'PRESENT', absent && rand() < 0.5, idncase);
+          }
+        }
+        if (rand() < 0.05) f.noticeReturned(day(opened, 20), idncase);
+        if (rand() < 0.3)
+          f.caseCompleted(
+            day(opened, 400 + Math.floor(rand() * 300)),
+            pick(['TERMINATED', 'RELIEF_GRANTED', 'REMOVAL_ORDER']),
+            idncase,
+          );
+      }
+    }
+  }
+  return f.dob(dob);
+}
+
+/** A pool of synthetic release addresses, a few of them apartment buildings. */
+export function streetPool(rand: () => number, n: number): AddressInput[] {
+  const zips = [
+    ['77002', 'TX', 'HOUSTON'],
+    ['90011', 'CA', 'LOS ANGELES'],
+    ['33012', 'FL', 'HIALEAH'],
+    ['11368', 'NY', 'CORONA'],
+    ['07201', 'NJ', 'ELIZABETH'],
+    ['20906', 'MD', 'SILVER SPRING'],
+  ] as const;
+  const names = ['MAIN', 'OAK', 'ELM', 'PINE', 'MAPLE', 'CEDAR', 'LAKE', 'HILL'];
+  const out: AddressInput[] = [];
+  for (let i = 0; i < n; i++) {
+    const [zip5, state, city] = zips[Math.floor(rand() * zips.length)]!;
+    out.push({
+      line: `${1 + Math.floor(rand() * 9000)} ${names[Math.floor(rand() * names.length)]} ST`,
+      unit: rand() < 0.3 ? String(1 + Math.floor(rand() * 20)) : null,
+      city,
+      state,
+      zip5,
+    });
+  }
+  return out;
+}

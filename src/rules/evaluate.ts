@@ -74,7 +74,6 @@ const noNta: Evaluator = (s, settings) => {
       recordPks: [rel.pk, ...s.ntas.map((n) => n.pk)],
       details: {
         released_on: rel.on,
-        days_since_release: daysBetween(rel.on, s.asOf),
         nta_issued_not_served: s.ntas.length > 0,
       },
     },
@@ -97,7 +96,7 @@ const ntaNotFiled: Evaluator = (s, settings) => {
     hit: {
       since,
       recordPks: served.map((n) => n.pk),
-      details: { served_on: first.servedOn, days_since_service: daysBetween(first.servedOn!, s.asOf) },
+      details: { served_on: first.servedOn },
     },
   };
 };
