@@ -197,7 +197,7 @@ export interface AlertFilter {
   offset?: number;
 }
 
-export interface AlertRow {
+export type AlertRow = {
   id: number;
   child_id: string;
   rule_id: string;
@@ -213,7 +213,7 @@ export interface AlertRow {
   details: Record<string, unknown>;
   opened_at: string;
   closed_at: string | null;
-}
+};
 
 function where(f: AlertFilter): { sql: string; params: unknown[] } {
   const conds: string[] = [];
