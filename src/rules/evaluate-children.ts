@@ -11,12 +11,12 @@ import { isIsoDate } from '../cases/dates.ts';
 import { recordsOfChildRange, recordsOfChildren } from '../cases/cases.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import {
-  childrenSharingStreets,
+  childrenAffectedByAddresses,
   releasesAt,
   streetsWithUnits,
   type Street,
 } from '../addresses/addresses.queries.ts';
-import { resolveSettings, type RuleSettings } from './catalogue.ts';
+import { numberSetting, resolveSettings, type RuleSettings } from './catalogue.ts';
 import { evaluateRules, type RuleContext } from './evaluate.ts';
 import { diffAlerts, type AlertChanges, type ChildEvaluation } from './diff-alerts.ts';
 import {
@@ -126,8 +126,10 @@ export async function evaluateChildren(
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const given = [...new Set(childIds)];
     const closedInactive = await closeAlertsOfInactiveChildren(conn, asOf, given);
-    const ids = [...new Set([...given, ...(await childrenSharingStreets(conn, given))])].sort();
     const settings = await loadSettings(conn);
+    const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
+    const affected = await childrenAffectedByAddresses(conn, given, threshold, asOf);
+    const ids = [...new Set([...given, ...affected])].sort();
     const records = await recordsOfChildren(conn, ids);
     const ctx = await contextFor(conn, asOf, streetsOf(records));
     const evaluations = evaluate(ids, records, asOf, settings, ctx);
