@@ -1,4 +1,14 @@
-// Public surface of the addresses module: quality classes, dwelling keys, recurring addresses.
+// Addresses: USPS-style normalization, quality classes, dwelling keys, recurring addresses.
+export {
+  normalizeAddress,
+  normalizeUnit,
+  normalizeState,
+  normalizeZip5,
+  splitStreet,
+  foldAddressText,
+  type AddressAsSent,
+  type NormalizedAddress,
+} from './normalize.ts';
 export {
   classifyAddress,
   invalidReason,

@@ -4,7 +4,7 @@ import { fixedClock } from '../shared/clock.ts';
 import { silentLog } from '../shared/log.ts';
 import { Facts, HOME, randomStory, seededRandom, streetPool } from '../cases/testing.ts';
 import { loadFixtureChildren, type FixtureChild } from '../cases/db-fixtures.ts';
-import { evaluateChildren, sweepRules } from './evaluate-children.ts';
+import { evaluateChildren, evaluateChildrenIn, sweepRules } from './evaluate-children.ts';
 import { listAlerts, upsertSetting } from './rules.queries.ts';
 import type { Db } from '../db/index.ts';
 
@@ -54,6 +54,22 @@ describe('evaluateChildren', () => {
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ rule_id: 'NO_NTA', closed_on: '2020-03-01' });
     expect(all[0]!.close_reason).toMatch(/^NTA served on 2020-02-20/);
+  });
+
+  it('evaluates inside a transaction the caller holds, and rolls back with it', async () => {
+    const f = new Facts();
+    f.release('2020-01-01');
+    await loadFixtureChildren(t.db, [{ childId: 'TX1', records: f.records }]);
+    await expect(
+      t.db.transaction(async (tx) => {
+        const s = await evaluateChildrenIn(tx, ['TX1'], '2020-03-01');
+        expect(s.opened).toBe(1);
+        throw new Error('ingest failed');
+      }),
+    ).rejects.toThrow('ingest failed');
+    expect(await alertsOf(t.db, 'TX1')).toHaveLength(0);
+    await t.db.transaction((tx) => evaluateChildrenIn(tx, ['TX1'], '2020-03-01'));
+    expect(await alertsOf(t.db, 'TX1', 'open')).toMatchObject([{ rule_id: 'NO_NTA' }]);
   });
 
   it('a fifth child released to an address raises RECURRING_ADDRESS for all five', async () => {

@@ -87,12 +87,16 @@ function evaluate(
   });
 }
 
+async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
+  await closeAlerts(conn, changes.closes, asOf);
+  await updateAlerts(conn, changes.updates, asOf);
+  await insertAlerts(conn, changes.inserts, asOf);
+}
+
 async function apply(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
   await conn.query('BEGIN');
   try {
-    await closeAlerts(conn, changes.closes, asOf);
-    await updateAlerts(conn, changes.updates, asOf);
-    await insertAlerts(conn, changes.inserts, asOf);
+    await write(conn, changes, asOf);
     await conn.query('COMMIT');
   } catch (e) {
     await conn.query('ROLLBACK').catch(() => {});
@@ -113,39 +117,58 @@ function streetsOf(records: Map<string, CaseRecord[]>): Street[] {
 
 /**
  * Re-evaluates the rules for the given children (those an ingest touched, including ids merged
- * away) and for every child sharing a street with them (recurring addresses, missing units).
- * Call it after the ingest's transaction has committed.
+ * away) and for every child an address change of theirs can affect (recurring addresses, missing
+ * units). Call it after the ingest's transaction has committed.
  */
 export async function evaluateChildren(
   deps: RulesDeps,
   childIds: readonly string[],
   asOfArg?: string,
 ): Promise<EvaluationSummary> {
-  const started = Date.now();
   const asOf = resolveAsOf(deps.clock, asOfArg);
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
-    const given = [...new Set(childIds)];
-    const closedInactive = await closeAlertsOfInactiveChildren(conn, asOf, given);
-    const settings = await loadSettings(conn);
-    const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
-    const affected = await childrenAffectedByAddresses(conn, given, threshold, asOf);
-    const ids = [...new Set([...given, ...affected])].sort();
-    const records = await recordsOfChildren(conn, ids);
-    const ctx = await contextFor(conn, asOf, streetsOf(records));
-    const evaluations = evaluate(ids, records, asOf, settings, ctx);
-    const changes = diffAlerts(evaluations, await openAlertsOf(conn, ids));
-    await apply(conn, changes, asOf);
-    const summary = {
-      asOf,
-      children: ids.length,
-      opened: changes.inserts.length,
-      refreshed: changes.updates.length,
-      closed: changes.closes.length + closedInactive,
-      ms: Date.now() - started,
-    };
-    deps.log.debug(summary, 'rules evaluated for children');
-    return summary;
+    await conn.query('BEGIN');
+    try {
+      const summary = await evaluateChildrenIn(conn, childIds, asOf);
+      await conn.query('COMMIT');
+      deps.log.debug(summary, 'rules evaluated for children');
+      return summary;
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
   });
+}
+
+/**
+ * The same evaluation inside a transaction the caller holds (an ingest chunk's), so alerts change
+ * atomically with the records that changed them. The as-of date must be given.
+ */
+export async function evaluateChildrenIn(
+  tx: Queryable,
+  childIds: readonly string[],
+  asOf: string,
+): Promise<EvaluationSummary> {
+  const started = Date.now();
+  const given = [...new Set(childIds)];
+  const closedInactive = await closeAlertsOfInactiveChildren(tx, asOf, given);
+  const settings = await loadSettings(tx);
+  const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
+  const affected = await childrenAffectedByAddresses(tx, given, threshold, asOf);
+  const ids = [...new Set([...given, ...affected])].sort();
+  const records = await recordsOfChildren(tx, ids);
+  const ctx = await contextFor(tx, asOf, streetsOf(records));
+  const evaluations = evaluate(ids, records, asOf, settings, ctx);
+  const changes = diffAlerts(evaluations, await openAlertsOf(tx, ids));
+  await write(tx, changes, asOf);
+  return {
+    asOf,
+    children: ids.length,
+    opened: changes.inserts.length,
+    refreshed: changes.updates.length,
+    closed: changes.closes.length + closedInactive,
+    ms: Date.now() - started,
+  };
 }
 
 export interface SweepOptions {

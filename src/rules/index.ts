@@ -10,7 +10,13 @@ export type {
 } from './catalogue.ts';
 export { evaluateRules, localContext, currentAddressQuality } from './evaluate.ts';
 export type { RuleHit, RuleContext, Evaluation } from './evaluate.ts';
-export { evaluateChildren, sweepRules, loadSettings, resolveAsOf } from './evaluate-children.ts';
+export {
+  evaluateChildren,
+  evaluateChildrenIn,
+  sweepRules,
+  loadSettings,
+  resolveAsOf,
+} from './evaluate-children.ts';
 export type { RulesDeps, EvaluationSummary } from './evaluate-children.ts';
 export { listAlerts, openAlertCounts } from './rules.queries.ts';
 export type { AlertFilter, AlertRow } from './rules.queries.ts';
