@@ -1,4 +1,4 @@
-// Addresses: USPS-style normalization (and, later, validity classification).
+// Addresses: USPS-style normalization, quality classes, dwelling keys, recurring addresses.
 export {
   normalizeAddress,
   normalizeUnit,
@@ -9,3 +9,15 @@ export {
   type AddressAsSent,
   type NormalizedAddress,
 } from './normalize.ts';
+export {
+  classifyAddress,
+  invalidReason,
+  isBlank,
+  isComparable,
+  addressKey,
+  unitKey,
+  sameAddress,
+} from './quality.ts';
+export type { Address, AddressQuality, AddressQualityContext } from './quality.ts';
+export { ReleaseIndex } from './recurring.ts';
+export { statesOfZipPrefix, USPS_STATE_CODES } from './zip-prefix.ts';

@@ -9,6 +9,7 @@ import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
+import { casesRoutes } from './cases.routes.ts';
 import { version } from '../shared/version.ts';
 
 export interface ApiDeps {
@@ -90,5 +91,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(healthRoutes(deps));
   await app.register(identityRoutes(deps));
   await app.register(feedRoutes(deps, options.feeds));
+  await app.register(casesRoutes(deps));
   return app;
 }

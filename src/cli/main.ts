@@ -8,6 +8,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerIdentityCommands } from './commands/identity.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerFeedCommands } from './commands/feeds.ts';
+import { registerCasesCommands } from './commands/cases.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
 
@@ -27,6 +28,7 @@ registerDemoCommand(program, ctx);
 registerIdentityCommands(program, ctx);
 registerSimulateCommand(program, ctx);
 registerFeedCommands(program, ctx);
+registerCasesCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

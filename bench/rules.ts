@@ -1,0 +1,172 @@
+// `npm run bench -- rules [--scale S] [--engine postgres|pglite] [--keep]`: the rule sweep over a
+// synthetic FY2019–FY2023 population (450,000 children × scale, ~6.5 records each) and the
+// incremental evaluation after one day's feed. Baseline: reading every child's records in the same
+// chunks without evaluating anything.
+import pg from 'pg';
+import { openPostgres } from '../src/db/postgres.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { migrate } from '../src/db/migrate.ts';
+import type { Db } from '../src/db/index.ts';
+import { silentLog } from '../src/shared/log.ts';
+import { fixedClock } from '../src/shared/clock.ts';
+import { randomStory, seededRandom, streetPool, Facts } from '../src/cases/testing.ts';
+import { loadFixtureChildren, type FixtureChild } from '../src/cases/db-fixtures.ts';
+import { recordsOfChildRange } from '../src/cases/cases.queries.ts';
+import { activeChildIds } from '../src/rules/rules.queries.ts';
+import { evaluateChildren, sweepRules } from '../src/rules/index.ts';
+import { table } from '../src/cli/output.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const scale = Number(opt('scale') ?? '1');
+const engine = opt('engine') ?? 'postgres';
+const keep = args.includes('--keep');
+const CHILDREN = Math.round(450_000 * scale);
+const AS_OF = '2024-05-31';
+const adminUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+const log = (m: string) => process.stderr.write(m + '\n');
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+async function openBenchDb(): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await openPglite({});
+    await migrate(db);
+    return { db, drop: async () => {} };
+  }
+  const name = `bridge_bench_rules_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const db = await openPostgres(u.toString());
+  await migrate(db);
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      if (keep) {
+        log(`kept database ${u.toString()}`);
+        return;
+      }
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const childId = (i: number) => `K${String(i).padStart(7, '0')}`;
+
+async function main() {
+  const { db, drop } = await openBenchDb();
+  try {
+    const rand = seededRandom(2019);
+    // About one street per child, as in life; chance makes a few recur.
+    const streets = streetPool(rand, Math.max(1000, CHILDREN));
+    let t = Date.now();
+    let records = 0;
+    const CHUNK = 25_000;
+    for (let i = 0; i < CHILDREN; i += CHUNK) {
+      const batch: FixtureChild[] = [];
+      for (let j = i; j < Math.min(i + CHUNK, CHILDREN); j++) {
+        const f = randomStory(rand, streets);
+        records += f.records.length;
+        batch.push({ childId: childId(j), records: f.records });
+      }
+      await loadFixtureChildren(db, batch);
+      log(
+        `loaded ${Math.min(i + CHUNK, CHILDREN)} children, ${records} records (${seconds(Date.now() - t)} s)`,
+      );
+    }
+    await db.query('ANALYZE');
+    log(`population loaded in ${seconds(Date.now() - t)} s`);
+
+    // Baseline: read every record in the sweep's chunks, evaluate nothing.
+    t = Date.now();
+    const ids = await activeChildIds(db);
+    let read = 0;
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const chunk = ids.slice(i, i + 10_000);
+      const m = await recordsOfChildRange(db, chunk[0]!, chunk[chunk.length - 1]!);
+      for (const list of m.values()) read += list.length;
+    }
+    const baselineMs = Date.now() - t;
+
+    const deps = { db, log: silentLog, clock: fixedClock(`${AS_OF}T12:00:00Z`) };
+    const first = await sweepRules(deps, AS_OF);
+    const second = await sweepRules(deps, AS_OF);
+
+    // A day's feed: new records for 1,500 children already known and 300 new children.
+    const dayRand = seededRandom(531);
+    const day: FixtureChild[] = [];
+    let dayRows = 0;
+    for (let k = 0; k < 1500; k++) {
+      const f = new Facts();
+      const roll = dayRand();
+      if (roll < 0.4) f.safetyCall('2024-05-31', dayRand() < 0.8 ? 'REACHED' : 'NOT_REACHED');
+      else if (roll < 0.7) f.nta('2024-05-31', { served: '2024-05-31' });
+      else f.addressUpdate('2024-05-31', { ...streets[Math.floor(dayRand() * streets.length)]!, unit: '1' });
+      dayRows += f.records.length;
+      day.push({ childId: childId(Math.floor(dayRand() * CHILDREN)), records: f.records });
+    }
+    for (let k = 0; k < 300; k++) {
+      const f = randomStory(dayRand, streets);
+      dayRows += f.records.length;
+      day.push({ childId: childId(CHILDREN + k), records: f.records });
+    }
+    await loadFixtureChildren(db, day);
+    const touched = [...new Set(day.map((c) => c.childId))];
+    const incremental = await evaluateChildren(deps, touched, AS_OF);
+    const open = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM alert WHERE closed_at IS NULL`,
+    );
+
+    process.stdout.write(
+      `rules benchmark on ${db.engine}: ${ids.length} children, ${records} records, as of ${AS_OF}\n\n` +
+        table(
+          [
+            {
+              step: 'baseline: read all records in chunks',
+              seconds: seconds(baselineMs),
+              target: '',
+              ratio: '1.00',
+            },
+            {
+              step: `full sweep, first (${first.opened} alerts opened)`,
+              seconds: seconds(first.ms),
+              target: '<= 30',
+              ratio: (first.ms / baselineMs).toFixed(2),
+            },
+            {
+              step: `full sweep, again (${second.opened + second.refreshed + second.closed} changes)`,
+              seconds: seconds(second.ms),
+              target: '<= 30',
+              ratio: (second.ms / baselineMs).toFixed(2),
+            },
+            {
+              step: `incremental: day's feed, ${dayRows} rows, ${incremental.children} children evaluated`,
+              seconds: seconds(incremental.ms),
+              target: '<= 1',
+              ratio: (incremental.ms / baselineMs).toFixed(3),
+            },
+          ],
+          ['step', 'seconds', 'target', 'ratio'],
+        ) +
+        `\nrecords read by the baseline: ${read}; open alerts after the day: ${open[0]!.n}\n`,
+    );
+  } finally {
+    await drop();
+  }
+}
+
+await main();

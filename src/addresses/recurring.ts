@@ -1,0 +1,44 @@
+// Recurring addresses: for each dwelling (street, unit, ZIP), the distinct children released to it and
+// the day each was first released there. Blank and invalid addresses are never grouped.
+import { addressKey, isComparable, type Address } from './quality.ts';
+
+export interface ReleaseAt {
+  childId: string;
+  on: string;
+  address: Address;
+}
+
+export class ReleaseIndex {
+  private readonly firstRelease = new Map<string, Map<string, string>>();
+  private sorted = new Map<string, string[]>();
+
+  constructor(releases: Iterable<ReleaseAt>) {
+    for (const r of releases) {
+      if (!isComparable(r.address)) continue;
+      const key = addressKey(r.address);
+      let children = this.firstRelease.get(key);
+      if (!children) this.firstRelease.set(key, (children = new Map()));
+      const prev = children.get(r.childId);
+      if (prev === undefined || r.on < prev) children.set(r.childId, r.on);
+    }
+  }
+
+  /** Each distinct child's first release date to the address, oldest first. */
+  releasesTo(key: string): readonly string[] {
+    let s = this.sorted.get(key);
+    if (!s) {
+      s = [...(this.firstRelease.get(key)?.values() ?? [])].sort();
+      this.sorted.set(key, s);
+    }
+    return s;
+  }
+
+  /** Addresses with at least `threshold` children, with how many. */
+  recurring(threshold: number): { key: string; children: number }[] {
+    const out: { key: string; children: number }[] = [];
+    for (const [key, children] of this.firstRelease) {
+      if (children.size >= threshold) out.push({ key, children: children.size });
+    }
+    return out.sort((a, b) => b.children - a.children || (a.key < b.key ? -1 : 1));
+  }
+}

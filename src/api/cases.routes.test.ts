@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { buildServer } from './server.ts';
+import { silentLog } from '../shared/log.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { Facts, HOME, OTHER_HOME } from '../cases/testing.ts';
+import { loadFixtureChildren } from '../cases/db-fixtures.ts';
+import { evaluateChildren } from '../rules/index.ts';
+
+describe('cases and alerts API', () => {
+  let t: TestDb;
+  let app: FastifyInstance;
+  const clock = fixedClock('2020-06-01T12:00:00Z');
+  beforeAll(async () => {
+    t = await createTestDb();
+    const a = new Facts();
+    a.admission('2020-01-02');
+    a.release('2020-01-10', HOME);
+    a.nta('2020-02-01', { served: '2020-02-05', filed: '2020-02-20', address: HOME });
+    a.caseOpened('2020-02-21', { address: HOME });
+    a.hearingScheduled('2020-02-22', '2020-04-01');
+    a.hearingResult('2020-04-01', 'ABSENT', true);
+    a.addressUpdate('2020-03-01', OTHER_HOME);
+    const b = new Facts();
+    b.release('2020-01-10', { line: '9 BAY RD', city: 'MIAMI', state: 'FL', zip5: '33101' });
+    await loadFixtureChildren(t.db, [
+      { childId: 'CHA', records: a.records },
+      { childId: 'CHB', records: b.records },
+    ]);
+    await evaluateChildren({ db: t.db, log: silentLog, clock }, ['CHA', 'CHB']);
+    app = await buildServer({ db: t.db, log: silentLog, clock });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.close();
+  });
+
+  it("GET /api/v1/children/:id gives the case, the timeline with source rows, and the child's alerts", async () => {
+    const res = await app.inject('/api/v1/children/CHA');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ child_id: 'CHA', as_of: '2020-06-01', custody: { status: 'released' } });
+    expect(body.addresses.current).toMatchObject({ source: 'orr', line: '45 OAK AVE', quality: 'ok' });
+    expect(body.addresses.eoir).toMatchObject({ line: '123 MAIN ST', same_as_current: false });
+    expect(body.timeline.map((x: { fact: string }) => x.fact)).toContain('HEARING_HELD');
+    expect(body.timeline.every((x: { source_row_id: number | null }) => x.source_row_id !== null)).toBe(true);
+    expect(body.alerts.map((x: { rule_id: string }) => x.rule_id).sort()).toEqual([
+      'ADDRESS_DRIFT',
+      'FAILED_TO_APPEAR',
+      'NO_HEARING_SCHEDULED',
+    ]);
+  });
+
+  it('answers as of a past date', async () => {
+    const body = (await app.inject('/api/v1/children/CHA?as_of=2020-01-05')).json();
+    expect(body.custody.status).toBe('in_orr_care');
+    expect(body.ntas).toEqual([]);
+  });
+
+  it('404 for an unknown child, 400 for a bad date', async () => {
+    const res = await app.inject('/api/v1/children/NOBODY');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('CHILD_NOT_FOUND');
+    expect((await app.inject('/api/v1/children/CHA?as_of=June')).statusCode).toBe(400);
+  });
+
+  it('GET /api/v1/alerts filters by rule, office and state and pages', async () => {
+    const fta = (await app.inject('/api/v1/alerts?rule=FAILED_TO_APPEAR')).json();
+    expect(fta.total).toBe(1);
+    expect(fta.alerts[0]).toMatchObject({ child_id: 'CHA', details: { in_absentia: true } });
+    const orr = (await app.inject('/api/v1/alerts?office=ERO')).json();
+    expect(orr.alerts.map((x: { rule_id: string }) => x.rule_id).sort()).toEqual([
+      'FAILED_TO_APPEAR',
+      'NO_NTA',
+    ]);
+    expect((await app.inject('/api/v1/alerts?state=fl')).json().total).toBe(1);
+    const page = (await app.inject('/api/v1/alerts?limit=2&offset=2')).json();
+    expect(page).toMatchObject({ total: 4, limit: 2, offset: 2 });
+    expect(page.alerts).toHaveLength(2);
+    expect((await app.inject('/api/v1/alerts?rule=NOPE')).statusCode).toBe(400);
+  });
+
+  it('GET /api/v1/rules lists the catalogue with settings', async () => {
+    const body = (await app.inject('/api/v1/rules')).json();
+    expect(body.rules.find((r: { id: string }) => r.id === 'NO_NTA')).toMatchObject({
+      owner: 'ERO',
+      settings: { days: 30, enabled: true },
+    });
+  });
+});

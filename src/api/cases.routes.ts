@@ -1,0 +1,106 @@
+// Cases and alerts over HTTP: a child's case and timeline as of a date, alerts with filters and
+// pages, and the rule catalogue. Alerts are read from the stored, indexed table, never recomputed.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ApiDeps } from './server.ts';
+import { showChildCase } from '../cases/index.ts';
+import { listAlerts, listRules, RULE_IDS } from '../rules/index.ts';
+
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+const Loose = Type.Object({}, { additionalProperties: true });
+
+const ChildParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const ChildQuery = Type.Object({ as_of: Type.Optional(IsoDate) }, { additionalProperties: false });
+
+const AlertQuery = Type.Object(
+  {
+    rule: Type.Optional(Type.Union(RULE_IDS.map((r) => Type.Literal(r)))),
+    office: Type.Optional(
+      Type.Union([Type.Literal('ORR'), Type.Literal('ERO'), Type.Literal('OPLA'), Type.Literal('EOIR')]),
+    ),
+    state: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z]{2}$', description: "US state of the child's address" }),
+    ),
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')])),
+    as_of: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: 'alerts open on this date (YYYY-MM-DD)',
+      }),
+    ),
+    child_id: Type.Optional(Type.String({ maxLength: 100 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const AlertPage = Type.Object({
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  alerts: Type.Array(Loose),
+});
+
+export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Params: Static<typeof ChildParams>; Querystring: Static<typeof ChildQuery> }>(
+      '/api/v1/children/:id',
+      {
+        schema: {
+          summary: "A child's case as of a date: custody, sponsor, addresses, NTAs, court, timeline, alerts",
+          tags: ['cases'],
+          params: ChildParams,
+          querystring: ChildQuery,
+          response: { 200: Loose },
+        },
+      },
+      async (req) => {
+        const shown = await showChildCase(deps, req.params.id, req.query.as_of);
+        const alerts = (await listAlerts(deps.db, { childId: shown.child_id, status: 'all', limit: 1000 }))
+          .alerts;
+        return { ...shown, alerts };
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof AlertQuery> }>(
+      '/api/v1/alerts',
+      {
+        schema: {
+          summary: 'Alerts by rule, office, US state and date (open ones by default), a page at a time',
+          tags: ['alerts'],
+          querystring: AlertQuery,
+          response: { 200: AlertPage },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const limit = q.limit ?? 100;
+        const offset = q.offset ?? 0;
+        const { total, alerts } = await listAlerts(deps.db, {
+          ruleId: q.rule,
+          office: q.office,
+          state: q.state?.toUpperCase(),
+          status: q.status ?? 'open',
+          openOn: q.as_of,
+          childId: q.child_id,
+          limit,
+          offset,
+        });
+        return { total, limit, offset, alerts };
+      },
+    );
+
+    app.get(
+      '/api/v1/rules',
+      {
+        schema: {
+          summary: 'The gap rule catalogue with the settings in force',
+          tags: ['alerts'],
+          response: { 200: Type.Object({ rules: Type.Array(Loose) }) },
+        },
+      },
+      async () => ({ rules: await listRules(deps.db) }),
+    );
+  };
+}

@@ -1,0 +1,96 @@
+// Compares the rule hits of evaluated children with their open alerts: new hits open alerts, gone
+// hits close them with the evaluator's reason, changed hits refresh them, the rest stay as they are.
+import { RULES, type RuleId } from './catalogue.ts';
+import type { RuleHit } from './evaluate.ts';
+import type { AlertClose, AlertUpdate, NewAlert, OpenAlert } from './rules.queries.ts';
+
+export interface ChildEvaluation {
+  childId: string;
+  hits: RuleHit[];
+  misses: Map<RuleId, string>;
+  addrState: string | null;
+}
+
+export interface AlertChanges {
+  inserts: NewAlert[];
+  updates: AlertUpdate[];
+  closes: AlertClose[];
+}
+
+const samePks = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+export function diffAlerts(
+  evaluations: readonly ChildEvaluation[],
+  open: readonly OpenAlert[],
+): AlertChanges {
+  const changes: AlertChanges = { inserts: [], updates: [], closes: [] };
+  const openByChild = new Map<string, Map<string, OpenAlert>>();
+  for (const a of open) {
+    let m = openByChild.get(a.child_id);
+    if (!m) openByChild.set(a.child_id, (m = new Map()));
+    m.set(a.rule_id, a);
+  }
+  for (const e of evaluations) {
+    const existing = openByChild.get(e.childId) ?? new Map<string, OpenAlert>();
+    openByChild.delete(e.childId);
+    for (const h of e.hits) {
+      const a = existing.get(h.ruleId);
+      existing.delete(h.ruleId);
+      if (!a) {
+        changes.inserts.push({
+          child_id: e.childId,
+          rule_id: h.ruleId,
+          opened_on: h.since,
+          severity: h.severity,
+          office_kinds: RULES.get(h.ruleId)!.offices.map((o) => o.office),
+          addr_state: e.addrState,
+          due_on: h.dueOn,
+          record_pks: h.recordPks,
+          details: h.details,
+        });
+      } else if (
+        a.opened_on !== h.since ||
+        a.due_on !== h.dueOn ||
+        a.severity !== h.severity ||
+        a.addr_state !== e.addrState ||
+        !samePks(a.record_pks, h.recordPks) ||
+        !sameJson(a.details, h.details)
+      ) {
+        changes.updates.push({
+          id: a.id,
+          opened_on: h.since,
+          due_on: h.dueOn,
+          severity: h.severity,
+          record_pks: h.recordPks,
+          details: h.details,
+          addr_state: e.addrState,
+        });
+      }
+    }
+    for (const a of existing.values()) {
+      changes.closes.push({
+        id: a.id,
+        reason: e.misses.get(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
+      });
+    }
+  }
+  // Open alerts of children that were not evaluated stay as they are.
+  return changes;
+}

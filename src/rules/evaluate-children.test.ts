@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { silentLog } from '../shared/log.ts';
+import { Facts, HOME, randomStory, seededRandom, streetPool } from '../cases/testing.ts';
+import { loadFixtureChildren, type FixtureChild } from '../cases/db-fixtures.ts';
+import { evaluateChildren, evaluateChildrenIn, sweepRules } from './evaluate-children.ts';
+import { listAlerts, upsertSetting } from './rules.queries.ts';
+import type { Db } from '../db/index.ts';
+
+let t: TestDb;
+beforeEach(async () => {
+  t = await createTestDb();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const deps = () => ({ db: t.db, log: silentLog, clock: fixedClock('2020-03-01T12:00:00Z') });
+
+async function alertsOf(db: Db, childId: string, status: 'open' | 'closed' | 'all' = 'all') {
+  return (await listAlerts(db, { childId, status, limit: 1000 })).alerts;
+}
+
+describe('evaluateChildren', () => {
+  it('opens NO_NTA for a released child, then closes it with the reason once an NTA is served', async () => {
+    const f = new Facts();
+    f.release('2020-01-01');
+    const [[releasePk]] = (await loadFixtureChildren(t.db, [{ childId: 'CH1', records: f.records }])) as [
+      [number],
+    ];
+    const s1 = await evaluateChildren(deps(), ['CH1']);
+    expect(s1).toMatchObject({ asOf: '2020-03-01', opened: 1, closed: 0 });
+    const [open] = await alertsOf(t.db, 'CH1', 'open');
+    expect(open).toMatchObject({
+      rule_id: 'NO_NTA',
+      opened_on: '2020-02-01',
+      due_on: '2020-03-02',
+      severity: 'high',
+      office_kinds: ['ERO'],
+      addr_state: 'TX',
+      record_pks: [releasePk],
+    });
+
+    // Evaluating again changes nothing.
+    expect(await evaluateChildren(deps(), ['CH1'])).toMatchObject({ opened: 0, refreshed: 0, closed: 0 });
+
+    const g = new Facts();
+    g.nta('2020-02-10', { served: '2020-02-20' });
+    await loadFixtureChildren(t.db, [{ childId: 'CH1', records: g.records }]);
+    const s2 = await evaluateChildren(deps(), ['CH1']);
+    expect(s2).toMatchObject({ closed: 1, opened: 0 });
+    const all = await alertsOf(t.db, 'CH1');
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ rule_id: 'NO_NTA', closed_on: '2020-03-01' });
+    expect(all[0]!.close_reason).toMatch(/^NTA served on 2020-02-20/);
+  });
+
+  it('evaluates inside a transaction the caller holds, and rolls back with it', async () => {
+    const f = new Facts();
+    f.release('2020-01-01');
+    await loadFixtureChildren(t.db, [{ childId: 'TX1', records: f.records }]);
+    await expect(
+      t.db.transaction(async (tx) => {
+        const s = await evaluateChildrenIn(tx, ['TX1'], '2020-03-01');
+        expect(s.opened).toBe(1);
+        throw new Error('ingest failed');
+      }),
+    ).rejects.toThrow('ingest failed');
+    expect(await alertsOf(t.db, 'TX1')).toHaveLength(0);
+    await t.db.transaction((tx) => evaluateChildrenIn(tx, ['TX1'], '2020-03-01'));
+    expect(await alertsOf(t.db, 'TX1', 'open')).toMatchObject([{ rule_id: 'NO_NTA' }]);
+  });
+
+  it('a fifth child released to an address raises RECURRING_ADDRESS for all five', async () => {
+    const children: FixtureChild[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const f = new Facts();
+      f.release(`2020-01-0${i}`, { ...HOME, unit: 'APT 3' });
+      children.push({ childId: `R${i}`, records: f.records });
+    }
+    await loadFixtureChildren(t.db, children);
+    await evaluateChildren(deps(), ['R1', 'R2', 'R3', 'R4']);
+    expect((await listAlerts(t.db, { ruleId: 'RECURRING_ADDRESS' })).total).toBe(0);
+    const f = new Facts();
+    f.release('2020-01-20', { ...HOME, unit: '#3' });
+    await loadFixtureChildren(t.db, [{ childId: 'R5', records: f.records }]);
+    const s = await evaluateChildren(deps(), ['R5']);
+    expect(s.children).toBe(5);
+    const rec = await listAlerts(t.db, { ruleId: 'RECURRING_ADDRESS' });
+    expect(rec.alerts.map((a) => a.child_id).sort()).toEqual(['R1', 'R2', 'R3', 'R4', 'R5']);
+    expect(rec.alerts.every((a) => a.opened_on === '2020-01-20')).toBe(true);
+    // The threshold is a setting.
+    await upsertSetting(t.db, 'RECURRING_ADDRESS', 'threshold', 6, 'test');
+    await evaluateChildren(deps(), ['R1']);
+    expect((await listAlerts(t.db, { ruleId: 'RECURRING_ADDRESS' })).total).toBe(0);
+  });
+
+  it('closes the alerts of a child merged into another', async () => {
+    const f = new Facts();
+    f.admission('2020-01-01');
+    f.runaway('2020-01-05');
+    await loadFixtureChildren(t.db, [{ childId: 'OLD', records: f.records }]);
+    await evaluateChildren(deps(), ['OLD']);
+    expect(await alertsOf(t.db, 'OLD', 'open')).toHaveLength(1);
+    await t.db.query(`INSERT INTO child (id) VALUES ('NEW')`);
+    await t.db.query(`UPDATE record_link SET child_id = 'NEW' WHERE child_id = 'OLD'`);
+    await t.db.query(`UPDATE child SET merged_into = 'NEW' WHERE id = 'OLD'`);
+    await evaluateChildren(deps(), ['OLD', 'NEW']);
+    const [closed] = await alertsOf(t.db, 'OLD');
+    expect(closed).toMatchObject({ rule_id: 'FLED_CUSTODY', close_reason: 'child merged into NEW' });
+    expect(await alertsOf(t.db, 'NEW', 'open')).toMatchObject([
+      { rule_id: 'FLED_CUSTODY', opened_on: '2020-01-05' },
+    ]);
+  });
+
+  it('filters alerts by rule, office, US state and the date they were open on', async () => {
+    const a = new Facts();
+    a.release('2020-01-01');
+    const b = new Facts();
+    b.release('2020-01-01', { line: '9 BAY RD', city: 'MIAMI', state: 'FL', zip5: '33101' });
+    b.safetyCall('2020-01-31', 'NOT_REACHED');
+    await loadFixtureChildren(t.db, [
+      { childId: 'A', records: a.records },
+      { childId: 'B', records: b.records },
+    ]);
+    await evaluateChildren(deps(), ['A', 'B']);
+    expect((await listAlerts(t.db, { state: 'FL' })).alerts.map((x) => x.rule_id).sort()).toEqual([
+      'NO_NTA',
+      'SAFETY_CALL_FAILED',
+    ]);
+    expect((await listAlerts(t.db, { office: 'ORR' })).alerts.map((x) => x.child_id)).toEqual(['B']);
+    expect((await listAlerts(t.db, { ruleId: 'NO_NTA' })).total).toBe(2);
+    expect((await listAlerts(t.db, { openOn: '2020-01-31' })).total).toBe(1);
+    expect((await listAlerts(t.db, { status: 'closed' })).total).toBe(0);
+  });
+});
+
+describe('incremental evaluation and the sweep agree', () => {
+  it('on a random population fed in three batches', async () => {
+    const rand = seededRandom(7);
+    const streets = streetPool(rand, 25);
+    const children: FixtureChild[] = [];
+    for (let i = 0; i < 150; i++)
+      children.push({
+        childId: `K${String(i).padStart(4, '0')}`,
+        records: randomStory(rand, streets).records,
+      });
+    // Each child's records arrive split over three batches.
+    const batches: FixtureChild[][] = [[], [], []];
+    for (const c of children) {
+      const cut1 = Math.floor(c.records.length / 3);
+      const cut2 = Math.floor((2 * c.records.length) / 3);
+      batches[0]!.push({ childId: c.childId, records: c.records.slice(0, cut1 || 1) });
+      if (c.records.slice(cut1 || 1, cut2).length)
+        batches[1]!.push({ childId: c.childId, records: c.records.slice(cut1 || 1, cut2) });
+      if (c.records.slice(Math.max(cut2, 1)).length)
+        batches[2]!.push({ childId: c.childId, records: c.records.slice(Math.max(cut2, 1)) });
+    }
+    const asOf = '2023-06-30';
+    for (const b of batches) {
+      await loadFixtureChildren(t.db, b);
+      await evaluateChildren(
+        deps(),
+        b.map((c) => c.childId),
+        asOf,
+      );
+    }
+    const snapshot = async () =>
+      (await listAlerts(t.db, { status: 'open', limit: 100_000 })).alerts
+        .map((a) =>
+          JSON.stringify([
+            a.child_id,
+            a.rule_id,
+            a.opened_on,
+            a.due_on,
+            a.severity,
+            a.record_pks,
+            a.details,
+            a.addr_state,
+          ]),
+        )
+        .sort();
+    const incremental = await snapshot();
+    expect(incremental.length).toBeGreaterThan(50);
+    const rules = new Set(incremental.map((s) => JSON.parse(s)[1]));
+    expect(rules.size).toBeGreaterThanOrEqual(9);
+
+    // The sweep over the same facts confirms every open alert and changes none.
+    const confirm = await sweepRules(deps(), asOf, { chunkSize: 40 });
+    expect(confirm).toMatchObject({ opened: 0, refreshed: 0, closed: 0, children: 150 });
+
+    // From nothing, the sweep derives the same open alerts.
+    await t.db.query(`DELETE FROM alert`);
+    await sweepRules(deps(), asOf, { chunkSize: 40 });
+    expect(await snapshot()).toEqual(incremental);
+  });
+});

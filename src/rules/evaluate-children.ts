@@ -1,0 +1,215 @@
+// Evaluates the gap rules for some children (after an ingest) or for all of them (a sweep for a
+// date), and opens, refreshes and closes their alerts. Both paths run the same per-child code.
+import type { Db, Queryable } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { isoDate } from '../shared/clock.ts';
+import type { Log } from '../shared/log.ts';
+import { BridgeError } from '../shared/errors.ts';
+import { caseState } from '../cases/case-state.ts';
+import type { CaseRecord } from '../cases/case-record.ts';
+import { isIsoDate } from '../cases/dates.ts';
+import { recordsOfChildRange, recordsOfChildren } from '../cases/cases.queries.ts';
+import { ReleaseIndex } from '../addresses/recurring.ts';
+import {
+  childrenAffectedByAddresses,
+  releasesAt,
+  streetsWithUnits,
+  type Street,
+} from '../addresses/addresses.queries.ts';
+import { numberSetting, resolveSettings, type RuleSettings } from './catalogue.ts';
+import { evaluateRules, type RuleContext } from './evaluate.ts';
+import { diffAlerts, type AlertChanges, type ChildEvaluation } from './diff-alerts.ts';
+import {
+  activeChildIds,
+  closeAlerts,
+  closeAlertsOfInactiveChildren,
+  insertAlerts,
+  openAlertsInRange,
+  openAlertsOf,
+  settingOverrides,
+  updateAlerts,
+} from './rules.queries.ts';
+
+export interface RulesDeps {
+  db: Db;
+  log: Log;
+  clock: Clock;
+}
+
+export interface EvaluationSummary {
+  asOf: string;
+  children: number;
+  opened: number;
+  refreshed: number;
+  closed: number;
+  ms: number;
+}
+
+// One writer of alerts at a time: a sweep and an ingest's evaluation never interleave.
+const RULES_LOCK = 0x42524c45;
+
+export function resolveAsOf(clock: Clock, asOf?: string): string {
+  if (asOf === undefined) return isoDate(clock.now());
+  if (!isIsoDate(asOf)) throw new BridgeError('USAGE', `as-of date must be YYYY-MM-DD, got "${asOf}"`);
+  return asOf;
+}
+
+export async function loadSettings(db: Queryable): Promise<RuleSettings> {
+  return resolveSettings(await settingOverrides(db));
+}
+
+async function contextFor(db: Queryable, asOf: string, streets?: readonly Street[]): Promise<RuleContext> {
+  const [units, releases] = await Promise.all([
+    streetsWithUnits(db, asOf, streets),
+    releasesAt(db, asOf, streets),
+  ]);
+  const index = new ReleaseIndex(releases);
+  return {
+    streetHasUnits: (line, zip5) => units.has(`${line}|${zip5}`),
+    releasesTo: (key) => index.releasesTo(key),
+  };
+}
+
+function evaluate(
+  childIds: readonly string[],
+  records: Map<string, CaseRecord[]>,
+  asOf: string,
+  settings: RuleSettings,
+  ctx: RuleContext,
+): ChildEvaluation[] {
+  return childIds.map((childId) => {
+    const state = caseState(records.get(childId) ?? [], asOf);
+    const { hits, misses } = evaluateRules(state, settings, ctx);
+    if (!records.has(childId)) {
+      for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
+    }
+    return { childId, hits, misses, addrState: state.addresses.current?.address.state ?? null };
+  });
+}
+
+async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
+  await closeAlerts(conn, changes.closes, asOf);
+  await updateAlerts(conn, changes.updates, asOf);
+  await insertAlerts(conn, changes.inserts, asOf);
+}
+
+async function apply(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
+  await conn.query('BEGIN');
+  try {
+    await write(conn, changes, asOf);
+    await conn.query('COMMIT');
+  } catch (e) {
+    await conn.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+function streetsOf(records: Map<string, CaseRecord[]>): Street[] {
+  const seen = new Map<string, Street>();
+  for (const list of records.values()) {
+    for (const r of list) {
+      const a = r.address;
+      if (a?.line && a.zip5) seen.set(`${a.line}|${a.zip5}`, { line: a.line, zip5: a.zip5 });
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Re-evaluates the rules for the given children (those an ingest touched, including ids merged
+ * away) and for every child an address change of theirs can affect (recurring addresses, missing
+ * units). Call it after the ingest's transaction has committed.
+ */
+export async function evaluateChildren(
+  deps: RulesDeps,
+  childIds: readonly string[],
+  asOfArg?: string,
+): Promise<EvaluationSummary> {
+  const asOf = resolveAsOf(deps.clock, asOfArg);
+  return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
+    await conn.query('BEGIN');
+    try {
+      const summary = await evaluateChildrenIn(conn, childIds, asOf);
+      await conn.query('COMMIT');
+      deps.log.debug(summary, 'rules evaluated for children');
+      return summary;
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  });
+}
+
+/**
+ * The same evaluation inside a transaction the caller holds (an ingest chunk's), so alerts change
+ * atomically with the records that changed them. The as-of date must be given.
+ */
+export async function evaluateChildrenIn(
+  tx: Queryable,
+  childIds: readonly string[],
+  asOf: string,
+): Promise<EvaluationSummary> {
+  const started = Date.now();
+  const given = [...new Set(childIds)];
+  const closedInactive = await closeAlertsOfInactiveChildren(tx, asOf, given);
+  const settings = await loadSettings(tx);
+  const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
+  const affected = await childrenAffectedByAddresses(tx, given, threshold, asOf);
+  const ids = [...new Set([...given, ...affected])].sort();
+  const records = await recordsOfChildren(tx, ids);
+  const ctx = await contextFor(tx, asOf, streetsOf(records));
+  const evaluations = evaluate(ids, records, asOf, settings, ctx);
+  const changes = diffAlerts(evaluations, await openAlertsOf(tx, ids));
+  await write(tx, changes, asOf);
+  return {
+    asOf,
+    children: ids.length,
+    opened: changes.inserts.length,
+    refreshed: changes.updates.length,
+    closed: changes.closes.length + closedInactive,
+    ms: Date.now() - started,
+  };
+}
+
+export interface SweepOptions {
+  /** Children per chunk read and written together. */
+  chunkSize?: number;
+  onProgress?: (children: number) => void;
+}
+
+/** Evaluates every child's rules as of a date and brings all alerts in line with the result. */
+export async function sweepRules(
+  deps: RulesDeps,
+  asOfArg?: string,
+  options: SweepOptions = {},
+): Promise<EvaluationSummary> {
+  const started = Date.now();
+  const asOf = resolveAsOf(deps.clock, asOfArg);
+  const chunkSize = options.chunkSize ?? 10_000;
+  return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
+    const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
+    summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
+    const settings = await loadSettings(conn);
+    const ctx = await contextFor(conn, asOf);
+    const ids = await activeChildIds(conn);
+    for (let i = 0; i < ids.length; i += chunkSize) {
+      const chunk = ids.slice(i, i + chunkSize);
+      const first = chunk[0]!;
+      const last = chunk[chunk.length - 1]!;
+      const [records, open] = await Promise.all([
+        recordsOfChildRange(conn, first, last),
+        openAlertsInRange(conn, first, last),
+      ]);
+      const changes = diffAlerts(evaluate(chunk, records, asOf, settings, ctx), open);
+      await apply(conn, changes, asOf);
+      summary.children += chunk.length;
+      summary.opened += changes.inserts.length;
+      summary.refreshed += changes.updates.length;
+      summary.closed += changes.closes.length;
+      options.onProgress?.(chunk.length);
+    }
+    summary.ms = Date.now() - started;
+    deps.log.info(summary, 'rules sweep finished');
+    return summary;
+  });
+}

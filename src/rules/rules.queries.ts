@@ -1,0 +1,271 @@
+// SQL of the rules module: rule settings, open alerts by child, and set-based alert changes.
+import type { Queryable } from '../db/index.ts';
+import type { SettingValue } from './catalogue.ts';
+
+export interface OpenAlert {
+  id: number;
+  child_id: string;
+  rule_id: string;
+  opened_on: string;
+  due_on: string | null;
+  severity: string;
+  record_pks: number[];
+  details: Record<string, unknown>;
+  addr_state: string | null;
+}
+
+export interface NewAlert {
+  child_id: string;
+  rule_id: string;
+  opened_on: string;
+  severity: string;
+  office_kinds: string[];
+  addr_state: string | null;
+  due_on: string;
+  record_pks: number[];
+  details: Record<string, unknown>;
+}
+
+export type AlertUpdate = Omit<OpenAlert, 'child_id' | 'rule_id'>;
+
+export interface AlertClose {
+  id: number;
+  reason: string;
+}
+
+export async function settingOverrides(db: Queryable) {
+  const rows = await db.query<{ rule_id: string; key: string; value: SettingValue }>(
+    `SELECT rule_id, key, value FROM rule_setting`,
+  );
+  return rows.map((r) => ({ ruleId: r.rule_id, key: r.key, value: r.value }));
+}
+
+export async function upsertSetting(
+  db: Queryable,
+  ruleId: string,
+  key: string,
+  value: SettingValue,
+  by: string | null,
+) {
+  await db.query(
+    `INSERT INTO rule_setting (rule_id, key, value, updated_by) VALUES ($1, $2, $3::jsonb, $4)
+     ON CONFLICT (rule_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+    [ruleId, key, JSON.stringify(value), by],
+  );
+}
+
+const OPEN_COLUMNS = `id, child_id, rule_id, opened_on, due_on, severity, record_pks, details, addr_state`;
+
+function normalizeOpen(rows: OpenAlert[]): OpenAlert[] {
+  for (const r of rows) {
+    r.id = Number(r.id);
+    r.record_pks = r.record_pks.map(Number);
+  }
+  return rows;
+}
+
+export async function openAlertsOf(db: Queryable, childIds: readonly string[]): Promise<OpenAlert[]> {
+  if (childIds.length === 0) return [];
+  return normalizeOpen(
+    await db.query<OpenAlert>(
+      `SELECT ${OPEN_COLUMNS} FROM alert WHERE closed_at IS NULL AND child_id = ANY($1::text[])`,
+      [childIds],
+    ),
+  );
+}
+
+export async function openAlertsInRange(db: Queryable, first: string, last: string): Promise<OpenAlert[]> {
+  return normalizeOpen(
+    await db.query<OpenAlert>(
+      `SELECT ${OPEN_COLUMNS} FROM alert WHERE closed_at IS NULL AND child_id >= $1 AND child_id <= $2`,
+      [first, last],
+    ),
+  );
+}
+
+/** Ids of children that are not merged away, in id order. */
+export async function activeChildIds(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM child WHERE merged_into IS NULL AND retired_at IS NULL ORDER BY id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+const arrayLiteral = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
+
+export async function insertAlerts(
+  db: Queryable,
+  alerts: readonly NewAlert[],
+  asOf: string,
+): Promise<number> {
+  if (alerts.length === 0) return 0;
+  return db.copyRows(
+    'alert',
+    [
+      'child_id',
+      'rule_id',
+      'opened_on',
+      'severity',
+      'office_kinds',
+      'addr_state',
+      'due_on',
+      'record_pks',
+      'details',
+      'evaluated_on',
+    ],
+    alerts.map((a) => [
+      a.child_id,
+      a.rule_id,
+      a.opened_on,
+      a.severity,
+      arrayLiteral(a.office_kinds),
+      a.addr_state,
+      a.due_on,
+      arrayLiteral(a.record_pks),
+      JSON.stringify(a.details),
+      asOf,
+    ]),
+  );
+}
+
+export async function updateAlerts(
+  db: Queryable,
+  updates: readonly AlertUpdate[],
+  asOf: string,
+): Promise<void> {
+  if (updates.length === 0) return;
+  await db.query(
+    `UPDATE alert a SET opened_on = u.opened_on, due_on = u.due_on, severity = u.severity,
+            record_pks = u.record_pks::bigint[], details = u.details::jsonb, addr_state = u.addr_state,
+            evaluated_on = $8::date, updated_at = now()
+       FROM unnest($1::bigint[], $2::date[], $3::date[], $4::text[], $5::text[], $6::text[], $7::text[])
+            AS u(id, opened_on, due_on, severity, record_pks, details, addr_state)
+      WHERE a.id = u.id AND a.closed_at IS NULL`,
+    [
+      updates.map((u) => u.id),
+      updates.map((u) => u.opened_on),
+      updates.map((u) => u.due_on),
+      updates.map((u) => u.severity),
+      updates.map((u) => arrayLiteral(u.record_pks)),
+      updates.map((u) => JSON.stringify(u.details)),
+      updates.map((u) => u.addr_state),
+      asOf,
+    ],
+  );
+}
+
+export async function closeAlerts(db: Queryable, closes: readonly AlertClose[], asOf: string): Promise<void> {
+  if (closes.length === 0) return;
+  await db.query(
+    `UPDATE alert a SET closed_on = $3::date, closed_at = now(), close_reason = u.reason, evaluated_on = $3::date,
+            updated_at = now()
+       FROM unnest($1::bigint[], $2::text[]) AS u(id, reason)
+      WHERE a.id = u.id AND a.closed_at IS NULL`,
+    [closes.map((c) => c.id), closes.map((c) => c.reason), asOf],
+  );
+}
+
+/** Closes the open alerts of children merged into another or retired (all, or among the given ids). */
+export async function closeAlertsOfInactiveChildren(
+  db: Queryable,
+  asOf: string,
+  childIds?: readonly string[],
+): Promise<number> {
+  const rows = await db.query<{ id: number }>(
+    `UPDATE alert a SET closed_on = $1::date, closed_at = now(), evaluated_on = $1::date, updated_at = now(),
+            close_reason = CASE WHEN c.merged_into IS NOT NULL THEN 'child merged into ' || c.merged_into
+                                ELSE 'child record retired' END
+       FROM child c
+      WHERE c.id = a.child_id AND a.closed_at IS NULL AND (c.merged_into IS NOT NULL OR c.retired_at IS NOT NULL)
+        AND ($2::text[] IS NULL OR a.child_id = ANY($2::text[]))
+      RETURNING a.id`,
+    [asOf, childIds ?? null],
+  );
+  return rows.length;
+}
+
+export interface AlertFilter {
+  ruleId?: string;
+  office?: string;
+  /** US state of the child's address. */
+  state?: string;
+  status?: 'open' | 'closed' | 'all';
+  /** Alerts open on this date (opened on or before, not closed by then). */
+  openOn?: string;
+  childId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export type AlertRow = {
+  id: number;
+  child_id: string;
+  rule_id: string;
+  severity: string;
+  office_kinds: string[];
+  field_office: string | null;
+  addr_state: string | null;
+  opened_on: string;
+  due_on: string | null;
+  closed_on: string | null;
+  close_reason: string | null;
+  record_pks: number[];
+  details: Record<string, unknown>;
+  opened_at: string;
+  closed_at: string | null;
+};
+
+function where(f: AlertFilter): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.ruleId) conds.push(`rule_id = ${p(f.ruleId)}`);
+  if (f.office) conds.push(`office_kinds @> ARRAY[${p(f.office)}::text]`);
+  if (f.state) conds.push(`addr_state = ${p(f.state)}`);
+  if (f.childId) conds.push(`child_id = ${p(f.childId)}`);
+  if (f.openOn) {
+    const d = p(f.openOn);
+    conds.push(`opened_on <= ${d}::date AND (closed_on IS NULL OR closed_on > ${d}::date)`);
+  } else if (f.status === 'open' || f.status === undefined) conds.push(`closed_at IS NULL`);
+  else if (f.status === 'closed') conds.push(`closed_at IS NOT NULL`);
+  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ? null : String(v));
+
+export async function listAlerts(
+  db: Queryable,
+  f: AlertFilter,
+): Promise<{ total: number; alerts: AlertRow[] }> {
+  const w = where(f);
+  const [{ n }] = (await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM alert ${w.sql}`,
+    w.params,
+  )) as [{ n: number }];
+  const limit = f.limit ?? 100;
+  const offset = f.offset ?? 0;
+  const rows = await db.query<AlertRow>(
+    `SELECT id, child_id, rule_id, severity, office_kinds, field_office, addr_state, opened_on, due_on, closed_on,
+            close_reason, record_pks, details, opened_at, closed_at
+       FROM alert ${w.sql} ORDER BY opened_on, id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+    w.params,
+  );
+  for (const r of rows) {
+    r.id = Number(r.id);
+    r.record_pks = r.record_pks.map(Number);
+    r.opened_at = iso(r.opened_at)!;
+    r.closed_at = iso(r.closed_at);
+  }
+  return { total: Number(n), alerts: rows };
+}
+
+/** Open alerts per rule (for the sweep's summary and the truth checks). */
+export async function openAlertCounts(db: Queryable): Promise<Map<string, number>> {
+  const rows = await db.query<{ rule_id: string; n: number }>(
+    `SELECT rule_id, count(*)::int AS n FROM alert WHERE closed_at IS NULL GROUP BY rule_id`,
+  );
+  return new Map(rows.map((r) => [r.rule_id, Number(r.n)]));
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bridge } from './cli.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { Facts } from '../src/cases/testing.ts';
+import { loadFixtureChildren } from '../src/cases/db-fixtures.ts';
+
+describe('bridge child / alerts / rules', () => {
+  it('every new command has --help', () => {
+    for (const cmd of [
+      ['child', 'show'],
+      ['alerts', 'list'],
+      ['rules', 'list'],
+      ['rules', 'run'],
+      ['rules', 'set'],
+    ]) {
+      const res = bridge([...cmd, '--help']);
+      expect(res.status, cmd.join(' ')).toBe(0);
+      expect(res.stdout).toMatch(/Usage: bridge/);
+    }
+  });
+
+  it('runs the rules for a date, lists the alerts as CSV and shows a child as JSON', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-cases-'));
+    const db = await openPglite({ dataDir: dir });
+    try {
+      await migrate(db);
+      const f = new Facts();
+      f.admission('2020-01-02');
+      f.release('2020-01-10');
+      await loadFixtureChildren(db, [{ childId: 'CH7', records: f.records }]);
+    } finally {
+      await db.close();
+    }
+    const env = { BRIDGE_DATA_DIR: dir };
+    const run = bridge(['rules', 'run', '--as-of', '2020-06-01', '--json'], env);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ asOf: '2020-06-01', children: 1, opened: 1 });
+
+    const csv = bridge(['alerts', 'list', '--rule', 'NO_NTA', '--format', 'csv'], env);
+    expect(csv.status, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      'id,child_id,rule_id,severity,office_kinds,addr_state,opened_on,due_on,closed_on,close_reason,record_pks,details',
+    );
+    expect(lines[1]).toContain(',CH7,NO_NTA,high,');
+    expect(csv.stderr).toMatch(/1 alert/);
+
+    const show = bridge(['child', 'show', 'CH7', '--as-of', '2020-01-05', '--json'], env);
+    expect(show.status, show.stderr).toBe(0);
+    const body = JSON.parse(show.stdout);
+    expect(body.custody.status).toBe('in_orr_care');
+    expect(body.timeline.map((t: { fact: string }) => t.fact)).toEqual(['ADMITTED_TO_ORR']);
+
+    const bad = bridge(['alerts', 'list', '--office', 'FBI'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--office must be/);
+  }, 300_000);
+});
