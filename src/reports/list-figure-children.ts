@@ -9,7 +9,8 @@ import { DEFAULT_RECURRING_THRESHOLD } from './report.ts';
 export type BreakdownDim = 'fiscal_year' | 'state' | 'field_office' | 'country';
 export const BREAKDOWN_DIMS: readonly BreakdownDim[] = ['fiscal_year', 'state', 'field_office', 'country'];
 
-export interface FigureChild {
+// Types, not interfaces, so that rows print through the CLI's generic row output.
+export type FigureChild = {
   child_id: string;
   first_transfer: string | null;
   first_release: string | null;
@@ -20,15 +21,15 @@ export interface FigureChild {
   state: string | null;
   field_office: string | null;
   country: string | null;
-}
+};
 
-export interface SourceRowRef {
+export type SourceRowRef = {
   child_id: string;
   source: string;
   record_id: string;
   own_date: string;
   event_type: string;
-}
+};
 
 export interface DrillDownOptions {
   figure: string;
