@@ -1,5 +1,5 @@
 // Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
-import type { Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
 import { uspsStateCodes, zipPrefixPairs } from '../addresses/zip-prefixes.ts';
 import { fieldOfficeRoutes } from '../work/field-offices.ts';
 import { AGGREGATE_SQL, RECURRING_SQL, figureColumn, type FigureName } from './reports.queries.ts';
@@ -91,11 +91,26 @@ function timelinessOf(row: AggregateRow | undefined): Timeliness {
   };
 }
 
-export async function buildReport(db: Queryable, options: ReportOptions): Promise<OversightReport> {
+/**
+ * Runs report statements with planner settings suited to one large aggregate: the per-child CTEs
+ * defeat row estimates, and a nested loop chosen on a wrong estimate turns seconds into hours.
+ */
+export async function withReportSettings<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET LOCAL enable_nestloop = off');
+    await tx.query("SET LOCAL work_mem = '256MB'");
+    await tx.query('SET LOCAL jit = off');
+    return fn(tx);
+  });
+}
+
+export async function buildReport(db: Db, options: ReportOptions): Promise<OversightReport> {
   const threshold = options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD;
   const params = reportParams(options.asOf, threshold);
-  const rows = await db.query<AggregateRow>(AGGREGATE_SQL, params);
-  const [recurring] = await db.query<{ addresses: number; children: number }>(RECURRING_SQL, params);
+  const [rows, [recurring]] = await withReportSettings(db, async (q) => [
+    await q.query<AggregateRow>(AGGREGATE_SQL, params),
+    await q.query<{ addresses: number; children: number }>(RECURRING_SQL, params),
+  ]);
 
   const all = rows.find((r) => r.dim === 'all');
   const total = all ? figuresOf(all) : figuresOf({ dim: 'all', key: null });

@@ -1,9 +1,9 @@
 // Lists the children behind one figure of the report (optionally one breakdown group), and each
 // child's source rows as of the same date.
-import type { Queryable } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { CHILD_ROWS_SQL, FIGURE_NAMES, drillDownSql, type FigureName } from './reports.queries.ts';
-import { reportParams } from './build-report.ts';
+import { reportParams, withReportSettings } from './build-report.ts';
 import { DEFAULT_RECURRING_THRESHOLD } from './report.ts';
 
 export type BreakdownDim = 'fiscal_year' | 'state' | 'field_office' | 'country';
@@ -56,7 +56,7 @@ const iso = (v: unknown): string | null =>
       ? v.toISOString().slice(0, 10)
       : String(v).slice(0, 10);
 
-export async function listFigureChildren(db: Queryable, options: DrillDownOptions): Promise<FigureChild[]> {
+export async function listFigureChildren(db: Db, options: DrillDownOptions): Promise<FigureChild[]> {
   const figure = parseFigure(options.figure);
   const params = reportParams(options.asOf, options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD);
   const group = options.group;
@@ -69,7 +69,9 @@ export async function listFigureChildren(db: Queryable, options: DrillDownOption
     }
     params.push(group.key);
   }
-  const rows = await db.query<Record<string, unknown>>(drillDownSql(figure, group?.dim ?? null), params);
+  const rows = await withReportSettings(db, (q) =>
+    q.query<Record<string, unknown>>(drillDownSql(figure, group?.dim ?? null), params),
+  );
   return rows.map((r) => ({
     child_id: String(r.child_id),
     first_transfer: iso(r.first_transfer),
@@ -86,7 +88,7 @@ export async function listFigureChildren(db: Queryable, options: DrillDownOption
 
 /** The source rows (as of the date) behind the given children. */
 export async function listChildRows(
-  db: Queryable,
+  db: Db,
   asOf: string,
   childIds: readonly string[],
 ): Promise<SourceRowRef[]> {

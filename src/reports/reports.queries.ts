@@ -22,8 +22,9 @@ const stateOf = (alias: string) =>
   `upper(coalesce(nullif(trim(${alias}.addr_state), ''), nullif(trim(${alias}.address_as_sent->>'state'), ''), ''))`;
 const isBlank = (alias: string) => `(coalesce(trim(${alias}.addr_line), '') = '' OR ${zipSent(alias)} = '')`;
 const isInvalid = (alias: string) => `(${zipSent(alias)} !~ '^[0-9]{5}(-?[0-9]{4})?$'
-    OR NOT (${stateOf(alias)} = ANY ($3::text[]))
-    OR NOT ((${stateOf(alias)} || ':' || left(${zipSent(alias)}, 3)) = ANY ($2::text[])))`;
+    OR NOT (${stateOf(alias)} IN (SELECT unnest($3::text[])))
+    OR NOT ((${stateOf(alias)} || ':' || left(${zipSent(alias)}, 3)) IN (SELECT unnest($2::text[]))))`;
+// (IN over a subquery is hashed once; = ANY over a 900-element array is a linear scan per row.)
 
 // Rows that carry an address, and their rank on the same day: EOIR is newer than OPLA, newer than ORR.
 const ADDRESS_ROW = `((r.source = 'orr' AND r.event_type IN ('RELEASE', 'ADDRESS_UPDATE'))
@@ -91,6 +92,12 @@ recurring_child AS (
   FROM release_address ra
   JOIN recurring g ON g.addr_line = ra.addr_line AND g.unit_key = ra.unit_key AND g.addr_zip5 = ra.addr_zip5
 ),
+-- Street lines and ZIPs that some source row (as of $1) gives with a unit.
+streets_with_units AS (
+  SELECT DISTINCT u.addr_line, u.addr_zip5
+  FROM record u
+  WHERE u.in_scope AND u.own_date <= $1::date AND u.addr_unit <> '' AND ${unitKey('u.addr_unit')} <> ''
+),
 routes AS (
   SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS t(state, prefix, office)
 ),
@@ -108,11 +115,7 @@ child_fact AS (
       WHEN c.child_id IS NOT NULL AND f.last_notice_returned >= c.since
            AND a.addr_line IS NOT DISTINCT FROM c.addr_line AND a.unit_key = c.unit_key
            AND a.addr_zip5 IS NOT DISTINCT FROM c.addr_zip5 THEN 'undeliverable'
-      WHEN a.unit_key = '' AND EXISTS (
-             SELECT 1 FROM record u
-             WHERE u.addr_zip5 = a.addr_zip5 AND u.addr_line = a.addr_line
-               AND u.addr_unit IS NOT NULL AND u.addr_unit <> '' AND u.in_scope
-               AND u.own_date <= $1::date AND ${unitKey('u.addr_unit')} <> '') THEN 'missing_unit'
+      WHEN a.unit_key = '' AND su.addr_line IS NOT NULL THEN 'missing_unit'
       ELSE 'ok'
     END AS address_class,
     rc.child_id IS NOT NULL AS recurring_address
@@ -120,6 +123,7 @@ child_fact AS (
   LEFT JOIN current_address a ON a.child_id = f.child_id
   LEFT JOIN court_address c ON c.child_id = f.child_id
   LEFT JOIN recurring_child rc ON rc.child_id = f.child_id
+  LEFT JOIN streets_with_units su ON su.addr_line = a.addr_line AND su.addr_zip5 = a.addr_zip5
   LEFT JOIN routes o5 ON o5.state = a.state AND a.addr_zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.addr_zip5, 5)
   LEFT JOIN routes o3 ON o3.state = a.state AND a.addr_zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.addr_zip5, 3)
   LEFT JOIN routes o0 ON o0.state = a.state AND o0.prefix = ''
