@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
+import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
 
@@ -19,6 +20,8 @@ export interface ApiDeps {
 export interface ServerOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Feed push: who may push (access seam), body limit, and the projections to update. */
+  feeds?: FeedRoutesOptions;
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -85,6 +88,7 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(feedRoutes(deps, options.feeds));
   await app.register(reportRoutes(deps));
   return app;
 }

@@ -5,6 +5,8 @@ import { commandContext, type CommandContext } from './context.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerFeedCommands } from './commands/feeds.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
@@ -22,6 +24,8 @@ const ctx = () => (context ??= commandContext());
 registerDbCommands(program, ctx);
 registerServeCommands(program, ctx);
 registerDemoCommand(program, ctx);
+registerSimulateCommand(program, ctx);
+registerFeedCommands(program, ctx);
 registerReportCommands(program, ctx);
 
 try {
