@@ -130,7 +130,8 @@ describe('address defects of the current address', () => {
   });
 
   it('takes the newest address; on the same day EOIR over OPLA over ORR', async () => {
-    const blank = { line: null, unit: null, city: null, state: null, zip: null };
+    // No street: blank, though the row carries an address.
+    const blank = { line: null, unit: null, city: 'HOUSTON', state: 'TX', zip: '77002' };
     await load(
       new ReportFixture()
         // ORR's blank release address was replaced by a good ORR update: not blank.

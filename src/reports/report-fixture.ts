@@ -77,7 +77,7 @@ export class ReportFixture {
         row.attendance ?? null,
         row.in_absentia ?? null,
         row.idncase ?? null,
-        a ? JSON.stringify({ street: a.line ?? '', unit: a.unit ?? '', city: a.city ?? '', state: a.state ?? '', zip: a.zip ?? '' }) : null,
+        a && Object.values(a).some((v) => v) ? JSON.stringify({ street: a.line ?? '', unit: a.unit ?? '', city: a.city ?? '', state: a.state ?? '', zip: a.zip ?? '' }) : null,
         a ? (a.line ?? null) : null,
         a ? (a.unit ?? null) : null,
         a ? (a.city ?? null) : null,

@@ -16,20 +16,21 @@ const unitKey = (col: string) => `regexp_replace(
     '[\\s#-]+', '', 'g')`;
 
 // The ZIP as sent (ZIP+4 allowed) when the feed kept it, else the normalized ZIP5.
-const zipSent = (alias: string) =>
-  `regexp_replace(coalesce(nullif(trim(${alias}.address_as_sent->>'zip'), ''), ${alias}.addr_zip5, ''), '\\s+', '', 'g')`;
-const stateOf = (alias: string) =>
-  `upper(coalesce(nullif(trim(${alias}.addr_state), ''), nullif(trim(${alias}.address_as_sent->>'state'), ''), ''))`;
-const isBlank = (alias: string) => `(coalesce(trim(${alias}.addr_line), '') = '' OR ${zipSent(alias)} = '')`;
+// Blank and invalid read the address as sent (the feed keeps it; null when every part was blank).
+const zipSent = (alias: string) => `trim(coalesce(${alias}.address_as_sent->>'zip', ''))`;
+const stateOf = (alias: string) => `upper(trim(coalesce(${alias}.address_as_sent->>'state', '')))`;
+const isBlank = (alias: string) =>
+  `(trim(coalesce(${alias}.address_as_sent->>'street', '')) = '' OR ${zipSent(alias)} = '')`;
 const isInvalid = (alias: string) => `(${zipSent(alias)} !~ '^[0-9]{5}(-?[0-9]{4})?$'
     OR NOT (${stateOf(alias)} IN (SELECT unnest($3::text[])))
     OR NOT ((${stateOf(alias)} || ':' || left(${zipSent(alias)}, 3)) IN (SELECT unnest($2::text[]))))`;
 // (IN over a subquery is hashed once; = ANY over a 900-element array is a linear scan per row.)
 
 // Rows that carry an address, and their rank on the same day: EOIR is newer than OPLA, newer than ORR.
+// An NTA or court event with no address printed carries no address; an ORR release always does.
 const ADDRESS_ROW = `((r.source = 'orr' AND r.event_type IN ('RELEASE', 'ADDRESS_UPDATE'))
-    OR r.source = 'opla'
-    OR (r.source = 'eoir' AND r.event_type IN ('CASE_OPENED', 'ADDRESS_CHANGE')))`;
+    OR (r.source = 'opla' AND r.address_as_sent IS NOT NULL)
+    OR (r.source = 'eoir' AND r.event_type IN ('CASE_OPENED', 'ADDRESS_CHANGE') AND r.address_as_sent IS NOT NULL))`;
 const SAME_DAY_RANK = `CASE r.source WHEN 'eoir' THEN 3 WHEN 'opla' THEN 2 ELSE 1 END`;
 
 /**
@@ -38,7 +39,7 @@ const SAME_DAY_RANK = `CASE r.source WHEN 'eoir' THEN 3 WHEN 'opla' THEN 2 ELSE 
  */
 export const CHILD_FACTS_CTE = `
 linked AS (
-  SELECT l.child_id, r.id, r.source, r.event_type, r.own_date, r.served_date, r.filed_date, r.hearing_at,
+  SELECT l.child_id, r.id, r.record_id, r.source, r.event_type, r.own_date, r.served_date, r.filed_date, r.hearing_at,
     r.attendance, r.in_absentia, r.country, r.address_as_sent, r.addr_line, r.addr_unit, r.addr_state,
     r.addr_zip5
   FROM record r JOIN record_link l ON l.record_pk = r.id
@@ -62,19 +63,12 @@ facts AS (
   GROUP BY r.child_id
 ),
 current_address AS (
-  SELECT DISTINCT ON (r.child_id) r.child_id, r.id AS record_pk, r.addr_line, r.addr_unit, r.addr_zip5,
+  SELECT DISTINCT ON (r.child_id) r.child_id, r.id AS record_pk, r.source, r.own_date, r.addr_line, r.addr_unit, r.addr_zip5,
     ${stateOf('r')} AS state, ${unitKey('r.addr_unit')} AS unit_key,
     ${isBlank('r')} AS blank, ${isInvalid('r')} AS invalid
   FROM linked r
   WHERE ${ADDRESS_ROW}
-  ORDER BY r.child_id, r.own_date DESC, ${SAME_DAY_RANK} DESC, r.id DESC
-),
-court_address AS (
-  SELECT DISTINCT ON (r.child_id) r.child_id, r.own_date AS since, r.addr_line, r.addr_zip5,
-    ${unitKey('r.addr_unit')} AS unit_key
-  FROM linked r
-  WHERE r.source = 'eoir' AND r.event_type IN ('CASE_OPENED', 'ADDRESS_CHANGE')
-  ORDER BY r.child_id, r.own_date DESC, r.id DESC
+  ORDER BY r.child_id, r.own_date DESC, ${SAME_DAY_RANK} DESC, r.record_id DESC
 ),
 release_address AS (
   SELECT r.child_id, r.addr_line, ${unitKey('r.addr_unit')} AS unit_key, r.addr_zip5
@@ -112,16 +106,14 @@ child_fact AS (
       WHEN a.child_id IS NULL THEN NULL
       WHEN a.blank THEN 'blank'
       WHEN a.invalid THEN 'invalid'
-      WHEN c.child_id IS NOT NULL AND f.last_notice_returned >= c.since
-           AND a.addr_line IS NOT DISTINCT FROM c.addr_line AND a.unit_key = c.unit_key
-           AND a.addr_zip5 IS NOT DISTINCT FROM c.addr_zip5 THEN 'undeliverable'
+      -- The court's own address is current and its mail came back since that address took effect.
+      WHEN a.source = 'eoir' AND f.last_notice_returned >= a.own_date THEN 'undeliverable'
       WHEN a.unit_key = '' AND su.addr_line IS NOT NULL THEN 'missing_unit'
       ELSE 'ok'
     END AS address_class,
     rc.child_id IS NOT NULL AS recurring_address
   FROM facts f
   LEFT JOIN current_address a ON a.child_id = f.child_id
-  LEFT JOIN court_address c ON c.child_id = f.child_id
   LEFT JOIN recurring_child rc ON rc.child_id = f.child_id
   LEFT JOIN streets_with_units su ON su.addr_line = a.addr_line AND su.addr_zip5 = a.addr_zip5
   LEFT JOIN routes o5 ON o5.state = a.state AND a.addr_zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.addr_zip5, 5)
