@@ -10,6 +10,7 @@ import { healthRoutes } from './health.routes.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { casesRoutes } from './cases.routes.ts';
+import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
 
 export interface ApiDeps {
@@ -92,5 +93,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(identityRoutes(deps));
   await app.register(feedRoutes(deps, options.feeds));
   await app.register(casesRoutes(deps));
+  await app.register(reportRoutes(deps));
   return app;
 }

@@ -9,6 +9,7 @@ import { registerIdentityCommands } from './commands/identity.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerFeedCommands } from './commands/feeds.ts';
 import { registerCasesCommands } from './commands/cases.ts';
+import { registerReportCommands } from './commands/report.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
 
@@ -29,6 +30,7 @@ registerIdentityCommands(program, ctx);
 registerSimulateCommand(program, ctx);
 registerFeedCommands(program, ctx);
 registerCasesCommands(program, ctx);
+registerReportCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

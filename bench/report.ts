@@ -1,0 +1,175 @@
+// `npm run bench -- report [--scale S] [--engine postgres|pglite] [--dates D1,D2]`
+// Times the oversight report at FY2019–FY2023 scale (scale 1 = 450,000 children, ~2.9 million
+// records) against a plain count of records as of the same date, measured in the same run.
+//
+// PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_report);
+// the database is created, migrated and filled once per scale, then reused. PGlite: a data folder
+// under the system temp folder, kept between runs for the same scale.
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate, type Db } from '../src/db/index.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { openPostgres, redactUrl } from '../src/db/postgres.ts';
+import { zipPrefixPairs } from '../src/addresses/zip-prefixes.ts';
+import { buildReport, listFigureChildren } from '../src/reports/index.ts';
+import { BASELINE_COUNT_SQL } from '../src/reports/reports.queries.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const scale = Number(arg('scale', '1'));
+const engine = arg('engine', 'postgres');
+const dates = arg('dates', '2019-09-30,2021-03-31,2022-09-30,2024-05-31').split(',');
+const children = Math.round(450_000 * scale);
+const origin = `bench-report-${children}`;
+
+async function openBenchDb(): Promise<Db> {
+  if (engine === 'pglite') {
+    const dir = path.join(os.tmpdir(), `bridge-bench-report-${children}`);
+    return openPglite({ dataDir: dir });
+  }
+  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_report';
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
+  });
+  await admin.connect();
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  await admin.end();
+  process.stderr.write(`database: ${redactUrl(url)}\n`);
+  return openPostgres(url);
+}
+
+/** Fills an empty database with `children` synthetic children (deterministic), unless already done. */
+async function ensurePopulation(db: Db): Promise<void> {
+  const [done] = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM feed_batch WHERE origin = $1',
+    [origin],
+  );
+  if (done!.n > 0) return;
+  const [any] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record');
+  if (any!.n > 0)
+    throw new Error('the bench database holds other records; point BENCH_DATABASE_URL at a new database');
+  const started = Date.now();
+  process.stderr.write(`generating ${children} children...\n`);
+  await db.query('SELECT setseed(0.42)');
+  await db.exec(`DROP TABLE IF EXISTS bench_child; DROP TABLE IF EXISTS bench_row;`);
+  await db.query(
+    `CREATE TABLE bench_child AS
+     SELECT i, 'C' || lpad(i::text, 7, '0') AS child_id,
+       date '2018-10-01' + floor(random() * 1826)::int AS t0,
+       random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
+       ($2::text[])[1 + floor(random() * array_length($2::text[], 1))::int] AS pair,
+       floor(random() * ($1::int / 3 + 1))::int AS street_no,
+       (ARRAY['GTM','GTM','GTM','HND','HND','SLV','MEX','ECU','NIC'])[1 + floor(random() * 9)::int] AS country
+     FROM generate_series(1, $1::int) AS i`,
+    [children, zipPrefixPairs().filter((p) => !/^(AA|AE|AP|AS|FM|MH|PW|MP|GU|VI)/.test(p))],
+  );
+  // One row per source event; addresses drawn so that some repeat, some are blank, invalid or
+  // missing a unit, as in the OIG findings.
+  await db.query(
+    `CREATE TABLE bench_row AS
+     SELECT row_number() OVER () AS n, c.child_id, c.country, x.*,
+       CASE WHEN x.with_address THEN
+         CASE WHEN c.r5 < 0.02 THEN NULL ELSE (c.street_no % 60000) || ' ' || (ARRAY['MAIN ST','OAK AVE','PINE RD','ELM ST','LAKE DR'])[1 + c.street_no % 5] END
+       END AS addr_line,
+       CASE WHEN x.with_address AND c.r4 < 0.3 THEN 'APT ' || (c.i % 40) END AS addr_unit,
+       CASE WHEN x.with_address THEN CASE WHEN c.r5 > 0.99 THEN 'ZZ' ELSE split_part(c.pair, ':', 1) END END AS addr_state,
+       CASE WHEN x.with_address THEN split_part(c.pair, ':', 2) || lpad((c.street_no % 100)::text, 2, '0') END AS addr_zip5
+     FROM bench_child c
+     CROSS JOIN LATERAL (VALUES
+       ('cbp', 'ENCOUNTER', c.t0 - 2, true, NULL::date, NULL::date, NULL::timestamp, NULL, NULL::boolean, false),
+       ('ice', 'TRANSFER', c.t0, true, NULL, NULL, NULL, NULL, NULL, false),
+       ('orr', 'ADMISSION', c.t0, true, NULL, NULL, NULL, NULL, NULL, false),
+       ('orr', 'RELEASE', c.t0 + 30, c.r1 < 0.9, NULL, NULL, NULL, NULL, NULL, true),
+       ('orr', 'SAFETY_CALL', c.t0 + 60, c.r1 < 0.9, NULL, NULL, NULL, NULL, NULL, false),
+       ('orr', 'RUNAWAY', c.t0 + 10, c.r1 > 0.97, NULL, NULL, NULL, NULL, NULL, false),
+       ('orr', 'ADDRESS_UPDATE', c.t0 + 120, c.r1 < 0.15, NULL, NULL, NULL, NULL, NULL, true),
+       ('opla', 'NTA', c.t0 + 45, c.r2 < 0.5,
+          CASE WHEN c.r2 < 0.4 THEN c.t0 + 60 END, CASE WHEN c.r2 < 0.3 THEN c.t0 + 90 END, NULL, NULL, NULL, true),
+       ('eoir', 'CASE_OPENED', c.t0 + 100, c.r2 < 0.3, NULL, NULL, NULL, NULL, NULL, true),
+       ('eoir', 'HEARING_SCHEDULED', c.t0 + 110, c.r2 < 0.3, NULL, NULL, (c.t0 + 200)::timestamp, NULL, NULL, false),
+       ('eoir', 'NOTICE_RETURNED', c.t0 + 150, c.r2 < 0.3 AND c.r3 < 0.05, NULL, NULL, NULL, NULL, NULL, false),
+       ('eoir', 'HEARING_RESULT', c.t0 + 200, c.r2 < 0.3, NULL, NULL, (c.t0 + 200)::timestamp,
+          CASE WHEN c.r3 < 0.2 THEN 'ABSENT' ELSE 'PRESENT' END, c.r3 < 0.15, false)
+     ) AS x(source, event_type, own_date, present, served_date, filed_date, hearing_at, attendance, in_absentia, with_address)
+     WHERE x.present`,
+  );
+  const [rows] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bench_row');
+  process.stderr.write(`${rows!.n} records; loading...\n`);
+  const [batch] = await db.query<{ id: number }>(
+    `INSERT INTO feed_batch (source, kind, origin) VALUES ('orr', 'file', $1) RETURNING id`,
+    [origin],
+  );
+  await db.query(
+    `INSERT INTO source_row (id, source, record_id, version, content_hash, fields, raw_text, batch_id, line)
+     SELECT n, source, 'b' || n, 1, md5(n::text), '{}', '', $1, n FROM bench_row`,
+    [batch!.id],
+  );
+  await db.query(
+    `INSERT INTO record (id, source, record_id, row_id, in_scope, own_date, event_type, a_number, name_as_sent,
+       given_names, surname1, surname2, dob, sex, country, served_date, filed_date, hearing_at, attendance,
+       in_absentia, idncase, address_as_sent, addr_line, addr_unit, addr_city, addr_state, addr_zip5, received_at)
+     SELECT n, source, 'b' || n, n, true, own_date, event_type, lpad((n % 999999999)::text, 9, '0'),
+       'GARCIA LOPEZ, MARIA JOSE', 'MARIA JOSE', 'GARCIA', 'LOPEZ', date '2006-01-01' + (n % 3000)::int, 'F',
+       country, served_date, filed_date, hearing_at, attendance, in_absentia,
+       CASE WHEN source = 'eoir' THEN 'X' || child_id END,
+       CASE WHEN with_address THEN jsonb_build_object('street', coalesce(addr_line, ''), 'unit', coalesce(addr_unit, ''),
+         'city', 'SOMEWHERE', 'state', coalesce(addr_state, ''), 'zip', coalesce(addr_zip5, '')) END,
+       addr_line, addr_unit, CASE WHEN with_address THEN 'SOMEWHERE' END, addr_state, addr_zip5, now()
+     FROM bench_row`,
+  );
+  await db.query(`INSERT INTO child (id) SELECT child_id FROM bench_child`);
+  await db.query(
+    `INSERT INTO record_link (record_pk, child_id, method) SELECT n, child_id, 'singleton' FROM bench_row`,
+  );
+  await db.exec(`SELECT setval('source_row_id_seq', (SELECT max(id) FROM source_row));
+    SELECT setval('record_id_seq', (SELECT max(id) FROM record));
+    DROP TABLE bench_row; DROP TABLE bench_child; ANALYZE;`);
+  process.stderr.write(`generated in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const v = await fn();
+  return [(performance.now() - t0) / 1000, v];
+}
+
+const db = await openBenchDb();
+try {
+  await migrate(db);
+  await ensurePopulation(db);
+  const [counts] = await db.query<{ records: number; children: number }>(
+    'SELECT (SELECT count(*) FROM record)::int AS records, (SELECT count(*) FROM child)::int AS children',
+  );
+  process.stdout.write(
+    `oversight report, ${db.engine}, ${counts!.children} children, ${counts!.records} records\n\n` +
+      'as_of       baseline_s  report_s  report_warm_s  ratio  drilldown_s  released  no_nta_served  failed_to_appear\n',
+  );
+  for (const asOf of dates) {
+    const [baseline] = await time(() => db.query(BASELINE_COUNT_SQL, [asOf]));
+    const [cold, r] = await time(() => buildReport(db, { asOf }));
+    const [warm] = await time(() => buildReport(db, { asOf }));
+    const [drill] = await time(() => listFigureChildren(db, { figure: 'no_nta_served', asOf }));
+    process.stdout.write(
+      [
+        asOf,
+        baseline.toFixed(3).padStart(10),
+        cold.toFixed(2).padStart(8),
+        warm.toFixed(2).padStart(13),
+        (warm / baseline).toFixed(1).padStart(6),
+        drill.toFixed(2).padStart(11),
+        String(r.children.released_to_sponsor).padStart(8),
+        String(r.no_nta_served).padStart(13),
+        String(r.failed_to_appear).padStart(16),
+      ].join('  ') + '\n',
+    );
+  }
+} finally {
+  await db.close();
+}

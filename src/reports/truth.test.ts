@@ -1,0 +1,96 @@
+// The report against the simulation's independent truth: simulate a small population, ingest its
+// feeds, link rows with the true links (so identity's accuracy is not under test here), and compare
+// every figure of the spec for several dates.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { simulate, type TruthReport } from '../simulate/index.ts';
+import { ingestFiles } from '../feeds/index.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { buildReport, listFigureChildren } from './index.ts';
+
+const DATES = ['2019-12-31', '2021-06-30', '2023-03-31', '2024-05-31'];
+let t: TestDb;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-report-truth-'));
+  await simulate({ outDir: dir, children: 400, seed: 11, asOf: '2024-05-31', truthDates: DATES });
+  t = await createTestDb();
+  await ingestFiles({ db: t.db, clock: fixedClock('2024-06-01T00:00:00Z') }, { paths: [dir] });
+  const links = parse(fs.readFileSync(path.join(dir, 'truth', 'links.csv')), { columns: true }) as {
+    source: string;
+    record_id: string;
+    child_id: string;
+  }[];
+  await t.db.copyRows(
+    'child',
+    ['id'],
+    [...new Set(links.map((l) => l.child_id))].map((c) => [c]),
+  );
+  await t.db.exec('CREATE TEMP TABLE truth_link (source text, record_id text, child_id text)');
+  await t.db.copyRows(
+    'truth_link',
+    ['source', 'record_id', 'child_id'],
+    links.map((l) => [l.source, l.record_id, l.child_id]),
+  );
+  await t.db.query(
+    `INSERT INTO record_link (record_pk, child_id, method)
+     SELECT r.id, tl.child_id, 'manual' FROM truth_link tl JOIN record r USING (source, record_id)`,
+  );
+}, 600_000);
+
+afterAll(async () => {
+  await t?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('oversight report on a simulated population', () => {
+  it.each(DATES)('equals the truth on every figure as of %s', async (asOf) => {
+    const truth = JSON.parse(
+      fs.readFileSync(path.join(dir, 'truth', `report-${asOf}.json`), 'utf8'),
+    ) as TruthReport;
+    const r = await buildReport(t.db, { asOf });
+    expect(truth.children.in_scope).toBeGreaterThan(0);
+    expect({
+      as_of: r.as_of,
+      children: r.children,
+      no_nta_served: r.no_nta_served,
+      nta_served_not_filed: r.nta_served_not_filed,
+      failed_to_appear: r.failed_to_appear,
+      in_absentia_orders: r.in_absentia_orders,
+      address_defects: r.address_defects,
+      recurring_addresses: r.recurring_addresses,
+    }).toEqual({
+      as_of: truth.as_of,
+      children: truth.children,
+      no_nta_served: truth.no_nta_served,
+      nta_served_not_filed: truth.nta_served_not_filed,
+      failed_to_appear: truth.failed_to_appear,
+      in_absentia_orders: truth.in_absentia_orders,
+      address_defects: truth.address_defects,
+      recurring_addresses: truth.recurring_addresses,
+    });
+    const byFy = Object.fromEntries(
+      Object.entries(r.by_fiscal_year).map(([fy, f]) => [
+        fy,
+        {
+          transferred_to_orr: f.transferred_to_orr,
+          released_to_sponsor: f.released_to_sponsor,
+          fled_custody: f.fled_custody,
+          no_nta_served: f.no_nta_served,
+          nta_served_not_filed: f.nta_served_not_filed,
+          failed_to_appear: f.failed_to_appear,
+          in_absentia_orders: f.in_absentia_orders,
+          address_defects: f.address_defects,
+        },
+      ]),
+    );
+    expect(byFy).toEqual(truth.by_fiscal_year);
+    const drilled = await listFigureChildren(t.db, { figure: 'no_nta_served', asOf });
+    expect(drilled).toHaveLength(truth.no_nta_served);
+  });
+});
