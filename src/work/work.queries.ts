@@ -163,9 +163,9 @@ export const TASK_BY_ID = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = $1`;
 export const TASK_FOR_UPDATE = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = $1 FOR UPDATE`;
 export const TASKS_FOR_UPDATE = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = ANY($1::bigint[]) ORDER BY t.id FOR UPDATE`;
 
-export const TASK_EVENTS = `SELECT id::text AS id, kind, actor, at, details FROM task_event WHERE task_id = $1 ORDER BY id`;
-export const TASK_NOTES = `SELECT id::text AS id, author, body, created_at FROM task_note WHERE task_id = $1 ORDER BY id`;
-export const TASK_ATTACHMENTS = `SELECT id::text AS id, ref, description, added_by, created_at FROM task_attachment WHERE task_id = $1 ORDER BY id`;
+export const TASK_EVENTS = `SELECT id::text AS id, kind, actor, at, details FROM task_event e WHERE e.task_id = $1 ORDER BY e.id`;
+export const TASK_NOTES = `SELECT id::text AS id, author, body, created_at FROM task_note n WHERE n.task_id = $1 ORDER BY n.id`;
+export const TASK_ATTACHMENTS = `SELECT id::text AS id, ref, description, added_by, created_at FROM task_attachment a WHERE a.task_id = $1 ORDER BY a.id`;
 
 export const ASSIGN = `
 WITH upd AS (
