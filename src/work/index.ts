@@ -1,4 +1,5 @@
 // The work module's public surface: tasks for the offices that must act on alerts.
+export { SYNC_QUEUE, scheduleTaskSweep, syncTasksHandler } from './sync-job.ts';
 export { syncTasks, type SyncDeps, type SyncOptions, type SyncResult } from './sync-tasks.ts';
 export {
   listTasks,

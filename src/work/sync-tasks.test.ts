@@ -180,3 +180,28 @@ describe('syncTasks', () => {
     });
   });
 });
+
+describe('work.sync job', () => {
+  it('syncs the children in the payload, and a full sweep schedules the next sweep once', async () => {
+    const { syncTasksHandler, scheduleTaskSweep } = await import('./sync-job.ts');
+    await openAlert(t.db, { childId: 'C-6', rule: 'SAFETY_CALL_FAILED', openedOn: '2026-11-01' });
+    await openAlert(t.db, { childId: 'C-7', rule: 'SAFETY_CALL_FAILED', openedOn: '2026-11-01' });
+    const handler = syncTasksHandler(fixedClock('2026-11-02T08:30:00Z'));
+    const job = (payload: Record<string, unknown>) => ({
+      id: 1,
+      queue: 'work.sync',
+      payload,
+      attempts: 0,
+      max_attempts: 5,
+    });
+    const jobDeps = { db: t.db, log: createLog('silent') };
+    await handler(job({ child_ids: ['C-6'] }), jobDeps);
+    expect(await tasks()).toEqual(['C-6 ORR open']);
+    await expect(handler(job({ child_ids: 'C-7' }), jobDeps)).rejects.toThrow(/child_ids/);
+    await handler(job({}), jobDeps);
+    expect(await tasks()).toEqual(['C-6 ORR open', 'C-7 ORR open']);
+    expect(await scheduleTaskSweep(t.db, new Date('2026-11-02T08:59:00Z'))).toBeNull();
+    const queued = await t.db.query<{ run_at: Date }>(`SELECT run_at FROM job WHERE queue = 'work.sync'`);
+    expect(queued.map((j) => j.run_at.toISOString())).toEqual(['2026-11-02T09:00:00.000Z']);
+  });
+});
