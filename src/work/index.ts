@@ -1,5 +1,6 @@
 // The work module's public surface: tasks for the offices that must act on alerts.
 export { SYNC_QUEUE, scheduleTaskSweep, syncTasksHandler } from './sync-job.ts';
+export { checkTasks, type TaskProblem } from './check-tasks.ts';
 export { syncTasks, type SyncDeps, type SyncOptions, type SyncResult } from './sync-tasks.ts';
 export {
   listTasks,

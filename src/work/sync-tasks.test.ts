@@ -205,3 +205,46 @@ describe('work.sync job', () => {
     expect(queued.map((j) => j.run_at.toISOString())).toEqual(['2026-11-02T09:00:00.000Z']);
   });
 });
+
+describe('checkTasks', () => {
+  it('finds nothing after a sync, and names each kind of mismatch', async () => {
+    const { checkTasks } = await import('./check-tasks.ts');
+    await addRecord(t.db, 'C-8', { ownDate: '2026-02-01', state: 'NY', zip5: '10001' });
+    const a8 = await openAlert(t.db, {
+      childId: 'C-8',
+      rule: 'FAILED_TO_APPEAR',
+      openedOn: '2026-11-01',
+      details: { court_code: 'NYC' },
+    });
+    const a9 = await openAlert(t.db, { childId: 'C-9', rule: 'NO_NTA', openedOn: '2026-11-01' });
+    expect((await checkTasks(t.db)).map((p) => p.problem)).toEqual([
+      'no open task',
+      'no open task',
+      'no open task',
+      'no open task',
+    ]);
+    await syncTasks(at('2026-11-02T08:00:00Z'));
+    expect(await checkTasks(t.db)).toEqual([]);
+    await t.db.query(
+      `UPDATE task SET office_id = 'ERO:Buffalo' WHERE alert_id = $1 AND office_kind = 'ERO'`,
+      [a8],
+    );
+    await closeAlert(t.db, a9, '2026-11-03', 'NTA served');
+    expect(await checkTasks(t.db)).toEqual([
+      {
+        alert_id: a8,
+        kind: 'ERO',
+        problem: 'task in the wrong office',
+        expected_office: 'ERO:New York City',
+        task_office: 'ERO:Buffalo',
+      },
+      {
+        alert_id: a9,
+        kind: 'ERO',
+        problem: 'open task without an open alert',
+        expected_office: null,
+        task_office: 'ERO:UNROUTED',
+      },
+    ]);
+  });
+});

@@ -32,15 +32,12 @@ SELECT count(*)::int AS n FROM ev`;
  * the case state does), OPLA and EOIR by the court of the alert or of the child's newest court
  * record, ORR one national queue. $1 child ids or null.
  */
-export const ROUTE_CANDIDATES = `
-WITH cand AS (
-  SELECT a.id AS alert_id, a.child_id, k.kind, a.details ->> 'court_code' AS alert_court
-    FROM alert a
-   CROSS JOIN LATERAL unnest(a.office_kinds) AS k(kind)
-   WHERE a.closed_at IS NULL
-     AND ($1::text[] IS NULL OR a.child_id = ANY($1::text[]))
-     AND NOT EXISTS (SELECT 1 FROM task t WHERE t.alert_id = a.id AND t.office_kind = k.kind)
-), addr AS (
+// Routes (alert, office kind) pairs of the cand CTE to their office (ERO by the child's current
+// address: newest address-bearing record, ties broken as the case state does; OPLA and EOIR by the
+// court of the alert or of the child's newest court record; ORR one national queue).
+function routed(cand: string): string {
+  return `
+WITH cand AS (${cand}), addr AS (
   SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.addr_state)) AS st, trim(r.addr_zip5) AS zip
     FROM record_link l JOIN record r ON r.id = l.record_pk
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind = 'ERO')
@@ -52,17 +49,50 @@ WITH cand AS (
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind IN ('OPLA', 'EOIR') AND alert_court IS NULL)
      AND r.court_code IS NOT NULL AND trim(r.court_code) <> ''
    ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
+), routed AS (
+  SELECT c.alert_id, c.kind, ad.st AS addr_state,
+         CASE c.kind
+           WHEN 'ORR' THEN 'ORR'
+           WHEN 'ERO' THEN COALESCE('ERO:' || ero_office(ad.st, ad.zip), 'ERO:UNROUTED')
+           ELSE c.kind || ':' || COALESCE(NULLIF(upper(trim(c.alert_court)), ''), co.court_code, 'UNROUTED')
+         END AS office_id
+    FROM cand c
+    LEFT JOIN addr ad ON ad.child_id = c.child_id AND c.kind = 'ERO'
+    LEFT JOIN court co ON co.child_id = c.child_id
+)`;
+}
+
+const OPEN_ALERT_KINDS = `
+  SELECT a.id AS alert_id, a.child_id, k.kind, a.details ->> 'court_code' AS alert_court
+    FROM alert a
+   CROSS JOIN LATERAL unnest(a.office_kinds) AS k(kind)
+   WHERE a.closed_at IS NULL AND ($1::text[] IS NULL OR a.child_id = ANY($1::text[]))`;
+
+/** Open actionable alerts lacking a task for one of their office kinds, routed. $1 child ids or null. */
+export const ROUTE_CANDIDATES = `${routed(`${OPEN_ALERT_KINDS}
+     AND NOT EXISTS (SELECT 1 FROM task t WHERE t.alert_id = a.id AND t.office_kind = k.kind)`)}
+SELECT alert_id::text AS alert_id, kind, addr_state, office_id FROM routed ORDER BY alert_id, kind`;
+
+/**
+ * What should hold after a sync, as violations: an open actionable alert and office kind without
+ * exactly one open task in the office routing gives, or an open task whose alert is not open.
+ * $1 child ids or null.
+ */
+export const CHECK_TASKS = `${routed(OPEN_ALERT_KINDS)}, have AS (
+  SELECT t.alert_id, t.office_kind AS kind, count(*)::int AS n, min(t.office_id) AS office_id
+    FROM task t WHERE t.status = 'open' AND ($1::text[] IS NULL OR t.child_id = ANY($1::text[]))
+   GROUP BY t.alert_id, t.office_kind
 )
-SELECT c.alert_id::text AS alert_id, c.kind, ad.st AS addr_state,
-       CASE c.kind
-         WHEN 'ORR' THEN 'ORR'
-         WHEN 'ERO' THEN COALESCE('ERO:' || ero_office(ad.st, ad.zip), 'ERO:UNROUTED')
-         ELSE c.kind || ':' || COALESCE(NULLIF(upper(trim(c.alert_court)), ''), co.court_code, 'UNROUTED')
-       END AS office_id
-  FROM cand c
-  LEFT JOIN addr ad ON ad.child_id = c.child_id AND c.kind = 'ERO'
-  LEFT JOIN court co ON co.child_id = c.child_id
- ORDER BY c.alert_id, c.kind`;
+SELECT COALESCE(r.alert_id, h.alert_id)::text AS alert_id, COALESCE(r.kind, h.kind) AS kind,
+       CASE WHEN h.alert_id IS NULL THEN 'no open task'
+            WHEN r.alert_id IS NULL THEN 'open task without an open alert'
+            WHEN h.n > 1 THEN 'more than one open task'
+            ELSE 'task in the wrong office' END AS problem,
+       r.office_id AS expected_office, h.office_id AS task_office
+  FROM routed r FULL JOIN have h ON h.alert_id = r.alert_id AND h.kind = r.kind
+ WHERE h.alert_id IS NULL OR r.alert_id IS NULL OR h.n > 1 OR h.office_id <> r.office_id
+ ORDER BY 1, 2
+ LIMIT 1000`;
 
 /** Adds OPLA/EOIR court offices seen for the first time. $1 office ids. */
 export const ADD_COURT_OFFICES = `
