@@ -17,7 +17,12 @@ describe('classifyAddress', () => {
     ['New York ZIP in Texas', { ...base, zip5: '10001' }, none, 'invalid'],
     ['shared prefix 063 in NY', { ...base, state: 'NY', zip5: '06390' }, none, 'ok'],
     ['returned notice', base, { ...none, noticeReturned: true }, 'undeliverable'],
-    ['apartment building without a unit', base, { ...none, streetHasUnits: (): boolean => true }, 'missing_unit'],
+    [
+      'apartment building without a unit',
+      base,
+      { ...none, streetHasUnits: (): boolean => true },
+      'missing_unit',
+    ],
     ['with a unit', { ...base, unit: '5' }, { ...none, streetHasUnits: (): boolean => true }, 'ok'],
     [
       'blank wins over a returned notice',
