@@ -1,6 +1,10 @@
 // Every job queue the workers serve, and the domain use case that handles it.
 import type { JobHandler } from './worker.ts';
+import { systemClock } from '../shared/clock.ts';
+import { SYNC_QUEUE, syncTasksHandler } from '../work/sync-job.ts';
 
 export function jobHandlers(): Record<string, JobHandler> {
-  return {};
+  return {
+    [SYNC_QUEUE]: syncTasksHandler(systemClock),
+  };
 }

@@ -1,0 +1,90 @@
+// Brings tasks in line with alerts: closes tasks whose alert closed, opens (or reopens) one task per
+// open alert and office kind that must act, and escalates tasks past their deadline. Idempotent.
+import type { Db, Queryable } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { isoDate } from '../shared/clock.ts';
+import type { Log } from '../shared/log.ts';
+import { CATALOGUE, resolveSettings, type SettingValue } from '../rules/catalogue.ts';
+import * as q from './work.queries.ts';
+
+export interface SyncDeps {
+  db: Db;
+  clock: Clock;
+  log: Log;
+}
+
+export interface SyncOptions {
+  /** Only these children (after an evaluation of them); all children when absent. */
+  childIds?: readonly string[];
+}
+
+export interface SyncResult {
+  closed: number;
+  opened: number;
+  reopened: number;
+  escalated: number;
+}
+
+export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
+  const now = deps.clock.now();
+  const today = isoDate(now);
+  const children = options.childIds ? [...options.childIds] : null;
+  if (children && children.length === 0) return { closed: 0, opened: 0, reopened: 0, escalated: 0 };
+
+  const result = await deps.db.transaction(async (tx) => {
+    await tx.query(q.LOCK_SYNC);
+    const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
+    const rules = JSON.stringify(await ruleTerms(tx));
+
+    const routed = await tx.query<{
+      alert_id: string;
+      kind: string;
+      office_id: string;
+      addr_state: string | null;
+    }>(q.ROUTE_CANDIDATES, [children]);
+    let opened = 0;
+    let reopened = 0;
+    if (routed.length) {
+      const offices = [...new Set(routed.map((r) => r.office_id))];
+      await tx.query(q.ADD_COURT_OFFICES, [offices]);
+      const params = [
+        routed.map((r) => r.alert_id),
+        routed.map((r) => r.kind),
+        routed.map((r) => r.office_id),
+        routed.map((r) => r.addr_state),
+        rules,
+        now,
+      ];
+      reopened = await count(tx, q.REOPEN_RETURNING, params);
+      opened = await count(tx, q.OPEN_NEW, params);
+    }
+    const escalated = await count(tx, q.ESCALATE_OVERDUE, [now, today, children]);
+    return { closed, opened, reopened, escalated };
+  });
+  if (result.closed + result.opened + result.reopened + result.escalated > 0) {
+    deps.log.info({ ...result, scope: children ? children.length : 'all' }, 'tasks synced');
+  }
+  return result;
+}
+
+async function count(tx: Queryable, sql: string, params: readonly unknown[]): Promise<number> {
+  const rows = await tx.query<{ n: number }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Each rule's deadline (stored settings override the catalogue) and each office kind's action. */
+async function ruleTerms(
+  tx: Queryable,
+): Promise<Record<string, { deadline_days: number; actions: Record<string, string> }>> {
+  const stored = await tx.query<{ rule_id: string; key: string; value: SettingValue }>(q.RULE_SETTINGS);
+  const settings = resolveSettings(stored.map((s) => ({ ruleId: s.rule_id, key: s.key, value: s.value })));
+  const out: Record<string, { deadline_days: number; actions: Record<string, string> }> = {};
+  for (const r of CATALOGUE) {
+    const d = settings[r.id].deadline_days;
+    out[r.id] = {
+      deadline_days: typeof d === 'number' ? d : 30,
+      actions: Object.fromEntries(r.offices.map((o) => [o.office, o.action])),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,242 @@
+// The SQL of the work module. Sync statements are set-based; worklists read indexes only.
+
+const SOURCE_RANK_SQL = `CASE r.source WHEN 'eoir' THEN 4 WHEN 'opla' THEN 3 WHEN 'orr' THEN 2 WHEN 'ice' THEN 1 ELSE 0 END`;
+
+/** Serializes syncs (a transaction-level lock, released at commit). */
+export const LOCK_SYNC = `SELECT pg_advisory_xact_lock(574652747)`;
+
+/**
+ * Closes open tasks whose alert closed. $1 now, $2 child ids or null. Returns the closed count.
+ */
+export const CLOSE_RESOLVED = `
+WITH closed AS (
+  UPDATE task t
+     SET status = 'closed', closed_at = $1, closed_by = 'system', outcome = 'resolved_by_facts',
+         outcome_note = a.close_reason, updated_at = $1
+    FROM alert a
+   WHERE a.id = t.alert_id AND t.status = 'open' AND a.closed_at IS NOT NULL
+     AND ($2::text[] IS NULL OR t.child_id = ANY($2::text[]))
+  RETURNING t.id, a.id AS alert_id, a.close_reason
+), ev AS (
+  INSERT INTO task_event (task_id, kind, actor, at, details)
+  SELECT id, 'closed', 'system', $1,
+         jsonb_build_object('outcome', 'resolved_by_facts', 'alert_id', alert_id, 'reason', close_reason)
+    FROM closed
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM ev`;
+
+/**
+ * Open actionable alerts lacking a task for one of their office kinds, with the office each task
+ * belongs in: ERO by the child's current address (newest address-bearing record, ties broken as
+ * the case state does), OPLA and EOIR by the court of the alert or of the child's newest court
+ * record, ORR one national queue. $1 child ids or null.
+ */
+// Routes (alert, office kind) pairs of the cand CTE to their office (ERO by the child's current
+// address: newest address-bearing record, ties broken as the case state does; OPLA and EOIR by the
+// court of the alert or of the child's newest court record; ORR one national queue).
+function routed(cand: string): string {
+  return `
+WITH cand AS (${cand}), addr AS (
+  SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.addr_state)) AS st, trim(r.addr_zip5) AS zip
+    FROM record_link l JOIN record r ON r.id = l.record_pk
+   WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind = 'ERO')
+     AND (r.addr_line IS NOT NULL OR r.addr_state IS NOT NULL OR r.addr_zip5 IS NOT NULL)
+   ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
+), court AS (
+  SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.court_code)) AS court_code
+    FROM record_link l JOIN record r ON r.id = l.record_pk
+   WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind IN ('OPLA', 'EOIR') AND alert_court IS NULL)
+     AND r.court_code IS NOT NULL AND trim(r.court_code) <> ''
+   ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
+), routed AS (
+  SELECT c.alert_id, c.kind, ad.st AS addr_state,
+         CASE c.kind
+           WHEN 'ORR' THEN 'ORR'
+           WHEN 'ERO' THEN COALESCE('ERO:' || ero_office(ad.st, ad.zip), 'ERO:UNROUTED')
+           ELSE c.kind || ':' || COALESCE(NULLIF(upper(trim(c.alert_court)), ''), co.court_code, 'UNROUTED')
+         END AS office_id
+    FROM cand c
+    LEFT JOIN addr ad ON ad.child_id = c.child_id AND c.kind = 'ERO'
+    LEFT JOIN court co ON co.child_id = c.child_id
+)`;
+}
+
+const OPEN_ALERT_KINDS = `
+  SELECT a.id AS alert_id, a.child_id, k.kind, a.details ->> 'court_code' AS alert_court
+    FROM alert a
+   CROSS JOIN LATERAL unnest(a.office_kinds) AS k(kind)
+   WHERE a.closed_at IS NULL AND ($1::text[] IS NULL OR a.child_id = ANY($1::text[]))`;
+
+/** Open actionable alerts lacking a task for one of their office kinds, routed. $1 child ids or null. */
+export const ROUTE_CANDIDATES = `${routed(`${OPEN_ALERT_KINDS}
+     AND NOT EXISTS (SELECT 1 FROM task t WHERE t.alert_id = a.id AND t.office_kind = k.kind)`)}
+SELECT alert_id::text AS alert_id, kind, addr_state, office_id FROM routed ORDER BY alert_id, kind`;
+
+/**
+ * What should hold after a sync, as violations: an open actionable alert and office kind without
+ * exactly one open task in the office routing gives, or an open task whose alert is not open.
+ * $1 child ids or null.
+ */
+export const CHECK_TASKS = `${routed(OPEN_ALERT_KINDS)}, have AS (
+  SELECT t.alert_id, t.office_kind AS kind, count(*)::int AS n, min(t.office_id) AS office_id
+    FROM task t WHERE t.status = 'open' AND ($1::text[] IS NULL OR t.child_id = ANY($1::text[]))
+   GROUP BY t.alert_id, t.office_kind
+)
+SELECT COALESCE(r.alert_id, h.alert_id)::text AS alert_id, COALESCE(r.kind, h.kind) AS kind,
+       CASE WHEN h.alert_id IS NULL THEN 'no open task'
+            WHEN r.alert_id IS NULL THEN 'open task without an open alert'
+            WHEN h.n > 1 THEN 'more than one open task'
+            ELSE 'task in the wrong office' END AS problem,
+       r.office_id AS expected_office, h.office_id AS task_office
+  FROM routed r FULL JOIN have h ON h.alert_id = r.alert_id AND h.kind = r.kind
+ WHERE h.alert_id IS NULL OR r.alert_id IS NULL OR h.n > 1 OR h.office_id <> r.office_id
+ ORDER BY 1, 2
+ LIMIT 1000`;
+
+/** Adds OPLA/EOIR court offices seen for the first time. $1 office ids. */
+export const ADD_COURT_OFFICES = `
+INSERT INTO office (id, kind, name, supervisor_queue)
+SELECT id, split_part(id, ':', 1), split_part(id, ':', 1) || ' office for immigration court ' || split_part(id, ':', 2),
+       id || ':supervisor'
+  FROM unnest($1::text[]) AS o(id)
+ WHERE split_part(id, ':', 1) IN ('OPLA', 'EOIR')
+ON CONFLICT (id) DO NOTHING`;
+
+// The routed candidates joined to their alert, with the deadline and the office's action.
+// $1 alert ids, $2 kinds, $3 office ids, $4 states, $5 rules json {rule: {deadline_days, actions}}.
+const ROUTED = `
+routed AS (
+  SELECT i.alert_id, i.kind, i.office_id, i.addr_state, a.child_id, a.rule_id, a.severity,
+         CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END AS severity_rank,
+         COALESCE(a.due_on, a.opened_on + COALESCE(($5::jsonb -> a.rule_id ->> 'deadline_days')::int, 30)) AS due_on,
+         COALESCE($5::jsonb -> a.rule_id -> 'actions' ->> i.kind, 'act on the alert') AS action
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS i(alert_id, kind, office_id, addr_state)
+    JOIN alert a ON a.id = i.alert_id
+)`;
+
+/** Reopens the closed task of the same child, rule and office kind when its alert came back. $6 now. */
+export const REOPEN_RETURNING = `
+WITH ${ROUTED}, prev AS (
+  SELECT DISTINCT ON (p.alert_id, p.kind) p.*, t.id AS task_id, t.alert_id AS prev_alert_id,
+         t.outcome AS prev_outcome, t.office_id AS prev_office_id
+    FROM routed p
+    JOIN task t ON t.child_id = p.child_id AND t.rule_id = p.rule_id AND t.office_kind = p.kind
+   WHERE t.status = 'closed'
+   ORDER BY p.alert_id, p.kind, t.closed_at DESC, t.id DESC
+), reopened AS (
+  UPDATE task t
+     SET alert_id = p.alert_id, office_id = p.office_id, addr_state = p.addr_state, action = p.action,
+         severity = p.severity, severity_rank = p.severity_rank, due_on = p.due_on, status = 'open',
+         escalated_at = NULL, escalated_to = NULL, closed_at = NULL, closed_by = NULL, outcome = NULL,
+         outcome_note = NULL, attempts = NULL, reopened_count = t.reopened_count + 1, updated_at = $6
+    FROM prev p
+   WHERE t.id = p.task_id
+  RETURNING t.id, p.alert_id, p.prev_alert_id, p.prev_outcome, p.prev_office_id, p.office_id, p.due_on
+), ev AS (
+  INSERT INTO task_event (task_id, kind, actor, at, details)
+  SELECT id, 'reopened', 'system', $6,
+         jsonb_build_object('alert_id', alert_id, 'previous_alert_id', prev_alert_id,
+                            'previous_outcome', prev_outcome, 'previous_office_id', prev_office_id,
+                            'office_id', office_id, 'due_on', due_on)
+    FROM reopened
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM ev`;
+
+/** Opens a task for each routed candidate that never had one. $6 now. */
+export const OPEN_NEW = `
+WITH ${ROUTED}, opened AS (
+  INSERT INTO task (alert_id, child_id, rule_id, office_id, office_kind, action, severity, severity_rank,
+                    due_on, addr_state, status, opened_at, updated_at)
+  SELECT p.alert_id, p.child_id, p.rule_id, p.office_id, p.kind, p.action, p.severity, p.severity_rank,
+         p.due_on, p.addr_state, 'open', $6, $6
+    FROM routed p
+   WHERE NOT EXISTS (SELECT 1 FROM task t
+                      WHERE t.child_id = p.child_id AND t.rule_id = p.rule_id AND t.office_kind = p.kind)
+  ON CONFLICT DO NOTHING
+  RETURNING id, alert_id, office_id, due_on
+), ev AS (
+  INSERT INTO task_event (task_id, kind, actor, at, details)
+  SELECT id, 'opened', 'system', $6, jsonb_build_object('alert_id', alert_id, 'office_id', office_id, 'due_on', due_on)
+    FROM opened
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM ev`;
+
+/** Escalates open tasks past their deadline to the office's supervisor queue. $1 now, $2 today. */
+export const ESCALATE_OVERDUE = `
+WITH esc AS (
+  UPDATE task t
+     SET escalated_at = $1, escalated_to = o.supervisor_queue, updated_at = $1
+    FROM office o
+   WHERE o.id = t.office_id AND t.status = 'open' AND t.escalated_at IS NULL AND t.due_on < $2::date
+     AND ($3::text[] IS NULL OR t.child_id = ANY($3::text[]))
+  RETURNING t.id, t.due_on, o.supervisor_queue
+), ev AS (
+  INSERT INTO task_event (task_id, kind, actor, at, details)
+  SELECT id, 'escalated', 'system', $1,
+         jsonb_build_object('due_on', due_on, 'to', supervisor_queue, 'days_overdue', $2::date - due_on)
+    FROM esc
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM ev`;
+
+export const RULE_SETTINGS = `SELECT rule_id, key, value FROM rule_setting`;
+
+export const TASK_COLUMNS = `t.id::text AS id, t.alert_id::text AS alert_id, t.child_id, t.rule_id, t.office_id,
+  t.office_kind, t.action, t.severity, to_char(t.due_on, 'YYYY-MM-DD') AS due_on, t.addr_state, t.status,
+  t.assigned_to, t.assigned_at, t.escalated_at, t.escalated_to, t.opened_at, t.reopened_count,
+  t.closed_at, t.closed_by, t.outcome, t.outcome_note, t.attempts, t.severity_rank`;
+
+export const TASK_BY_ID = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = $1`;
+export const TASK_FOR_UPDATE = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = $1 FOR UPDATE`;
+export const TASKS_FOR_UPDATE = `SELECT ${TASK_COLUMNS} FROM task t WHERE t.id = ANY($1::bigint[]) ORDER BY t.id FOR UPDATE`;
+
+export const TASK_EVENTS = `SELECT id::text AS id, kind, actor, at, details FROM task_event e WHERE e.task_id = $1 ORDER BY e.id`;
+export const TASK_NOTES = `SELECT id::text AS id, author, body, created_at FROM task_note n WHERE n.task_id = $1 ORDER BY n.id`;
+export const TASK_ATTACHMENTS = `SELECT id::text AS id, ref, description, added_by, created_at FROM task_attachment a WHERE a.task_id = $1 ORDER BY a.id`;
+
+export const ASSIGN = `
+WITH upd AS (
+  UPDATE task SET assigned_to = $2, assigned_at = $3, updated_at = $3
+   WHERE id = ANY($1::bigint[]) AND status = 'open'
+  RETURNING id
+)
+INSERT INTO task_event (task_id, kind, actor, at, details)
+SELECT id, 'assigned', $4, $3, jsonb_build_object('to', $2::text) FROM upd
+RETURNING task_id::text AS id`;
+
+export const ADD_NOTE = `
+WITH n AS (INSERT INTO task_note (task_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id)
+INSERT INTO task_event (task_id, kind, actor, at, details)
+SELECT $1, 'note', $2, $4, jsonb_build_object('note_id', n.id) FROM n
+RETURNING (details ->> 'note_id') AS id`;
+
+export const ADD_ATTACHMENT = `
+WITH a AS (INSERT INTO task_attachment (task_id, ref, description, added_by, created_at)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id)
+INSERT INTO task_event (task_id, kind, actor, at, details)
+SELECT $1, 'attachment', $4, $5, jsonb_build_object('attachment_id', a.id, 'ref', $2::text) FROM a
+RETURNING (details ->> 'attachment_id') AS id`;
+
+export const CLOSE = `
+WITH c AS (
+  UPDATE task SET status = 'closed', closed_at = $2, closed_by = $3, outcome = $4, outcome_note = $5,
+                  attempts = $6, updated_at = $2
+   WHERE id = $1 AND status = 'open'
+  RETURNING id
+)
+INSERT INTO task_event (task_id, kind, actor, at, details)
+SELECT id, 'closed', $3, $2, jsonb_build_object('outcome', $4::text, 'note', $5::text, 'attempts', $6::int) FROM c
+RETURNING task_id`;
+
+export const OFFICE_SUMMARY = `
+SELECT count(*)::int AS open,
+       count(*) FILTER (WHERE due_on < $2::date)::int AS overdue,
+       count(*) FILTER (WHERE due_on >= $2::date AND due_on <= $3::date)::int AS due_soon,
+       count(*) FILTER (WHERE escalated_at IS NOT NULL)::int AS escalated,
+       count(*) FILTER (WHERE assigned_to IS NULL)::int AS unassigned
+  FROM task WHERE office_id = $1 AND status = 'open'`;
+
+export const OFFICES = `SELECT id, kind, name, supervisor_queue FROM office ORDER BY kind, id`;
