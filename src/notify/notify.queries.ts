@@ -115,7 +115,9 @@ export async function claimDeliveries(
        attempts = attempts + 1
      WHERE id IN (
        SELECT id FROM notify_delivery
-       WHERE status = 'pending' AND next_attempt_at <= $2
+       -- The later of the worker's clock and the database's: a worker clock running behind the
+       -- database never holds back messages recorded with the database's now().
+       WHERE status = 'pending' AND next_attempt_at <= GREATEST($2::timestamptz, now())
        ORDER BY next_attempt_at, id
        LIMIT $3
        FOR UPDATE SKIP LOCKED)

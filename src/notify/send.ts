@@ -68,7 +68,7 @@ export function smtpMailer(smtpUrl: string | undefined, from: string): Mailer {
           ok: false,
           gone: false,
           statusCode: err.responseCode ?? null,
-          error: err.responseCode ? `SMTP ${err.responseCode}` : (err.code ?? err.message),
+          error: err.responseCode ? `SMTP ${err.responseCode}` : `${err.code ?? 'SMTP'}: ${err.message}`,
         };
       }
     },
