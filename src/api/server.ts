@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
+import { notifyRoutes } from './notify.routes.ts';
 import { version } from '../shared/version.ts';
 
 export interface ApiDeps {
@@ -84,5 +85,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(notifyRoutes(deps));
   return app;
 }

@@ -1,6 +1,10 @@
 // Every job queue the workers serve, and the domain use case that handles it.
 import type { JobHandler } from './worker.ts';
+import { DIGEST_QUEUE, runDigestJob } from '../notify/index.ts';
+import { systemClock } from '../shared/clock.ts';
 
 export function jobHandlers(): Record<string, JobHandler> {
-  return {};
+  return {
+    [DIGEST_QUEUE]: (job, { db }) => runDigestJob(job.payload, { db, clock: systemClock }),
+  };
 }

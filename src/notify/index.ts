@@ -27,3 +27,5 @@ export {
   DELIVERY_STATUSES,
 } from './manage-subscriptions.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+export { startDelivery } from './start-delivery.ts';
+export { runDigestJob } from './send-digests.ts';

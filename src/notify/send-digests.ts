@@ -34,3 +34,13 @@ export async function scheduleDigest(db: Queryable, clock: Clock, hourUtc: numbe
     { runAt: at, dedupeKey: `${DIGEST_QUEUE}:${at.toISOString()}` },
   );
 }
+
+/** The job handler: fold today's digests, then queue tomorrow's run. */
+export async function runDigestJob(
+  payload: Record<string, unknown>,
+  deps: { db: Db; clock: Clock },
+): Promise<void> {
+  await foldDigests(deps.db);
+  const hour = typeof payload.hourUtc === 'number' ? payload.hourUtc : 13;
+  await scheduleDigest(deps.db, deps.clock, hour);
+}
