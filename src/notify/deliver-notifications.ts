@@ -126,23 +126,25 @@ export class DeliveryWorker {
         ? new Date(clock.now().getTime() + retryDelayMs(d.attempts, this.retry, this.options.random))
         : null;
     try {
-      const kept = await db.transaction(async (tx) => {
-        const ok = await recordAttempt(tx, {
-          deliveryId: d.id,
-          workerId: this.id,
-          attempt: d.attempts,
-          startedAt,
-          latencyMs,
-          statusCode: result.statusCode,
-          outcome,
-          error: result.error,
-          nextAttemptAt,
-        });
-        if (outcome === 'gone') {
-          await disableGoneSubscription(tx, target.id, `receiver answered 410 Gone on delivery ${d.id}`);
-        }
-        return ok;
-      });
+      const attempt = {
+        deliveryId: d.id,
+        workerId: this.id,
+        attempt: d.attempts,
+        startedAt,
+        latencyMs,
+        statusCode: result.statusCode,
+        outcome,
+        error: result.error,
+        nextAttemptAt,
+      };
+      const kept =
+        outcome === 'gone'
+          ? await db.transaction(async (tx) => {
+              const ok = await recordAttempt(tx, attempt);
+              await disableGoneSubscription(tx, target.id, `receiver answered 410 Gone on delivery ${d.id}`);
+              return ok;
+            })
+          : await recordAttempt(db, attempt);
       if (!kept) log.warn({ delivery: d.id }, 'delivery was reclaimed by another worker while sending');
       if (outcome !== 'delivered') {
         log.warn(

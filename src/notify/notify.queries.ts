@@ -203,33 +203,38 @@ export interface AttemptResult {
   nextAttemptAt: Date | null;
 }
 
-/** Logs one attempt and moves the delivery on; false when another worker took it over meanwhile. */
-export async function recordAttempt(tx: Queryable, r: AttemptResult): Promise<boolean> {
+/**
+ * Logs one attempt and moves the delivery on, in one statement (atomic without a transaction, and
+ * one round trip: the embedded engine serves every query of the process in turn). Returns false
+ * when another worker took the delivery over meanwhile; the attempt is logged either way.
+ */
+export async function recordAttempt(db: Queryable, r: AttemptResult): Promise<boolean> {
   const status = r.outcome === 'delivered' ? 'delivered' : r.outcome === 'retry' ? 'pending' : 'dead';
-  const updated = await tx.query(
-    `UPDATE notify_delivery SET status = $3, locked_by = NULL, locked_at = NULL,
-       last_status_code = $4, last_error = $5,
-       next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),
-       delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END
-     WHERE id = $1 AND locked_by = $2 AND status = 'delivering' RETURNING id`,
-    [r.deliveryId, r.workerId, status, r.statusCode, r.error, r.nextAttemptAt],
-  );
-  await tx.query(
-    `INSERT INTO notify_attempt
+  const rows = await db.query<{ kept: boolean }>(
+    `WITH moved AS (
+       UPDATE notify_delivery SET status = $3, locked_by = NULL, locked_at = NULL,
+         last_status_code = $4, last_error = $5,
+         next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),
+         delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END
+       WHERE id = $1 AND locked_by = $2 AND status = 'delivering' RETURNING id)
+     INSERT INTO notify_attempt
        (delivery_id, attempt, started_at, latency_ms, status_code, outcome, error, worker)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+     VALUES ($1, $7, $8, $9, $4, $10, $5, $2)
+     RETURNING EXISTS (SELECT 1 FROM moved) AS kept`,
     [
       r.deliveryId,
+      r.workerId,
+      status,
+      r.statusCode,
+      r.error,
+      r.nextAttemptAt,
       r.attempt,
       r.startedAt,
       Math.round(r.latencyMs),
-      r.statusCode,
       r.outcome,
-      r.error,
-      r.workerId,
     ],
   );
-  return updated.length > 0;
+  return rows[0]?.kept === true;
 }
 
 /** A receiver answered 410: stop sending to it, and park what was waiting for it as dead letters. */
