@@ -8,6 +8,7 @@ import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { notifyRoutes } from './notify.routes.ts';
+import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { version } from '../shared/version.ts';
 
 export interface ApiDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps {
 export interface ServerOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Feed push: who may push (access seam), body limit, and the projections to update. */
+  feeds?: FeedRoutesOptions;
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -86,5 +89,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
 
   await app.register(healthRoutes(deps));
   await app.register(notifyRoutes(deps));
+  await app.register(feedRoutes(deps, options.feeds));
   return app;
 }

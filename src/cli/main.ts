@@ -6,6 +6,8 @@ import { registerDbCommands } from './commands/db.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerNotifyCommands } from './commands/notify.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerFeedCommands } from './commands/feeds.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
 
@@ -23,6 +25,8 @@ registerDbCommands(program, ctx);
 registerServeCommands(program, ctx);
 registerDemoCommand(program, ctx);
 registerNotifyCommands(program, ctx);
+registerSimulateCommand(program, ctx);
+registerFeedCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,7 @@ import type { CommandContext } from '../context.ts';
 import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
 import { startDelivery } from '../../notify/index.ts';
+import { projections } from '../../projections.ts';
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -32,7 +33,7 @@ export async function startService(
   options: { port: number; host: string; worker: boolean },
 ): Promise<RunningServer> {
   const log = createLog(ctx.config.logLevel);
-  const app = await buildServer({ db, log, clock: ctx.clock });
+  const app = await buildServer({ db, log, clock: ctx.clock }, { feeds: { projections: projections() } });
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;
   try {
     await app.listen({ port: options.port, host: options.host });

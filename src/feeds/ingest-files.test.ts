@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { ingestFiles, listQuarantine } from './index.ts';
+import { toCsv, validRow } from './testing.ts';
+
+let t: TestDb;
+let dir: string;
+const clock = fixedClock('2024-06-01T12:00:00Z');
+beforeEach(async () => {
+  t = await createTestDb();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feeds-'));
+});
+afterEach(async () => {
+  await t.close();
+});
+
+function write(name: string, body: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, body);
+  return p;
+}
+
+describe('ingest: CBP end to end', () => {
+  it('stores raw rows and canonical facts, and a second run changes nothing', async () => {
+    const file = write(
+      'cbp_2023.csv',
+      toCsv('cbp', [
+        validRow('cbp', 'E1'),
+        validRow('cbp', 'E2', {
+          a_number: '',
+          family_name: 'DE LA CRUZ',
+          given_name: 'JUAN',
+          uc_designation: 'N',
+        }),
+      ]),
+    );
+    const [s] = await ingestFiles({ db: t.db, clock }, { paths: [file] });
+    expect(s).toMatchObject({ source: 'cbp', rows: 2, new: 1, out_of_scope: 1, quarantined: 0 });
+    const recs = await t.db.query(
+      `SELECT record_id, in_scope, own_date, event_type, a_number, given_names, surname1, surname2, dob, sex, country, sector
+       FROM record ORDER BY record_id`,
+    );
+    expect(recs).toEqual([
+      {
+        record_id: 'E1',
+        in_scope: true,
+        own_date: '2023-05-02',
+        event_type: 'ENCOUNTER',
+        a_number: '123456789',
+        given_names: 'MARIA JOSE',
+        surname1: 'GARCIA',
+        surname2: 'LOPEZ',
+        dob: '2008-03-14',
+        sex: 'F',
+        country: 'GTM',
+        sector: 'RGV',
+      },
+      expect.objectContaining({ record_id: 'E2', in_scope: false, a_number: null, surname1: 'DE LA CRUZ' }),
+    ]);
+    const [raw] = await t.db.query<{ raw_text: string; line: number; fields: object }>(
+      `SELECT raw_text, line, fields FROM source_row WHERE record_id = 'E1'`,
+    );
+    expect(raw!.line).toBe(2);
+    expect(raw!.raw_text).toBe(fs.readFileSync(file, 'utf8').split('\n')[1]);
+    const [again] = await ingestFiles({ db: t.db, clock }, { paths: [file] });
+    expect(again).toMatchObject({ rows: 2, new: 0, unchanged: 2 });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM source_row`))[0]).toEqual({ n: 2 });
+  });
+
+  it('a correction adds a version, updates the record in place, and reports it', async () => {
+    const f1 = write('cbp_1.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
+    const f2 = write('cbp_2.csv', toCsv('cbp', [validRow('cbp', 'E1', { birth_date: '2008-04-14' })]));
+    await ingestFiles({ db: t.db, clock }, { paths: [f1] });
+    const [before] = await t.db.query<{ id: number; row_id: number }>(`SELECT id, row_id FROM record`);
+    const [s2] = await ingestFiles({ db: t.db, clock }, { paths: [f2] });
+    expect(s2).toMatchObject({ corrected: 1 });
+    const [after] = await t.db.query<{ id: number; row_id: number; dob: string }>(
+      `SELECT id, row_id, dob FROM record`,
+    );
+    expect(after!.id).toBe(before!.id);
+    expect(after!.row_id).not.toBe(before!.row_id);
+    expect(after!.dob).toBe('2008-04-14');
+    // The old file sent again does not undo the correction.
+    const [s3] = await ingestFiles({ db: t.db, clock }, { paths: [f1] });
+    expect(s3).toMatchObject({ unchanged: 1, corrected: 0 });
+    expect((await t.db.query(`SELECT dob FROM record`))[0]).toEqual({ dob: '2008-04-14' });
+    expect(await t.db.query(`SELECT version FROM source_row ORDER BY version`)).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
+  });
+
+  it('reads gzip files, BOMs, reordered and unknown columns, and folders in name order', async () => {
+    const cols = [
+      'sector',
+      'EXTRA_NOTE',
+      'Encounter_ID',
+      ...validColsWithout('cbp', ['sector', 'encounter_id']),
+    ];
+    const body =
+      '\ufeff' +
+      toCsv(
+        'cbp',
+        [{ ...validRow('cbp', 'E9'), extra_note: 'x', encounter_id: 'E9' }],
+        cols.map((c) => c.toLowerCase()),
+      ).replace(/^[^\n]*/, cols.join(','));
+    fs.mkdirSync(path.join(dir, 'in'));
+    write('in/cbp_b.csv.gz', zlib.gzipSync(body));
+    write('in/cbp_a.csv', toCsv('cbp', [validRow('cbp', 'E9', { sex: 'M' })]));
+    write('in/readme.txt', 'not a feed');
+    const sums = await ingestFiles({ db: t.db, clock }, { paths: [path.join(dir, 'in')] });
+    expect(sums.map((s) => path.basename(s.file))).toEqual(['cbp_a.csv', 'cbp_b.csv.gz']);
+    expect(sums[1]).toMatchObject({ corrected: 1 });
+    const [rec] = await t.db.query<{ sex: string; sector: string }>(`SELECT sex, sector FROM record`);
+    expect(rec).toEqual({ sex: 'F', sector: 'RGV' });
+    const [raw] = await t.db.query<{ fields: Record<string, string> }>(
+      `SELECT fields FROM source_row WHERE version = 2`,
+    );
+    expect(raw!.fields.extra_note).toBe('x');
+  });
+});
+
+function validColsWithout(source: 'cbp', drop: string[]): string[] {
+  return Object.keys(validRow(source, 'x')).filter((c) => !drop.includes(c));
+}
+
+describe('ingest: quarantine', () => {
+  it('quarantines bad rows with reason, file and line, loads the rest, and resolves on a corrected re-send', async () => {
+    const bad = write(
+      'cbp_bad.csv',
+      toCsv('cbp', [
+        validRow('cbp', 'E1', { birth_date: '2008-02-30' }),
+        validRow('cbp', 'E2'),
+        validRow('cbp', 'E3', { citizenship: 'XXX' }),
+        validRow('cbp', 'E4', { family_name: '' }),
+      ]) + 'E5,A123456789,GARCIA\n',
+    );
+    const [s] = await ingestFiles({ db: t.db, clock }, { paths: [bad] });
+    expect(s).toMatchObject({ rows: 5, new: 1, quarantined: 4 });
+    const q = await listQuarantine(t.db);
+    expect(q.map((e) => [e.record_id, e.line, e.file, e.reasons[0]!.field])).toEqual([
+      ['E1', 2, bad, 'birth_date'],
+      ['E3', 4, bad, 'citizenship'],
+      ['E4', 5, bad, 'family_name'],
+      ['E5', 6, bad, '(row)'],
+    ]);
+    expect(q[0]!.reasons[0]!.reason).toMatch(/not a date in YYYY-MM-DD: 2008-02-30/);
+    // The same bad file again quarantines nothing twice.
+    await ingestFiles({ db: t.db, clock }, { paths: [bad] });
+    expect(await listQuarantine(t.db)).toHaveLength(4);
+    const fixed = write('cbp_fixed.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
+    const [s2] = await ingestFiles({ db: t.db, clock }, { paths: [fixed] });
+    expect(s2).toMatchObject({ new: 1 });
+    expect((await listQuarantine(t.db)).map((e) => e.record_id)).toEqual(['E3', 'E4', 'E5']);
+    const all = await listQuarantine(t.db, { includeResolved: true });
+    expect(all.find((e) => e.record_id === 'E1')!.status).toBe('resolved');
+  });
+
+  it('reports unreadable files without stopping the others', async () => {
+    const good = write('cbp_ok.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
+    const notFeed = write('cbp_x.csv', 'hello,world\n1,2\n');
+    const sums = await ingestFiles(
+      { db: t.db, clock },
+      { paths: [path.join(dir, 'missing.csv'), notFeed, good, write('notes.csv', 'a\n')] },
+    );
+    expect(sums.map((s) => s.error ?? 'ok')).toEqual([
+      expect.stringMatching(/source|no such file/),
+      expect.stringMatching(/no "encounter_id" column/),
+      'ok',
+      expect.stringMatching(/--source/),
+    ]);
+  });
+});

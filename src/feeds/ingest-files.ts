@@ -1,0 +1,112 @@
+// Ingests CSV files and folders (files in name order) as sent by the agencies: one batch per file,
+// rows streamed in chunks, a summary per file. A file that cannot be read is reported and skipped;
+// rows that cannot be read are quarantined and the rest of the file still loads.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { BridgeError, isBridgeError, toError } from '../shared/errors.ts';
+import { createBatch, finishBatch } from './feeds.queries.ts';
+import { ingestRows, type AfterRecordsChanged, type IngestCounts } from './ingest-rows.ts';
+import { readFeedFile } from './read-feed-file.ts';
+import { isSource, sourceFromFileName, type Source } from './sources.ts';
+
+export interface FileSummary extends Partial<IngestCounts> {
+  file: string;
+  source: Source | null;
+  batchId: number | null;
+  /** Why the file could not be read; the other counts are then absent. */
+  error?: string;
+}
+
+export interface IngestFilesDeps {
+  db: Db;
+  clock: Clock;
+  afterRecordsChanged?: AfterRecordsChanged;
+}
+
+export interface IngestFilesOptions {
+  paths: readonly string[];
+  source?: string;
+  chunkSize?: number;
+  /** Progress: rows stored so far in the current file. */
+  onRows?: (file: string, rows: number) => void;
+  onFileStart?: (file: string, bytes: number) => void;
+}
+
+const FEED_FILE = /\.csv(\.gz)?$/i;
+
+/** Files named, and the feed files inside folders named (in name order), in the order given. */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory()) {
+      const names = fs
+        .readdirSync(p)
+        .filter((n) => FEED_FILE.test(n))
+        .sort();
+      out.push(...names.map((n) => path.join(p, n)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+export async function ingestFiles(
+  deps: IngestFilesDeps,
+  options: IngestFilesOptions,
+): Promise<FileSummary[]> {
+  if (options.source !== undefined && !isSource(options.source)) {
+    throw new BridgeError(
+      'FEED_SOURCE_UNKNOWN',
+      `unknown source "${options.source}" (expected cbp, ice, orr, opla or eoir)`,
+    );
+  }
+  const summaries: FileSummary[] = [];
+  for (const file of expandPaths(options.paths)) {
+    const source = (options.source as Source | undefined) ?? sourceFromFileName(path.basename(file));
+    if (!source) {
+      summaries.push({
+        file,
+        source: null,
+        batchId: null,
+        error:
+          'cannot tell the source: name it with --source or start the file name with cbp_, ice_, orr_, opla_ or eoir_',
+      });
+      continue;
+    }
+    if (!fs.existsSync(file)) {
+      summaries.push({ file, source, batchId: null, error: 'no such file' });
+      continue;
+    }
+    if (fs.statSync(file).isDirectory() || !FEED_FILE.test(file)) {
+      summaries.push({ file, source, batchId: null, error: 'not a CSV file (.csv or .csv.gz)' });
+      continue;
+    }
+    options.onFileStart?.(file, fs.statSync(file).size);
+    const batchId = await createBatch(deps.db, source, 'file', file, deps.clock.now());
+    try {
+      const { counts } = await ingestRows(deps, {
+        source,
+        batchId,
+        rows: readFeedFile(file, source),
+        chunkSize: options.chunkSize,
+        onChunk: (n) => options.onRows?.(file, n),
+      });
+      await finishBatch(deps.db, batchId, deps.clock.now(), counts);
+      summaries.push({ file, source, batchId, ...counts });
+    } catch (e) {
+      if (!isBridgeError(e)) throw toError(e);
+      await finishBatch(deps.db, batchId, deps.clock.now(), { error: e.message });
+      summaries.push({ file, source, batchId, error: e.message.replace(`${file}: `, '') });
+    }
+  }
+  return summaries;
+}
