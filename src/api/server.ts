@@ -9,6 +9,7 @@ import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { workRoutes } from './work.routes.ts';
+import { notifyRoutes } from './notify.routes.ts';
 import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { casesRoutes } from './cases.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
@@ -93,6 +94,7 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(healthRoutes(deps));
   await app.register(identityRoutes(deps));
   await app.register(workRoutes(deps));
+  await app.register(notifyRoutes(deps));
   await app.register(feedRoutes(deps, options.feeds));
   await app.register(casesRoutes(deps));
   await app.register(reportRoutes(deps));

@@ -6,5 +6,11 @@ import { SYNC_QUEUE, syncTasksHandler } from '../work/sync-job.ts';
 export function jobHandlers(): Record<string, JobHandler> {
   return {
     [SYNC_QUEUE]: syncTasksHandler(systemClock),
+import { DIGEST_QUEUE, runDigestJob } from '../notify/index.ts';
+import { systemClock } from '../shared/clock.ts';
+
+export function jobHandlers(): Record<string, JobHandler> {
+  return {
+    [DIGEST_QUEUE]: (job, { db }) => runDigestJob(job.payload, { db, clock: systemClock }),
   };
 }

@@ -17,6 +17,7 @@ export const errorCodes = {
   UNAUTHENTICATED: { http: 401, exit: 77 },
   FORBIDDEN: { http: 403, exit: 77 },
   CONFLICT: { http: 409, exit: 75 },
+  NOTIFY_EVENT_INVALID: { http: 422, exit: 65 },
   INTERNAL: { http: 500, exit: 70 },
 } as const;
 

@@ -10,6 +10,7 @@ import { BridgeError } from '../../shared/errors.ts';
 import type { CommandContext } from '../context.ts';
 import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
+import { startDelivery } from '../../notify/index.ts';
 import { projections } from '../../projections.ts';
 
 function untilSignal(): Promise<string> {
@@ -44,6 +45,7 @@ export async function startService(
     throw e;
   }
   worker?.start();
+  const notify = options.worker ? startDelivery({ db, log, clock: ctx.clock }) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
@@ -51,6 +53,7 @@ export async function startService(
     async stop() {
       await app.close();
       await worker?.stop();
+      await notify?.stop();
     },
   };
 }
@@ -91,9 +94,11 @@ export function registerServeCommands(program: Command, ctx: () => CommandContex
       const worker = new Worker({ db, log: createLog(c.config.logLevel), handlers: jobHandlers() });
       try {
         worker.start();
+        const notify = startDelivery({ db, log: createLog(c.config.logLevel), clock: c.clock });
         say(`worker ${worker.id} running on ${db.description}`);
         await untilSignal();
         await worker.stop();
+        await notify.stop();
       } finally {
         await db.close();
       }

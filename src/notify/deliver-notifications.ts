@@ -1,0 +1,223 @@
+// Delivers the outbox: claims due deliveries (FOR UPDATE SKIP LOCKED, so several workers on one
+// PostgreSQL server never hold the same one), sends them after the claim has committed, then logs
+// the attempt and moves each delivery on. At-least-once: a worker that dies mid-send leaves its
+// claim to expire, and the message goes again with the same webhook-id.
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Db } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Log } from '../shared/log.ts';
+import { toError } from '../shared/errors.ts';
+import type { NotifyConfig } from './config.ts';
+import type { NotifyEvent } from './catalogue.ts';
+import {
+  claimDeliveries,
+  disableGoneSubscription,
+  recordAttempt,
+  releaseStaleDeliveries,
+  selectDigestEvents,
+  selectEvents,
+  selectSendTargets,
+  type ClaimedDelivery,
+  type SendTarget,
+} from './notify.queries.ts';
+import { payloadFor } from './policy.ts';
+import { renderDigestMail, renderEventMail } from './render-mail.ts';
+import { classifyAttempt, DEFAULT_RETRY, retryDelayMs, type RetryPolicy, type SendResult } from './retry.ts';
+import { postWebhook, smtpMailer, type Mailer } from './send.ts';
+
+export interface DeliveryWorkerOptions {
+  db: Db;
+  log: Log;
+  clock: Clock;
+  config: Pick<NotifyConfig, 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'webhookTimeoutMs'>;
+  retry?: RetryPolicy;
+  /** Deliveries claimed (and sent concurrently) per round. */
+  batchSize?: number;
+  /** Milliseconds between polls when nothing was due. */
+  pollMs?: number;
+  /** A claim older than this is taken to be abandoned by a dead worker. */
+  staleSeconds?: number;
+  id?: string;
+  random?: () => number;
+}
+
+export class DeliveryWorker {
+  readonly id: string;
+  private readonly retry: RetryPolicy;
+  private readonly mailer: Mailer;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.id = options.id ?? `${os.hostname()}:${process.pid}:notify:${crypto.randomBytes(3).toString('hex')}`;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.mailer = smtpMailer(options.config.smtpUrl, options.config.mailFrom);
+  }
+
+  start(): void {
+    if (!this.loop) this.loop = this.run();
+  }
+
+  /** Finishes the sends in hand, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.mailer.close();
+  }
+
+  /** Sends everything due now; returns how many attempts were made. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runBatch();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  /** Puts back deliveries claimed by a worker that stopped answering. */
+  async releaseStale(): Promise<number> {
+    const ms = (this.options.staleSeconds ?? 120) * 1000;
+    return releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms));
+  }
+
+  async runBatch(): Promise<number> {
+    const { db, clock } = this.options;
+    const claimed = await claimDeliveries(db, this.id, clock.now(), this.options.batchSize ?? 20);
+    if (claimed.length === 0) return 0;
+    const targets = new Map(
+      (await selectSendTargets(db, [...new Set(claimed.map((c) => c.subscription_id))])).map((t) => [
+        t.id,
+        t,
+      ]),
+    );
+    const eventPks = claimed.flatMap((c) => (c.event_pk === null ? [] : [c.event_pk]));
+    const events = new Map((await selectEvents(db, eventPks)).map((e) => [e.pk, e]));
+    await Promise.all(claimed.map((d) => this.deliverOne(d, targets.get(d.subscription_id)!, events)));
+    return claimed.length;
+  }
+
+  private async deliverOne(
+    d: ClaimedDelivery,
+    target: SendTarget,
+    events: Map<number, NotifyEvent & { pk: number }>,
+  ): Promise<void> {
+    const { db, log, clock } = this.options;
+    const startedAt = clock.now();
+    const t0 = performance.now();
+    let result: SendResult;
+    try {
+      result =
+        target.status !== 'active'
+          ? { ok: false, gone: false, statusCode: null, error: 'subscription disabled' }
+          : await this.send(d, target, events);
+    } catch (thrown) {
+      result = { ok: false, gone: false, statusCode: null, error: toError(thrown).message };
+    }
+    const latencyMs = performance.now() - t0;
+    let outcome = classifyAttempt(result, d.attempts, this.retry);
+    if (target.status !== 'active') outcome = 'dead';
+    const nextAttemptAt =
+      outcome === 'retry'
+        ? new Date(clock.now().getTime() + retryDelayMs(d.attempts, this.retry, this.options.random))
+        : null;
+    try {
+      const attempt = {
+        deliveryId: d.id,
+        workerId: this.id,
+        attempt: d.attempts,
+        startedAt,
+        latencyMs,
+        statusCode: result.statusCode,
+        outcome,
+        error: result.error,
+        nextAttemptAt,
+      };
+      const kept =
+        outcome === 'gone'
+          ? await db.transaction(async (tx) => {
+              const ok = await recordAttempt(tx, attempt);
+              await disableGoneSubscription(tx, target.id, `receiver answered 410 Gone on delivery ${d.id}`);
+              return ok;
+            })
+          : await recordAttempt(db, attempt);
+      if (!kept) log.warn({ delivery: d.id }, 'delivery was reclaimed by another worker while sending');
+      if (outcome !== 'delivered') {
+        log.warn(
+          {
+            delivery: d.id,
+            subscription: target.id,
+            attempt: d.attempts,
+            status: result.statusCode,
+            outcome,
+          },
+          'delivery attempt failed',
+        );
+      }
+    } catch (thrown) {
+      // The claim expires and the message goes again (at-least-once, same webhook-id).
+      log.error({ delivery: d.id, err: toError(thrown).message }, 'could not record a delivery attempt');
+    }
+  }
+
+  private async send(
+    d: ClaimedDelivery,
+    target: SendTarget,
+    events: Map<number, NotifyEvent & { pk: number }>,
+  ): Promise<SendResult> {
+    const { config, clock, db } = this.options;
+    const payloadOptions = { baseUrl: config.publicUrl };
+    if (d.event_pk === null) {
+      const folded = await selectDigestEvents(db, d.id);
+      const mail = renderDigestMail(
+        folded.map((e) => payloadFor(target.agency, e, payloadOptions)),
+        clock.now().toISOString().slice(0, 10),
+      );
+      return this.mailer.send({ to: target.target, ...mail, messageId: d.idempotency_key });
+    }
+    const event = events.get(d.event_pk);
+    if (!event) return { ok: false, gone: false, statusCode: null, error: 'event not found' };
+    const payload = payloadFor(target.agency, event, payloadOptions);
+    if (target.channel === 'email') {
+      return this.mailer.send({
+        to: target.target,
+        ...renderEventMail(payload),
+        messageId: d.idempotency_key,
+      });
+    }
+    return postWebhook(target.target, target.secret!, d.idempotency_key, JSON.stringify(payload), {
+      timeoutMs: config.webhookTimeoutMs,
+      now: clock.now(),
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.options;
+    const pollMs = this.options.pollMs ?? 200;
+    let lastStaleCheck = 0;
+    while (!this.stopping) {
+      try {
+        if (Date.now() - lastStaleCheck > 30_000) {
+          lastStaleCheck = Date.now();
+          const n = await this.releaseStale();
+          if (n) log.info({ released: n }, 'released abandoned deliveries');
+        }
+        if ((await this.runBatch()) > 0) continue;
+      } catch (thrown) {
+        // The database may be restarting: keep polling, delivery resumes by itself.
+        log.error({ err: toError(thrown).message }, 'delivery poll failed');
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+}

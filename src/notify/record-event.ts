@@ -1,0 +1,135 @@
+// Records an event in the caller's transaction and fans it out to every matching subscription, so
+// the message exists if and only if the change that caused it committed. Nothing is sent here.
+import crypto from 'node:crypto';
+import type { Queryable } from '../db/index.ts';
+import { BridgeError } from '../shared/errors.ts';
+import {
+  EVENT_CATALOGUE,
+  isEventType,
+  type EventType,
+  type NotifyEvent,
+  type Severity,
+} from './catalogue.ts';
+import { emailIsImmediate, subscriptionMatches } from './match.ts';
+import { insertDeliveries, insertEvent, selectSubscriptions } from './notify.queries.ts';
+import { DEFAULT_RETRY } from './retry.ts';
+
+export interface EventInput {
+  type: EventType;
+  childId?: string | null;
+  /** Routing attributes that subscription filters select on. */
+  office?: string | null;
+  state?: string | null;
+  /** Defaults to the kind's severity in the catalogue. */
+  severity?: Severity;
+  occurredAt: Date;
+  /** Only fields the catalogue declares for this kind. */
+  data: Record<string, unknown>;
+  /** A stable id makes recording the same event twice a no-op for receivers; generated if absent. */
+  eventId?: string;
+}
+
+export interface RecordedEvent {
+  eventPk: number;
+  eventId: string;
+  deliveries: number;
+}
+
+export function checkEvent(input: EventInput): NotifyEvent {
+  if (!isEventType(input.type)) {
+    throw new BridgeError('NOTIFY_EVENT_INVALID', `unknown event type "${String(input.type)}"`);
+  }
+  const declared: Record<string, unknown> = EVENT_CATALOGUE[input.type].fields;
+  const unknown = Object.keys(input.data).filter((k) => !Object.hasOwn(declared, k));
+  if (unknown.length) {
+    // A field the catalogue does not know has no sharing rule, so it may not be recorded at all.
+    throw new BridgeError(
+      'NOTIFY_EVENT_INVALID',
+      `event ${input.type} does not declare field(s) ${unknown.join(', ')}; add them to the catalogue with a category`,
+    );
+  }
+  if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
+    throw new BridgeError('NOTIFY_EVENT_INVALID', `event ${input.type} needs a valid occurredAt date`);
+  }
+  return {
+    eventId: input.eventId ?? crypto.randomUUID(),
+    type: input.type,
+    severity: input.severity ?? EVENT_CATALOGUE[input.type].severity,
+    childId: input.childId ?? null,
+    office: input.office ?? null,
+    state: input.state ?? null,
+    occurredAt: input.occurredAt,
+    data: input.data,
+  };
+}
+
+/** The producer API: call inside your own transaction, with your transaction as `tx`. */
+export async function recordEvent(
+  tx: Queryable,
+  input: EventInput,
+  options: { maxAttempts?: number } = {},
+): Promise<RecordedEvent> {
+  const event = checkEvent(input);
+  const eventPk = await insertEvent(tx, event);
+  // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
+  // was active, and no dispatcher stands between commit and the first send.
+  const subs = (await selectSubscriptions(tx, true)).filter((s) =>
+    subscriptionMatches(
+      {
+        status: s.status,
+        eventTypes: s.event_types,
+        offices: s.offices,
+        states: s.states,
+        minSeverity: s.min_severity,
+      },
+      event,
+    ),
+  );
+  await insertDeliveries(
+    tx,
+    eventPk,
+    subs.map((s) => ({
+      subscriptionId: s.id,
+      key: `msg_${event.eventId}_${s.id}`,
+      status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
+      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    })),
+  );
+  return { eventPk, eventId: event.eventId, deliveries: subs.length };
+}
+
+/**
+ * Address drift: the newest address goes to the court and OPLA as a change-of-address message.
+ * Routed to subscribers of child.address_changed (EOIR and ICE_OPLA subscribe to it).
+ */
+export async function recordAddressChange(
+  tx: Queryable,
+  change: {
+    childId: string;
+    address: Record<string, string | null>;
+    previousAddress?: Record<string, string | null> | null;
+    source: string;
+    asOf: string;
+    heldByStale: readonly string[];
+    courtCode?: string | null;
+    office?: string | null;
+    state?: string | null;
+    occurredAt: Date;
+  },
+): Promise<RecordedEvent> {
+  return recordEvent(tx, {
+    type: 'child.address_changed',
+    childId: change.childId,
+    office: change.office ?? null,
+    state: change.state ?? change.address.state ?? null,
+    occurredAt: change.occurredAt,
+    data: {
+      address: change.address,
+      ...(change.previousAddress ? { previous_address: change.previousAddress } : {}),
+      address_source: change.source,
+      address_as_of: change.asOf,
+      held_by_stale: [...change.heldByStale],
+      ...(change.courtCode ? { court_code: change.courtCode } : {}),
+    },
+  });
+}
