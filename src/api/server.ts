@@ -8,6 +8,7 @@ import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { version } from '../shared/version.ts';
+import { accessPlugin, type AccessSecrets } from '../access/index.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -18,6 +19,8 @@ export interface ApiDeps {
 export interface ServerOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Authentication, permissions, CSRF, headers and rate limits; every route is then closed by default. */
+  access?: { secrets: AccessSecrets; rateLimitPerMinute?: number; loginPerMinute?: number };
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -69,6 +72,10 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
     // 5xx details never leak to callers.
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
+
+  if (options.access) {
+    await app.register(accessPlugin, { db: deps.db, clock: deps.clock, ...options.access });
+  }
 
   await app.register(swagger, {
     openapi: {

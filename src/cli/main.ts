@@ -5,6 +5,7 @@ import { commandContext, type CommandContext } from './context.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerAccessCommands } from './commands/access.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
 
@@ -21,6 +22,7 @@ const ctx = () => (context ??= commandContext());
 registerDbCommands(program, ctx);
 registerServeCommands(program, ctx);
 registerDemoCommand(program, ctx);
+registerAccessCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

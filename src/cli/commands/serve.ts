@@ -10,6 +10,7 @@ import { BridgeError } from '../../shared/errors.ts';
 import type { CommandContext } from '../context.ts';
 import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
+import { loadAccessSecrets } from '../../access/index.ts';
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -30,8 +31,10 @@ export async function startService(
   db: Db,
   options: { port: number; host: string; worker: boolean },
 ): Promise<RunningServer> {
+  // Refuses to start outside demo mode when a secret is missing or a default.
+  const secrets = loadAccessSecrets();
   const log = createLog(ctx.config.logLevel);
-  const app = await buildServer({ db, log, clock: ctx.clock });
+  const app = await buildServer({ db, log, clock: ctx.clock }, { access: { secrets } });
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;
   try {
     await app.listen({ port: options.port, host: options.host });
