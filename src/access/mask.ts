@@ -83,17 +83,28 @@ function removePath(obj: unknown, parts: readonly string[]): void {
 
 /**
  * The copy of `object` that `actor` may see for `purpose`: every field a rule does not allow is
- * removed. Tokens (agency systems) get only unruled fields; their feeds and webhooks call this with
- * the subscriber's purpose. Use it on API responses, exports and webhook payloads alike.
+ * removed. Tokens (agency systems) get only unruled fields; for a webhook, call it with the
+ * subscriber's role and purpose. Use it on API responses, exports and webhook payloads alike.
  */
 export function maskFor<T>(actor: Actor | { kind: 'role'; role: Role }, purpose: Purpose, object: T): T {
   const copy = structuredClone(object);
   const role = actor.kind === 'token' ? null : actor.role;
   // Parents before children, so a removed parent is not walked again.
-  const rules = [...FIELD_RULES].sort((a, b) => a.path.length - b.path.length);
-  for (const rule of rules) {
-    if (role !== null && allowed(rule, role, purpose)) continue;
-    removePath(copy, rule.path.split('.'));
-  }
+  const denied = [...FIELD_RULES]
+    .sort((a, b) => a.path.length - b.path.length)
+    .filter((rule) => role === null || !allowed(rule, role, purpose))
+    .map((rule) => rule.path.split('.'));
+  // Rules apply wherever the field appears: a child's record, a list, an export row or a child
+  // nested in a webhook payload.
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const el of node) walk(el);
+      return;
+    }
+    for (const parts of denied) removePath(node, parts);
+    for (const v of Object.values(node as Record<string, unknown>)) walk(v);
+  };
+  walk(copy);
   return copy;
 }
