@@ -77,6 +77,8 @@ export interface AccessPluginOptions {
 // Always open: liveness, readiness and the API description carry no personal data.
 const PUBLIC_URLS = new Set(['/healthz', '/readyz', '/api/openapi.json']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// A \u0000 escape not itself escaped (an even run of backslashes before it).
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
 const PURPOSE_PERMISSIONS = new Set<string>(['child.read', 'child.list', 'child.export']);
 
 function accessOf(config: unknown): RouteAccess {
@@ -146,6 +148,11 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
       done(new BridgeError('BODY_INVALID', `JSON body is nested deeper than ${maxDepth} levels`), undefined);
       return;
     }
+    // PostgreSQL text cannot hold NUL, and no agency field has a reason to: refuse it at the door.
+    if (NUL_ESCAPE.test(body as string) || (body as string).includes('\0')) {
+      done(new BridgeError('BODY_INVALID', 'JSON strings must not contain NUL characters'), undefined);
+      return;
+    }
     defaultJson(req, body as string, done);
   });
   // HTML forms (sign-in, and later the web pages).
@@ -158,6 +165,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
     if (url === undefined) return; // 404: nothing to guard
+    if (/%00/.test(req.url)) throw new BridgeError('USAGE', 'the URL must not contain NUL characters');
     const access = accessOf(req.routeOptions.config);
     const now = clock.now();
     const token = bearer(req);
@@ -255,7 +263,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   });
   const Login = Type.Object(
     {
-      username: Type.String({ minLength: 1, maxLength: 64 }),
+      username: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$' }),
       password: Type.String({ minLength: 1, maxLength: 256 }),
     },
     { additionalProperties: false },

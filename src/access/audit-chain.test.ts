@@ -46,10 +46,10 @@ describe('audit chain', () => {
   });
 
   it.each([
-    ['a changed field', (c: StoredEntry[]) => (c[2]!.childIds = ['C-999']), 'hash_mismatch', 3],
-    ['a changed purpose', (c: StoredEntry[]) => (c[1]!.purpose = 'enforcement'), 'hash_mismatch', 2],
-    ['a removed entry', (c: StoredEntry[]) => c.splice(2, 1), 'gap', 4],
-    ['a swapped pair', (c: StoredEntry[]) => ([c[1], c[2]] = [c[2]!, c[1]!]), 'gap', 3],
+    ['a changed field', (c: StoredEntry[]): unknown => (c[2]!.childIds = ['C-999']), 'hash_mismatch', 3],
+    ['a changed purpose', (c: StoredEntry[]): unknown => (c[1]!.purpose = 'enforcement'), 'hash_mismatch', 2],
+    ['a removed entry', (c: StoredEntry[]): unknown => c.splice(2, 1), 'gap', 4],
+    ['a swapped pair', (c: StoredEntry[]): unknown => ([c[1], c[2]] = [c[2]!, c[1]!]), 'gap', 3],
   ] as const)('finds %s', (_name, tamper, problem, seq) => {
     const c = chain(5);
     tamper(c);
