@@ -1,4 +1,12 @@
 // The public surface of access: policy, masking, audit, accounts, tokens and the Fastify plugin.
+//
+// How other modules use it:
+// - Every route declares `config: { permission: '<permission>' }` (see PERMISSIONS); a route without
+//   one is refused to everyone. Token-bound routes add `resourceParam` (e.g. 'source').
+// - Handlers that disclose or change children call `auditRequest(tx, req, clock, { action, childIds })`
+//   (or `appendAudit(tx, entry)` outside HTTP) inside the transaction of the act.
+// - Responses, exports and webhook payloads go through `maskFor(actor, purpose, object)`; lists
+//   filter by `scopeOf(req)` (ERO officers: children whose current address state is in scope).
 export * from './policy.ts';
 export { maskFor, FIELD_RULES } from './mask.ts';
 export { appendAudit, verifyAudit, whoAccessed, type AuditEntry, type VerifyResult } from './audit.ts';

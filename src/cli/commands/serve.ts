@@ -66,6 +66,7 @@ export function registerServeCommands(program: Command, ctx: () => CommandContex
     .option('--no-worker', 'do not run background jobs in this process')
     .action(async (opts: { port?: string; host?: string; worker: boolean }) => {
       const c = ctx();
+      loadAccessSecrets(); // before opening anything: a missing secret fails at once
       const db = await openMigratedDb(c.config);
       try {
         const running = await startService(c, db, {
