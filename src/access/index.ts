@@ -25,3 +25,4 @@ export {
   type AccessPluginOptions,
   type RouteAccess,
 } from './access.plugin.ts';
+export { jsonDepth } from './json-depth.ts';
