@@ -1,10 +1,13 @@
 // Runs the real `bridge` command in a child process, as a user would.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BRIDGE = path.join(ROOT, 'bin', 'bridge.js');
+// `serve` refuses to start without a real secret; tests that check the refusal pass undefined.
+const TEST_SECRET = crypto.randomBytes(32).toString('hex');
 
 export interface CliResult {
   status: number | null;
@@ -19,7 +22,7 @@ export function bridge(
 ): CliResult {
   const res = spawnSync(process.execPath, [BRIDGE, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: undefined, ...env },
+    env: { ...process.env, DATABASE_URL: undefined, BRIDGE_SESSION_SECRET: TEST_SECRET, ...env },
     encoding: 'utf8',
     input,
     timeout: 300_000,
@@ -30,7 +33,7 @@ export function bridge(
 export function bridgeProcess(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
   return spawn(process.execPath, [BRIDGE, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: undefined, ...env },
+    env: { ...process.env, DATABASE_URL: undefined, BRIDGE_SESSION_SECRET: TEST_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

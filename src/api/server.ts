@@ -14,6 +14,7 @@ import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { casesRoutes } from './cases.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
+import { accessPlugin, type AccessSecrets } from '../access/index.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -26,6 +27,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Feed push: who may push (access seam), body limit, and the projections to update. */
   feeds?: FeedRoutesOptions;
+  /** Authentication, permissions, CSRF, headers and rate limits; every route is then closed by default. */
+  access?: { secrets: AccessSecrets; rateLimitPerMinute?: number; loginPerMinute?: number };
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -77,6 +80,10 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
     // 5xx details never leak to callers.
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
+
+  if (options.access) {
+    await app.register(accessPlugin, { db: deps.db, clock: deps.clock, ...options.access });
+  }
 
   await app.register(swagger, {
     openapi: {

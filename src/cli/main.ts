@@ -12,6 +12,7 @@ import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerFeedCommands } from './commands/feeds.ts';
 import { registerCasesCommands } from './commands/cases.ts';
 import { registerReportCommands } from './commands/report.ts';
+import { registerAccessCommands } from './commands/access.ts';
 import { isBridgeError, toError } from '../shared/errors.ts';
 import { version } from '../shared/version.ts';
 
@@ -35,6 +36,7 @@ registerSimulateCommand(program, ctx);
 registerFeedCommands(program, ctx);
 registerCasesCommands(program, ctx);
 registerReportCommands(program, ctx);
+registerAccessCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,8 @@ export const errorCodes = {
   BODY_TOO_LARGE: { http: 413, exit: 65 },
   UNAUTHENTICATED: { http: 401, exit: 77 },
   FORBIDDEN: { http: 403, exit: 77 },
+  PURPOSE_REQUIRED: { http: 400, exit: 2 },
+  AUDIT_CHAIN_BROKEN: { http: 500, exit: 65 },
   CONFLICT: { http: 409, exit: 75 },
   NOTIFY_EVENT_INVALID: { http: 422, exit: 65 },
   INTERNAL: { http: 500, exit: 70 },

@@ -12,6 +12,7 @@ import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
 import { startDelivery } from '../../notify/index.ts';
 import { projections } from '../../projections.ts';
+import { loadAccessSecrets } from '../../access/index.ts';
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -32,8 +33,11 @@ export async function startService(
   db: Db,
   options: { port: number; host: string; worker: boolean },
 ): Promise<RunningServer> {
+  // Refuses to start outside demo mode when a secret is missing or a default.
+  const secrets = loadAccessSecrets();
   const log = createLog(ctx.config.logLevel);
   const app = await buildServer({ db, log, clock: ctx.clock }, { feeds: { projections: projections() } });
+  const app = await buildServer({ db, log, clock: ctx.clock }, { access: { secrets } });
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;
   try {
     await app.listen({ port: options.port, host: options.host });
@@ -67,6 +71,7 @@ export function registerServeCommands(program: Command, ctx: () => CommandContex
     .option('--no-worker', 'do not run background jobs in this process')
     .action(async (opts: { port?: string; host?: string; worker: boolean }) => {
       const c = ctx();
+      loadAccessSecrets(); // before opening anything: a missing secret fails at once
       const db = await openMigratedDb(c.config);
       try {
         const running = await startService(c, db, {

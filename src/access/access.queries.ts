@@ -1,0 +1,242 @@
+// The SQL of the access module. Parameterized only.
+import type { Queryable } from '../db/index.ts';
+
+// One key for the audit chain; held for the rest of the transaction so appends are serialized.
+export const AUDIT_LOCK_KEY = 707_001;
+
+export interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: string;
+  office_id: string | null;
+  area_states: string[] | null;
+  password_hash: string | null;
+  failed_logins: number;
+  locked_until: Date | string | null;
+  disabled: boolean;
+  last_login_at: Date | string | null;
+}
+
+const USER_COLUMNS = `u.id, u.username, u.display_name, u.role, u.office_id, o.area_states, u.password_hash,
+  u.failed_logins, u.locked_until, u.disabled, u.last_login_at`;
+
+export async function findUserByUsername(q: Queryable, username: string): Promise<UserRow | undefined> {
+  const rows = await q.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN office o ON o.id = u.office_id WHERE u.username = $1`,
+    [username],
+  );
+  return rows[0];
+}
+
+export async function listUsers(q: Queryable): Promise<UserRow[]> {
+  return q.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN office o ON o.id = u.office_id ORDER BY u.username`,
+  );
+}
+
+export async function insertUser(
+  q: Queryable,
+  u: {
+    username: string;
+    displayName: string;
+    role: string;
+    officeId: string | null;
+    passwordHash: string | null;
+  },
+): Promise<number> {
+  const rows = await q.query<{ id: number }>(
+    `INSERT INTO app_user (username, display_name, role, office_id, password_hash)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [u.username, u.displayName, u.role, u.officeId, u.passwordHash],
+  );
+  return Number(rows[0]!.id);
+}
+
+export async function recordLoginFailure(
+  q: Queryable,
+  userId: number,
+  lockedUntil: Date | null,
+): Promise<void> {
+  await q.query(
+    `UPDATE app_user SET failed_logins = failed_logins + 1, locked_until = COALESCE($2, locked_until) WHERE id = $1`,
+    [userId, lockedUntil],
+  );
+}
+
+export async function recordLoginSuccess(q: Queryable, userId: number, at: Date): Promise<void> {
+  await q.query(
+    `UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1`,
+    [userId, at],
+  );
+}
+
+export async function setUserLock(q: Queryable, username: string, disabled: boolean): Promise<number> {
+  const rows = await q.query(
+    `UPDATE app_user SET disabled = $2, failed_logins = 0, locked_until = NULL WHERE username = $1 RETURNING id`,
+    [username, disabled],
+  );
+  return rows.length;
+}
+
+export async function upsertOffice(
+  q: Queryable,
+  o: { id: string; agency: string; name: string; areaStates: readonly string[] },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO office (id, agency, name, area_states) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET agency = EXCLUDED.agency, name = EXCLUDED.name, area_states = EXCLUDED.area_states`,
+    [o.id, o.agency, o.name, o.areaStates],
+  );
+}
+
+export async function insertSession(
+  q: Queryable,
+  s: { idHash: string; userId: number; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO user_session (id_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)`,
+    [s.idHash, s.userId, s.createdAt, s.expiresAt],
+  );
+}
+
+export async function findSessionUser(q: Queryable, idHash: string, now: Date): Promise<UserRow | undefined> {
+  const rows = await q.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
+       LEFT JOIN office o ON o.id = u.office_id
+     WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
+    [idHash, now],
+  );
+  return rows[0];
+}
+
+export async function deleteSession(q: Queryable, idHash: string): Promise<void> {
+  await q.query(`DELETE FROM user_session WHERE id_hash = $1`, [idHash]);
+}
+
+export async function deleteUserSessions(q: Queryable, userId: number): Promise<void> {
+  await q.query(`DELETE FROM user_session WHERE user_id = $1`, [userId]);
+}
+
+export interface TokenRow {
+  id: number;
+  name: string;
+  permission: string;
+  resource: string | null;
+  agency: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+  last_used_at: Date | string | null;
+}
+
+export async function insertToken(
+  q: Queryable,
+  t: { name: string; secretHash: string; permission: string; resource: string | null; agency: string },
+): Promise<number> {
+  const rows = await q.query<{ id: number }>(
+    `INSERT INTO api_token (name, secret_hash, permission, resource, agency) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [t.name, t.secretHash, t.permission, t.resource, t.agency],
+  );
+  return Number(rows[0]!.id);
+}
+
+export async function findActiveToken(q: Queryable, secretHash: string): Promise<TokenRow | undefined> {
+  const rows = await q.query<TokenRow>(
+    `SELECT id, name, permission, resource, agency, created_at, revoked_at, last_used_at
+       FROM api_token WHERE secret_hash = $1 AND revoked_at IS NULL`,
+    [secretHash],
+  );
+  return rows[0];
+}
+
+/** Notes that a token was used, at most once a minute (a write per request would be wasteful). */
+export async function touchToken(q: Queryable, id: number, at: Date): Promise<void> {
+  await q.query(
+    `UPDATE api_token SET last_used_at = $2
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
+    [id, at],
+  );
+}
+
+export async function listTokens(q: Queryable): Promise<TokenRow[]> {
+  return q.query<TokenRow>(
+    `SELECT id, name, permission, resource, agency, created_at, revoked_at, last_used_at FROM api_token ORDER BY id`,
+  );
+}
+
+export async function revokeToken(q: Queryable, id: number, at: Date): Promise<number> {
+  const rows = await q.query(
+    `UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+    [id, at],
+  );
+  return rows.length;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: Date | string;
+  actor_type: string;
+  actor_id: string;
+  role: string | null;
+  action: string;
+  purpose: string | null;
+  outcome: string;
+  child_ids: string[];
+  target: string | null;
+  details: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+export async function lockAuditChain(q: Queryable): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock($1)`, [AUDIT_LOCK_KEY]);
+}
+
+export async function auditHead(q: Queryable): Promise<{ seq: number; hash: string } | undefined> {
+  const rows = await q.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM audit_head`);
+  return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
+}
+
+export async function insertAuditRow(q: Queryable, r: AuditRow): Promise<void> {
+  await q.query(
+    `INSERT INTO audit_log (seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details,
+       prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      r.seq,
+      r.at,
+      r.actor_type,
+      r.actor_id,
+      r.role,
+      r.action,
+      r.purpose,
+      r.outcome,
+      r.child_ids,
+      r.target,
+      JSON.stringify(r.details),
+      r.prev_hash,
+      r.hash,
+    ],
+  );
+  await q.query(
+    `INSERT INTO audit_head (id, seq, hash) VALUES (true, $1, $2)
+     ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
+    [r.seq, r.hash],
+  );
+}
+
+const AUDIT_COLUMNS = `seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details,
+  prev_hash, hash`;
+
+export async function auditPage(q: Queryable, afterSeq: number, limit: number): Promise<AuditRow[]> {
+  return q.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+    afterSeq,
+    limit,
+  ]);
+}
+
+export async function auditForChild(q: Queryable, childId: string, limit: number): Promise<AuditRow[]> {
+  return q.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE child_ids @> ARRAY[$1]::text[] ORDER BY seq DESC LIMIT $2`,
+    [childId, limit],
+  );
+}

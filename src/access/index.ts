@@ -1,0 +1,28 @@
+// The public surface of access: policy, masking, audit, accounts, tokens and the Fastify plugin.
+//
+// How other modules use it:
+// - Every route declares `config: { permission: '<permission>' }` (see PERMISSIONS); a route without
+//   one is refused to everyone. Token-bound routes add `resourceParam` (e.g. 'source').
+// - Handlers that disclose or change children call `auditRequest(tx, req, clock, { action, childIds })`
+//   (or `appendAudit(tx, entry)` outside HTTP) inside the transaction of the act.
+// - Responses, exports and webhook payloads go through `maskFor(actor, purpose, object)`; lists
+//   filter by `scopeOf(req)` (ERO officers: children whose current address state is in scope).
+export * from './policy.ts';
+export { maskFor, FIELD_RULES } from './mask.ts';
+export { appendAudit, verifyAudit, whoAccessed, type AuditEntry, type VerifyResult } from './audit.ts';
+export { loadAccessSecrets, isDemoMode, type AccessSecrets } from './secrets.ts';
+export { addUser, listUserSummaries, setUserLocked, seedDemoUsers, type AccessDeps } from './manage-users.ts';
+export { signIn, createToken, revokeTokenById } from './sign-in.ts';
+export { listTokens } from './access.queries.ts';
+export {
+  accessPlugin,
+  auditRequest,
+  requirePermission,
+  scopeOf,
+  SESSION_COOKIE,
+  CSRF_HEADER,
+  PURPOSE_HEADER,
+  type AccessPluginOptions,
+  type RouteAccess,
+} from './access.plugin.ts';
+export { jsonDepth } from './json-depth.ts';

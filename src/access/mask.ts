@@ -1,0 +1,110 @@
+// Field-level rules: which parts of a child's record each role may see for each purpose. Fields
+// not named here are visible to anyone allowed to read the record; a named field is removed unless a
+// rule allows it. Sponsor immigration status is never disclosed for enforcement.
+import type { Actor, Purpose, Role } from './policy.ts';
+
+export interface FieldRule {
+  /** Dotted path; `*` matches any key, and arrays are walked element by element. */
+  path: string;
+  allow: ReadonlyArray<{ roles: readonly Role[]; purposes: readonly Purpose[] }>;
+}
+
+const ANY_PURPOSE: readonly Purpose[] = [
+  'case_management',
+  'child_safety',
+  'enforcement',
+  'legal_proceedings',
+  'adjudication',
+  'oversight',
+  'administration',
+];
+
+export const FIELD_RULES: readonly FieldRule[] = [
+  {
+    // Sponsor contact details: ORR, and ERO for the child's safety only.
+    path: 'sponsor',
+    allow: [
+      { roles: ['orr_case_manager'], purposes: ANY_PURPOSE },
+      { roles: ['ero_officer', 'ero_supervisor'], purposes: ['child_safety'] },
+      { roles: ['oversight_auditor'], purposes: ['oversight'] },
+    ],
+  },
+  {
+    path: 'sponsor.immigrationStatus',
+    allow: [
+      { roles: ['orr_case_manager'], purposes: ['case_management', 'child_safety'] },
+      { roles: ['oversight_auditor'], purposes: ['oversight'] },
+    ],
+  },
+  {
+    path: 'sponsors',
+    allow: [
+      { roles: ['orr_case_manager'], purposes: ANY_PURPOSE },
+      { roles: ['ero_officer', 'ero_supervisor'], purposes: ['child_safety'] },
+      { roles: ['oversight_auditor'], purposes: ['oversight'] },
+    ],
+  },
+  {
+    path: 'sponsors.immigrationStatus',
+    allow: [
+      { roles: ['orr_case_manager'], purposes: ['case_management', 'child_safety'] },
+      { roles: ['oversight_auditor'], purposes: ['oversight'] },
+    ],
+  },
+  {
+    // ORR placement and case-management notes (medical, counselling) stay within ORR.
+    path: 'placement.notes',
+    allow: [
+      { roles: ['orr_case_manager'], purposes: ['case_management', 'child_safety'] },
+      { roles: ['oversight_auditor'], purposes: ['oversight'] },
+    ],
+  },
+];
+
+function allowed(rule: FieldRule, role: Role, purpose: Purpose): boolean {
+  return rule.allow.some((a) => a.roles.includes(role) && a.purposes.includes(purpose));
+}
+
+/** Removes `path` (split) from `obj` in place; `obj` is a fresh copy. */
+function removePath(obj: unknown, parts: readonly string[]): void {
+  if (obj === null || typeof obj !== 'object') return;
+  if (Array.isArray(obj)) {
+    for (const el of obj) removePath(el, parts);
+    return;
+  }
+  const rec = obj as Record<string, unknown>;
+  const [head, ...rest] = parts;
+  const keys = head === '*' ? Object.keys(rec) : head !== undefined && head in rec ? [head] : [];
+  for (const k of keys) {
+    if (rest.length === 0) delete rec[k];
+    else removePath(rec[k], rest);
+  }
+}
+
+/**
+ * The copy of `object` that `actor` may see for `purpose`: every field a rule does not allow is
+ * removed. Tokens (agency systems) get only unruled fields; for a webhook, call it with the
+ * subscriber's role and purpose. Use it on API responses, exports and webhook payloads alike.
+ */
+export function maskFor<T>(actor: Actor | { kind: 'role'; role: Role }, purpose: Purpose, object: T): T {
+  const copy = structuredClone(object);
+  const role = actor.kind === 'token' ? null : actor.role;
+  // Parents before children, so a removed parent is not walked again.
+  const denied = [...FIELD_RULES]
+    .sort((a, b) => a.path.length - b.path.length)
+    .filter((rule) => role === null || !allowed(rule, role, purpose))
+    .map((rule) => rule.path.split('.'));
+  // Rules apply wherever the field appears: a child's record, a list, an export row or a child
+  // nested in a webhook payload.
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const el of node) walk(el);
+      return;
+    }
+    for (const parts of denied) removePath(node, parts);
+    for (const v of Object.values(node as Record<string, unknown>)) walk(v);
+  };
+  walk(copy);
+  return copy;
+}

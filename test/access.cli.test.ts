@@ -1,0 +1,104 @@
+// The access commands as an operator runs them: demo users, tokens, the secret check, and
+// `bridge audit verify` catching an entry edited or deleted directly in the database.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openPglite } from '../src/db/pglite.ts';
+import { spawn } from 'node:child_process';
+import { BRIDGE, ROOT, type CliResult } from './cli.ts';
+
+/** Like `bridge`, without blocking the test worker while the command runs. */
+function run(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BRIDGE, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: undefined, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const tmpData = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-access-'));
+
+async function tamper(dir: string, sql: string) {
+  const db = await openPglite({ dataDir: dir });
+  try {
+    await db.exec(
+      `ALTER TABLE audit_log DISABLE TRIGGER USER; ${sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+describe('bridge users, tokens and audit', () => {
+  it('serve refuses to start outside demo mode without a real secret, in one line', async () => {
+    for (const secret of [undefined, 'changeme']) {
+      const res = await run(['serve', '--port', '0'], {
+        BRIDGE_DATA_DIR: tmpData(),
+        BRIDGE_SESSION_SECRET: secret,
+      });
+      expect(res.status).toBe(78);
+      expect(res.stderr.trim().split('\n')).toEqual([
+        'bridge: BRIDGE_SESSION_SECRET must be set to a random value of at least 32 characters (or run "bridge demo")',
+      ]);
+    }
+  });
+
+  it('seeds demo users, makes a token shown once, and audit verify catches edits and deletions', async () => {
+    const dir = tmpData();
+    const env = { BRIDGE_DATA_DIR: dir };
+    const seed = await run(['users', 'seed-demo'], env);
+    expect(seed.status).toBe(0);
+    expect(seed.stderr.trim().split('\n')).toHaveLength(7);
+    expect(seed.stderr).toMatch(/demo-ero-officer\s+\S{20}\s+\(ero_officer, ERO-HOU\)/);
+
+    const tok = await run(
+      ['tokens', 'create', 'cbp-push', '--permission', 'feed.push', '--resource', 'cbp', '--agency', 'CBP'],
+      env,
+    );
+    expect(tok.status).toBe(0);
+    const secret = tok.stdout.trim();
+    expect(secret).toMatch(/^ucb_/);
+    const list = await run(['tokens', 'list', '--json'], env);
+    expect(list.stdout).not.toContain(secret);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'cbp-push', resource: 'cbp' })]);
+
+    const add = await run(
+      ['users', 'add', 'officer2', '--role', 'ero_officer', '--office', 'ERO-HOU'],
+      env,
+      'a-long-synthetic-pass\n',
+    );
+    expect(add.status).toBe(0);
+    expect((await run(['users', 'lock', 'officer2'], env)).status).toBe(0);
+    const users = JSON.parse((await run(['users', 'list', '--json'], env)).stdout) as {
+      username: string;
+      locked: boolean;
+    }[];
+    expect(users.find((u) => u.username === 'officer2')?.locked).toBe(true);
+
+    const ok = await run(['audit', 'verify'], env);
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toMatch(/audit log intact: 4 entries/);
+
+    await tamper(dir, `UPDATE audit_log SET target = 'someone' WHERE seq = 2`);
+    const edited = await run(['audit', 'verify'], env);
+    expect(edited.status).not.toBe(0);
+    expect(edited.stderr).toMatch(/entry 2: entry 2 was changed after it was written/);
+
+    await tamper(dir, `DELETE FROM audit_log WHERE seq = 4`);
+    const removed = await run(['audit', 'verify', '--json'], env);
+    expect(removed.status).not.toBe(0);
+    expect(JSON.parse(removed.stdout).problems).toContainEqual(
+      expect.objectContaining({ problem: 'head_mismatch' }),
+    );
+  }, 600_000);
+});
