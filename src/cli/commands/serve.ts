@@ -36,8 +36,10 @@ export async function startService(
   // Refuses to start outside demo mode when a secret is missing or a default.
   const secrets = loadAccessSecrets();
   const log = createLog(ctx.config.logLevel);
-  const app = await buildServer({ db, log, clock: ctx.clock }, { feeds: { projections: projections() } });
-  const app = await buildServer({ db, log, clock: ctx.clock }, { access: { secrets } });
+  const app = await buildServer(
+    { db, log, clock: ctx.clock },
+    { feeds: { projections: projections() }, access: { secrets } },
+  );
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;
   try {
     await app.listen({ port: options.port, host: options.host });
