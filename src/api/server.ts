@@ -8,6 +8,7 @@ import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { version } from '../shared/version.ts';
+import { webRoutes } from '../web/web.routes.tsx';
 
 export interface ApiDeps {
   db: Db;
@@ -84,5 +85,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(webRoutes(deps));
   return app;
 }
