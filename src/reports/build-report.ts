@@ -1,0 +1,138 @@
+// Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
+import type { Queryable } from '../db/index.ts';
+import { uspsStateCodes, zipPrefixPairs } from '../addresses/zip-prefixes.ts';
+import { fieldOfficeRoutes } from '../work/field-offices.ts';
+import { AGGREGATE_SQL, RECURRING_SQL, figureColumn, type FigureName } from './reports.queries.ts';
+import {
+  type BreakdownFigures,
+  type OversightReport,
+  type Timeliness,
+  DEFAULT_RECURRING_THRESHOLD,
+} from './report.ts';
+
+export interface ReportOptions {
+  /** ISO date (YYYY-MM-DD). */
+  asOf: string;
+  /** Children released to one address that make it recurring (default 5). */
+  recurringThreshold?: number;
+}
+
+/** The seven parameters every report statement takes ($1..$7, see reports.queries.ts). */
+export function reportParams(asOf: string, recurringThreshold: number): unknown[] {
+  const routes = fieldOfficeRoutes();
+  return [
+    asOf,
+    zipPrefixPairs(),
+    uspsStateCodes(),
+    routes.map((r) => r.state),
+    routes.map((r) => r.prefix),
+    routes.map((r) => r.office),
+    recurringThreshold,
+  ];
+}
+
+type AggregateRow = Record<string, unknown> & { dim: string; key: string | null };
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function figuresOf(row: AggregateRow): BreakdownFigures {
+  const f = (name: FigureName) => num(row[figureColumn(name)]);
+  return {
+    in_scope: f('in_scope'),
+    transferred_to_orr: f('transferred_to_orr'),
+    released_to_sponsor: f('released_to_sponsor'),
+    fled_custody: f('fled_custody'),
+    no_nta_served: f('no_nta_served'),
+    nta_served_not_filed: f('nta_served_not_filed'),
+    failed_to_appear: f('failed_to_appear'),
+    in_absentia_orders: f('in_absentia_orders'),
+    address_defects: {
+      blank: f('address_defects.blank'),
+      invalid: f('address_defects.invalid'),
+      missing_unit: f('address_defects.missing_unit'),
+      undeliverable: f('address_defects.undeliverable'),
+    },
+    recurring_address_children: f('recurring_addresses.children'),
+  };
+}
+
+function timelinessOf(row: AggregateRow | undefined): Timeliness {
+  const pair = (prefix: string) => ({
+    children: num(row?.[`${prefix}_n`]),
+    median_days: numOrNull(row?.[`${prefix}_median`]),
+    p90_days: numOrNull(row?.[`${prefix}_p90`]),
+  });
+  return {
+    release_to_nta_served: {
+      ...pair('release_to_served'),
+      definition:
+        'days from the first release to a sponsor to the first NTA service, for released children served on or after release',
+    },
+    nta_served_to_filed: {
+      ...pair('served_to_filed'),
+      definition:
+        'days from the first NTA service to the first filing with the court, for children with both',
+    },
+    missed_hearing_to_orr_notified: {
+      children: null,
+      median_days: null,
+      p90_days: null,
+      definition: 'days from a missed hearing (HEARING_RESULT ABSENT) to the notification delivered to ORR',
+      note: 'not available yet: needs the notification log (notify module)',
+    },
+    alert_to_task_closed: {
+      children: null,
+      median_days: null,
+      p90_days: null,
+      definition: 'days from an alert being raised to its task being closed',
+      note: 'not available yet: needs alerts and tasks (rules and work modules)',
+    },
+  };
+}
+
+export async function buildReport(db: Queryable, options: ReportOptions): Promise<OversightReport> {
+  const threshold = options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD;
+  const params = reportParams(options.asOf, threshold);
+  const rows = await db.query<AggregateRow>(AGGREGATE_SQL, params);
+  const [recurring] = await db.query<{ addresses: number; children: number }>(RECURRING_SQL, params);
+
+  const all = rows.find((r) => r.dim === 'all');
+  const total = all ? figuresOf(all) : figuresOf({ dim: 'all', key: null });
+  const breakdown = (dim: string, skipNull: boolean) => {
+    const out: Record<string, BreakdownFigures> = {};
+    const mine = rows
+      .filter((r) => r.dim === dim && (!skipNull || r.key !== null))
+      .sort((a, b) =>
+        a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+      );
+    for (const r of mine) out[r.key ?? 'unknown'] = figuresOf(r);
+    return out;
+  };
+
+  return {
+    as_of: options.asOf,
+    children: {
+      in_scope: total.in_scope,
+      transferred_to_orr: total.transferred_to_orr,
+      released_to_sponsor: total.released_to_sponsor,
+      fled_custody: total.fled_custody,
+    },
+    no_nta_served: total.no_nta_served,
+    nta_served_not_filed: total.nta_served_not_filed,
+    failed_to_appear: total.failed_to_appear,
+    in_absentia_orders: total.in_absentia_orders,
+    address_defects: total.address_defects,
+    recurring_addresses: {
+      addresses: num(recurring?.addresses),
+      children: num(recurring?.children),
+      threshold,
+    },
+    // Children with no transfer to ORR yet fall in no fiscal year.
+    by_fiscal_year: breakdown('fiscal_year', true),
+    by_field_office: breakdown('field_office', false),
+    by_state: breakdown('state', false),
+    by_country: breakdown('country', false),
+    timeliness: timelinessOf(all),
+  };
+}

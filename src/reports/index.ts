@@ -1,0 +1,25 @@
+// The oversight report: figures as of any date, breakdowns, timeliness, and the children and
+// source rows behind every figure.
+export { buildReport, reportParams, type ReportOptions } from './build-report.ts';
+export {
+  listFigureChildren,
+  listChildRows,
+  parseFigure,
+  BREAKDOWN_DIMS,
+  type BreakdownDim,
+  type FigureChild,
+  type SourceRowRef,
+  type DrillDownOptions,
+} from './list-figure-children.ts';
+export {
+  DEFAULT_RECURRING_THRESHOLD,
+  BREAKDOWN_COLUMNS,
+  flattenFigures,
+  reportRows,
+  type OversightReport,
+  type BreakdownFigures,
+  type Timeliness,
+  type TimelinessFigure,
+} from './report.ts';
+export { FIGURE_NAMES, type FigureName } from './reports.queries.ts';
+export { parseAsOf } from './as-of.ts';

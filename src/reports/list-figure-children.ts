@@ -1,0 +1,101 @@
+// Lists the children behind one figure of the report (optionally one breakdown group), and each
+// child's source rows as of the same date.
+import type { Queryable } from '../db/index.ts';
+import { BridgeError } from '../shared/errors.ts';
+import { CHILD_ROWS_SQL, FIGURE_NAMES, drillDownSql, type FigureName } from './reports.queries.ts';
+import { reportParams } from './build-report.ts';
+import { DEFAULT_RECURRING_THRESHOLD } from './report.ts';
+
+export type BreakdownDim = 'fiscal_year' | 'state' | 'field_office' | 'country';
+export const BREAKDOWN_DIMS: readonly BreakdownDim[] = ['fiscal_year', 'state', 'field_office', 'country'];
+
+export interface FigureChild {
+  child_id: string;
+  first_transfer: string | null;
+  first_release: string | null;
+  first_served: string | null;
+  first_filed: string | null;
+  address_class: string | null;
+  fiscal_year: number | null;
+  state: string | null;
+  field_office: string | null;
+  country: string | null;
+}
+
+export interface SourceRowRef {
+  child_id: string;
+  source: string;
+  record_id: string;
+  own_date: string;
+  event_type: string;
+}
+
+export interface DrillDownOptions {
+  figure: string;
+  asOf: string;
+  /** Restrict to one breakdown group, e.g. { dim: 'state', key: 'TX' }. */
+  group?: { dim: BreakdownDim; key: string };
+  recurringThreshold?: number;
+}
+
+export function parseFigure(name: string): FigureName {
+  // The report's JSON spells some figures with a parent key; accept both spellings.
+  const normalized = name.replace(/^children\./, '').replace(/^address_defects_/, 'address_defects.');
+  const alias = normalized === 'recurring_addresses' ? 'recurring_addresses.children' : normalized;
+  if (!(FIGURE_NAMES as string[]).includes(alias)) {
+    throw new BridgeError('USAGE', `unknown figure "${name}"; figures: ${FIGURE_NAMES.join(', ')}`);
+  }
+  return alias as FigureName;
+}
+
+const iso = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v.toISOString().slice(0, 10)
+      : String(v).slice(0, 10);
+
+export async function listFigureChildren(db: Queryable, options: DrillDownOptions): Promise<FigureChild[]> {
+  const figure = parseFigure(options.figure);
+  const params = reportParams(options.asOf, options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD);
+  const group = options.group;
+  if (group) {
+    if (!BREAKDOWN_DIMS.includes(group.dim)) {
+      throw new BridgeError('USAGE', `unknown breakdown "${group.dim}"; one of ${BREAKDOWN_DIMS.join(', ')}`);
+    }
+    if (group.dim === 'fiscal_year' && !/^\d{4}$/.test(group.key)) {
+      throw new BridgeError('USAGE', `a fiscal year is four digits, got "${group.key}"`);
+    }
+    params.push(group.key);
+  }
+  const rows = await db.query<Record<string, unknown>>(drillDownSql(figure, group?.dim ?? null), params);
+  return rows.map((r) => ({
+    child_id: String(r.child_id),
+    first_transfer: iso(r.first_transfer),
+    first_release: iso(r.first_release),
+    first_served: iso(r.first_served),
+    first_filed: iso(r.first_filed),
+    address_class: (r.address_class as string | null) ?? null,
+    fiscal_year: r.fiscal_year === null || r.fiscal_year === undefined ? null : Number(r.fiscal_year),
+    state: (r.state as string | null) || null,
+    field_office: (r.field_office as string | null) ?? null,
+    country: (r.country as string | null)?.trim() || null,
+  }));
+}
+
+/** The source rows (as of the date) behind the given children. */
+export async function listChildRows(
+  db: Queryable,
+  asOf: string,
+  childIds: readonly string[],
+): Promise<SourceRowRef[]> {
+  if (childIds.length === 0) return [];
+  const rows = await db.query<Record<string, unknown>>(CHILD_ROWS_SQL, [asOf, childIds]);
+  return rows.map((r) => ({
+    child_id: String(r.child_id),
+    source: String(r.source),
+    record_id: String(r.record_id),
+    own_date: iso(r.own_date)!,
+    event_type: String(r.event_type),
+  }));
+}
