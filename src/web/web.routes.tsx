@@ -7,12 +7,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Shell, renderDocument } from './page.tsx';
 import type { WebDeps, WebPage } from './web-page.ts';
 import { feedsPage } from './pages/feeds.page.tsx';
+import { overviewPage } from './pages/overview.page.tsx';
+import { childrenPage } from './pages/children.page.tsx';
 
 const assetsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 
 // Every page, in navigation order.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const webPages: WebPage<any>[] = [feedsPage];
+export const webPages: WebPage<any>[] = [overviewPage, childrenPage, feedsPage];
 
 export function webRoutes(deps: WebDeps): FastifyPluginAsync {
   const css = fs.readFileSync(path.join(assetsDir, 'app.css'));
