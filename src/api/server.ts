@@ -15,6 +15,7 @@ import { casesRoutes } from './cases.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
 import { accessPlugin, type AccessSecrets } from '../access/index.ts';
+import { webRoutes } from '../web/web.routes.tsx';
 
 export interface ApiDeps {
   db: Db;
@@ -105,5 +106,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(feedRoutes(deps, options.feeds));
   await app.register(casesRoutes(deps));
   await app.register(reportRoutes(deps));
+  await app.register(webRoutes(deps));
   return app;
 }

@@ -1,0 +1,36 @@
+// Dates for people: US format, with the time zone always stated.
+
+export interface DisplayZone {
+  /** IANA zone, e.g. America/New_York. */
+  timeZone: string;
+}
+
+export const defaultZone: DisplayZone = { timeZone: process.env.BRIDGE_TIME_ZONE || 'America/New_York' };
+
+/** A calendar date (YYYY-MM-DD, no time of day) as MM/DD/YYYY. */
+export function usDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[2]}/${m[3]}/${m[1]}` : iso;
+}
+
+/** A moment as MM/DD/YYYY, h:mm AM/PM and the zone's short name (e.g. EST). */
+export function usDateTime(at: Date | string | null | undefined, zone: DisplayZone = defaultZone): string {
+  if (!at) return '—';
+  const d = typeof at === 'string' ? new Date(at) : at;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('month')}/${get('day')}/${get('year')} ${get('hour')}:${get('minute')} ${get('dayPeriod')} ${get('timeZoneName')}`;
+}
+
+export function count(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+}

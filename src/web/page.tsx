@@ -1,0 +1,92 @@
+// The page shell every screen shares: skip link, site navigation, main landmark, and a footer that
+// states the time zone dates are shown in.
+import type { ComponentChildren, VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import { defaultZone } from './format.ts';
+
+export interface NavItem {
+  path: string;
+  label: string;
+}
+
+export interface ShellProps {
+  title: string;
+  currentPath: string;
+  nav: readonly NavItem[];
+  children: ComponentChildren;
+}
+
+export function Shell({ title, currentPath, nav, children }: ShellProps): VNode {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · UC Bridge`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to main content
+        </a>
+        <header class="site">
+          <a class="name" href="/">
+            UC Bridge
+          </a>
+          <nav class="main" aria-label="Main">
+            <ul>
+              {nav.map((item) => (
+                <li key={item.path}>
+                  <a href={item.path} aria-current={item.path === currentPath ? 'page' : undefined}>
+                    {item.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
+        <main id="main">
+          <h1>{title}</h1>
+          {children}
+        </main>
+        <footer class="site">
+          Times are shown in {defaultZone.timeZone.replace('_', ' ')} time. All records here describe
+          children: open only what your work needs.
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function renderDocument(node: VNode): string {
+  return '<!doctype html>' + renderToString(node);
+}
+
+export interface PagerProps {
+  path: string;
+  page: number;
+  pageSize: number;
+  total: number;
+  /** Query parameters to keep when moving between pages (filters). */
+  keep: Record<string, string | undefined>;
+}
+
+/** Previous/next links; pagination always happens on the server. */
+export function Pager({ path, page, pageSize, total, keep }: PagerProps): VNode {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const href = (p: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(keep)) if (v) q.set(k, v);
+    q.set('page', String(p));
+    return `${path}?${q.toString()}`;
+  };
+  return (
+    <nav class="pager" aria-label="Pages">
+      {page > 1 ? <a href={href(page - 1)}>Previous page</a> : null}
+      <span>
+        Page {page} of {pages} ({total.toLocaleString('en-US')} in all)
+      </span>
+      {page < pages ? <a href={href(page + 1)}>Next page</a> : null}
+    </nav>
+  );
+}

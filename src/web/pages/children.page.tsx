@@ -1,0 +1,87 @@
+// The children behind a figure of the overview, a page at a time.
+import type { VNode } from 'preact';
+import { FIGURE_NAMES, listFigureChildren, parseAsOf, parseFigure } from '../../reports/index.ts';
+import { isoDate } from '../../shared/clock.ts';
+import { count, usDate } from '../format.ts';
+import { Pager } from '../page.tsx';
+import type { WebPage } from '../web-page.ts';
+
+const PAGE_SIZE = 50;
+
+export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: number }> = {
+  path: '/children',
+  navLabel: 'Children',
+  title: 'Children behind a figure',
+  query: {
+    type: 'object',
+    properties: {
+      figure: { type: 'string', maxLength: 64 },
+      as_of: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' },
+      page: { type: 'integer', minimum: 1, maximum: 100000 },
+    },
+    additionalProperties: false,
+  },
+  async render({ db, clock }, query): Promise<VNode> {
+    const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
+    const figure = parseFigure(query.figure || 'children.in_scope');
+    const page = query.page ?? 1;
+    const all = await listFigureChildren(db, { figure, asOf });
+    const shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    return (
+      <>
+        <form class="filters" method="get" action="/children">
+          <div>
+            <label for="figure">Figure</label>
+            <select id="figure" name="figure">
+              {FIGURE_NAMES.map((f) => (
+                <option value={f} selected={f === figure} key={f}>
+                  {f.replace(/[._]/g, ' ')}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="as_of">As of</label>
+            <input id="as_of" name="as_of" type="date" value={asOf} />
+          </div>
+          <button type="submit">Show children</button>
+        </form>
+        <p>
+          {count(all.length)} children counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of{' '}
+          {usDate(asOf)}.
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Child</th>
+              <th scope="col">First transfer</th>
+              <th scope="col">First release</th>
+              <th scope="col">NTA served</th>
+              <th scope="col">State</th>
+              <th scope="col">ERO field office</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((c) => (
+              <tr key={c.child_id}>
+                <td>{c.child_id}</td>
+                <td>{usDate(c.first_transfer)}</td>
+                <td>{usDate(c.first_release)}</td>
+                <td>{usDate(c.first_served)}</td>
+                <td>{c.state ?? '—'}</td>
+                <td>{c.field_office ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <Pager
+          path="/children"
+          page={page}
+          pageSize={PAGE_SIZE}
+          total={all.length}
+          keep={{ figure, as_of: asOf }}
+        />
+      </>
+    );
+  },
+};
