@@ -2,15 +2,11 @@
 import type { JobHandler } from './worker.ts';
 import { systemClock } from '../shared/clock.ts';
 import { SYNC_QUEUE, syncTasksHandler } from '../work/sync-job.ts';
+import { DIGEST_QUEUE, runDigestJob } from '../notify/index.ts';
 
 export function jobHandlers(): Record<string, JobHandler> {
   return {
     [SYNC_QUEUE]: syncTasksHandler(systemClock),
-import { DIGEST_QUEUE, runDigestJob } from '../notify/index.ts';
-import { systemClock } from '../shared/clock.ts';
-
-export function jobHandlers(): Record<string, JobHandler> {
-  return {
     [DIGEST_QUEUE]: (job, { db }) => runDigestJob(job.payload, { db, clock: systemClock }),
   };
 }
