@@ -12,15 +12,15 @@ interface ZipEntry {
   state: string;
   country: string;
 }
-const zipcodes = createRequire(import.meta.url)('zipcodes') as {
-  codes: Record<string, ZipEntry>;
-};
+// Loaded on first use: 44,000 ZIP codes are not worth loading for every `bridge` command.
+const loadZipcodes = () => createRequire(import.meta.url)('zipcodes') as { codes: Record<string, ZipEntry> };
 
 let zipsByState: Map<string, ZipEntry[]> | undefined;
 let statesByPrefix: Map<string, Set<string>> | undefined;
 
 function loadZips() {
   if (zipsByState && statesByPrefix) return { zipsByState, statesByPrefix };
+  const zipcodes = loadZipcodes();
   zipsByState = new Map();
   statesByPrefix = new Map();
   for (const key of Object.keys(zipcodes.codes).sort()) {

@@ -245,10 +245,11 @@ describe('simulate: the population follows the real one', () => {
     const order = [...byCountry].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
     expect(order.slice(0, 3)).toEqual(['GTM', 'HND', 'SLV']);
     // Age at encounter, from the CBP rows: ~84% aged 13-17, ~33% aged 17.
+    const byId = new Map(kids.map((k) => [k.child_id!, k]));
     const ages: number[] = [];
     for (const [key, r] of finals) {
       if (r.source !== 'cbp' || !links.has(key)) continue;
-      const kid = kids.find((k) => k.child_id === links.get(key));
+      const kid = byId.get(links.get(key)!);
       ages.push(Math.floor((isoToDay(r.values.encounter_date!) - isoToDay(kid!.dob!)) / 365.25));
     }
     const teen = ages.filter((a) => a >= 13 && a <= 17).length / ages.length;

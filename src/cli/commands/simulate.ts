@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.ts';
 import { say } from '../output.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { BridgeError } from '../../shared/errors.ts';
-import { simulate, fullPopulation, noiseLevels, type NoiseLevel } from '../../simulate/index.ts';
+import { noiseLevels, type NoiseLevel } from '../../simulate/noise.ts';
 
 interface SimulateFlags {
   children?: string;
@@ -44,6 +44,8 @@ export function registerSimulateCommand(program: Command, _ctx: () => CommandCon
     .option('--json', 'print a summary as JSON to standard output')
     .option('--quiet', 'no progress on standard error')
     .action(async (outDir: string, flags: SimulateFlags) => {
+      // Imported here so that other commands do not load the simulation.
+      const { simulate, fullPopulation } = await import('../../simulate/index.ts');
       const fromFy = wholeNumber('--from-fy', flags.fromFy);
       const toFy = wholeNumber('--to-fy', flags.toFy);
       if (!(flags.noise in noiseLevels))
