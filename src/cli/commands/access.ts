@@ -3,17 +3,8 @@ import type { Command } from 'commander';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say } from '../output.ts';
 import { BridgeError } from '../../shared/errors.ts';
-import {
-  addUser,
-  createToken,
-  listTokens,
-  listUserSummaries,
-  revokeTokenById,
-  seedDemoUsers,
-  setUserLocked,
-  verifyAudit,
-  whoAccessed,
-} from '../../access/index.ts';
+// Loaded when an access command runs, so other commands do not pay for argon2 and the HTTP plugins.
+const access = () => import('../../access/index.ts');
 
 async function readPassword(fromEnv: string | undefined): Promise<string> {
   if (fromEnv) {
@@ -48,9 +39,10 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .action(
       async (username: string, o: { role: string; office?: string; name?: string; passwordEnv?: string }) => {
         const c = ctx();
+        const a = await access();
         const password = await readPassword(o.passwordEnv);
         await withDb(c, (db) =>
-          addUser(
+          a.addUser(
             { db, clock: c.clock },
             { username, role: o.role, officeId: o.office ?? null, displayName: o.name, password },
           ),
@@ -65,7 +57,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .option('--json', 'same as --format json')
     .action(async (o: { format?: string; json?: boolean }) => {
       const c = ctx();
-      const rows = await withDb(c, (db) => listUserSummaries({ db, clock: c.clock }));
+      const a = await access();
+      const rows = await withDb(c, (db) => a.listUserSummaries({ db, clock: c.clock }));
       printRows(
         rows as unknown as Record<string, unknown>[],
         ['username', 'role', 'office', 'locked', 'lastLoginAt'],
@@ -83,7 +76,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
       )
       .action(async (username: string) => {
         const c = ctx();
-        await withDb(c, (db) => setUserLocked({ db, clock: c.clock }, username, locked));
+        const a = await access();
+        await withDb(c, (db) => a.setUserLocked({ db, clock: c.clock }, username, locked));
         say(`${username} ${locked ? 'locked' : 'unlocked'}`);
       });
   }
@@ -92,7 +86,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .description('create one demo user per role with fresh passwords, and print the logins (stderr)')
     .action(async () => {
       const c = ctx();
-      const logins = await withDb(c, (db) => seedDemoUsers({ db, clock: c.clock }));
+      const a = await access();
+      const logins = await withDb(c, (db) => a.seedDemoUsers({ db, clock: c.clock }));
       for (const l of logins) say(`${l.username.padEnd(26)} ${l.password}  (${l.role}, ${l.office})`);
     });
 
@@ -108,8 +103,9 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .requiredOption('--agency <a>', 'the agency the system belongs to (CBP, ICE, HHS, ORR, ERO, OPLA, EOIR)')
     .action(async (name: string, o: { permission: string; resource: string; agency: string }) => {
       const c = ctx();
+      const a = await access();
       const t = await withDb(c, (db) =>
-        createToken(
+        a.createToken(
           { db, clock: c.clock },
           { name, permission: o.permission, resource: o.resource, agency: o.agency },
         ),
@@ -124,7 +120,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .option('--json', 'same as --format json')
     .action(async (o: { format?: string; json?: boolean }) => {
       const c = ctx();
-      const rows = await withDb(c, (db) => listTokens(db));
+      const a = await access();
+      const rows = await withDb(c, (db) => a.listTokens(db));
       printRows(
         rows as unknown as Record<string, unknown>[],
         ['id', 'name', 'permission', 'resource', 'agency', 'created_at', 'revoked_at', 'last_used_at'],
@@ -137,7 +134,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .action(async (id: string) => {
       if (!/^\d+$/.test(id)) throw new BridgeError('USAGE', `token id must be a number, got "${id}"`);
       const c = ctx();
-      await withDb(c, (db) => revokeTokenById({ db, clock: c.clock }, Number(id)));
+      const a = await access();
+      await withDb(c, (db) => a.revokeTokenById({ db, clock: c.clock }, Number(id)));
       say(`token ${id} revoked`);
     });
 
@@ -148,7 +146,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean }) => {
       const c = ctx();
-      const res = await withDb(c, (db) => verifyAudit(db));
+      const a = await access();
+      const res = await withDb(c, (db) => a.verifyAudit(db));
       if (o.json) process.stdout.write(JSON.stringify(res, null, 2) + '\n');
       for (const p of res.problems.slice(0, 50)) say(`entry ${p.seq}: ${p.message}`);
       if (res.problems.length > 50) say(`... and ${res.problems.length - 50} more problems`);
@@ -168,7 +167,8 @@ export function registerAccessCommands(program: Command, ctx: () => CommandConte
     .option('--json', 'same as --format json')
     .action(async (childId: string, o: { format?: string; json?: boolean }) => {
       const c = ctx();
-      const rows = await withDb(c, (db) => whoAccessed(db, childId));
+      const a = await access();
+      const rows = await withDb(c, (db) => a.whoAccessed(db, childId));
       printRows(
         rows as unknown as Record<string, unknown>[],
         ['seq', 'at', 'actor', 'role', 'action', 'purpose', 'outcome'],
