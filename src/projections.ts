@@ -1,6 +1,26 @@
-// The one place where the projections that depend on feed rows (identity, cases, rules) are wired to
-// the feeds: both edges (CLI ingest/rebuild and the HTTP push) take their hooks from here.
+// The one place where everything derived from feed rows is wired to the feeds. An ingest chunk
+// queues the records it changed in its own transaction; `runProjections` then links them, evaluates
+// the rules of the children they touch, opens or closes tasks, and records the notifications, in
+// that order. Both edges (CLI ingest/rebuild and the HTTP push, through a worker job) use it.
 import type { Db, Queryable } from './db/index.ts';
+import type { Clock } from './shared/clock.ts';
+import { isoDate } from './shared/clock.ts';
+import type { Log } from './shared/log.ts';
+import { enqueueJob } from './jobs/index.ts';
+import { linkAll, linkRecords } from './identity/index.ts';
+import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
+import { syncTasks } from './work/index.ts';
+import { recordEvent } from './notify/index.ts';
+
+export const PROJECTIONS_QUEUE = 'projections.run';
+const BATCH = 20_000;
+const PROJECTIONS_LOCK = 0x50524f4a;
+
+export interface ProjectionDeps {
+  db: Db;
+  log: Log;
+  clock: Clock;
+}
 
 export interface Projections {
   /** Inside each ingest chunk's transaction, with the ids of `record` rows inserted or changed. */
@@ -9,6 +29,157 @@ export interface Projections {
   afterRebuild?: (db: Db) => Promise<void>;
 }
 
-export function projections(): Projections {
-  return {};
+export interface ProjectionSummary {
+  records: number;
+  children: number;
+  alertsOpened: number;
+  alertsClosed: number;
+  tasksOpened: number;
+  tasksClosed: number;
+  events: number;
+}
+
+export function projections(deps?: { log: Log; clock: Clock }): Projections {
+  return {
+    async afterRecordsChanged(tx, recordIds) {
+      await tx.query(
+        `INSERT INTO projection_pending (record_pk) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`,
+        [recordIds],
+      );
+      await enqueueJob(tx, PROJECTIONS_QUEUE, {});
+    },
+    async afterRebuild(db) {
+      if (deps) await rebuildProjections({ db, ...deps });
+    },
+  };
+}
+
+interface ChangedAlert {
+  id: number;
+  child_id: string;
+  rule_id: string;
+  severity: string;
+  opened: boolean;
+  close_reason: string | null;
+  addr_state: string | null;
+  field_office: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Records the notifications for the alerts this transaction opened or closed. */
+async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<number> {
+  // now() is the transaction's start: the alerts this transaction wrote carry exactly it.
+  const changed = await tx.query<ChangedAlert>(
+    `SELECT id, child_id, rule_id, severity, (closed_at IS NULL) AS opened, close_reason, addr_state,
+            field_office, details
+     FROM alert WHERE opened_at = now() OR closed_at = now() ORDER BY id`,
+  );
+  let n = 0;
+  for (const a of changed) {
+    const common = { childId: a.child_id, office: a.field_office, state: a.addr_state, occurredAt };
+    if (a.opened) {
+      await recordEvent(tx, {
+        ...common,
+        type: 'alert.opened',
+        eventId: `alert-${a.id}-opened`,
+        data: { alert_id: a.id, alert_kind: a.rule_id, opened_at: occurredAt.toISOString(), reason: a.rule_id },
+      });
+      n++;
+      if (a.rule_id === 'FAILED_TO_APPEAR') {
+        const d = a.details;
+        await recordEvent(tx, {
+          ...common,
+          type: 'child.failed_to_appear',
+          eventId: `alert-${a.id}-fta`,
+          data: {
+            hearing_at: Array.isArray(d.hearings_missed) ? d.hearings_missed.at(-1) : null,
+            court_code: d.court_code ?? null,
+            in_absentia: d.in_absentia ?? null,
+          },
+        });
+        n++;
+      } else if (a.rule_id === 'FLED_CUSTODY') {
+        await recordEvent(tx, { ...common, type: 'child.fled_custody', eventId: `alert-${a.id}-fled`, data: {} });
+        n++;
+      }
+    } else {
+      await recordEvent(tx, {
+        ...common,
+        type: 'alert.closed',
+        eventId: `alert-${a.id}-closed`,
+        data: {
+          alert_id: a.id,
+          alert_kind: a.rule_id,
+          closed_at: occurredAt.toISOString(),
+          resolution: a.close_reason,
+        },
+      });
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Brings links, alerts, tasks and notifications up to date for every queued record. */
+export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSummary> {
+  const total: ProjectionSummary = {
+    records: 0,
+    children: 0,
+    alertsOpened: 0,
+    alertsClosed: 0,
+    tasksOpened: 0,
+    tasksClosed: 0,
+    events: 0,
+  };
+  return deps.db.withAdvisoryLock(PROJECTIONS_LOCK, async () => {
+    for (;;) {
+      const pending = (
+        await deps.db.query<{ record_pk: number }>(
+          `SELECT record_pk FROM projection_pending ORDER BY record_pk LIMIT $1`,
+          [BATCH],
+        )
+      ).map((r) => r.record_pk);
+      if (pending.length === 0) return total;
+      const before = await childrenOf(deps.db, pending);
+      await linkRecords(deps, pending);
+      const after = await childrenOf(deps.db, pending);
+      const merged = await deps.db.query<{ id: string }>(
+        `SELECT id FROM child WHERE merged_into = ANY($1::text[])`,
+        [after],
+      );
+      const children = [...new Set([...before, ...after, ...merged.map((m) => m.id)])].sort();
+      const now = deps.clock.now();
+      const summary = await deps.db.transaction(async (tx) => {
+        const rules = await evaluateChildrenIn(tx, children, isoDate(now));
+        const events = await recordAlertEvents(tx, now);
+        await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
+        return { rules, events };
+      });
+      const tasks = await syncTasks(deps, { childIds: children });
+      total.records += pending.length;
+      total.children += children.length;
+      total.alertsOpened += summary.rules.opened;
+      total.alertsClosed += summary.rules.closed;
+      total.events += summary.events;
+      total.tasksOpened += tasks.opened + tasks.reopened;
+      total.tasksClosed += tasks.closed;
+      deps.log.debug({ ...total }, 'projections brought up to date');
+    }
+  });
+}
+
+async function childrenOf(db: Queryable, recordPks: readonly number[]): Promise<string[]> {
+  const rows = await db.query<{ child_id: string }>(
+    `SELECT DISTINCT child_id FROM record_link WHERE record_pk = ANY($1::bigint[])`,
+    [recordPks],
+  );
+  return rows.map((r) => r.child_id);
+}
+
+/** Recomputes links, alerts and tasks for every record (after `bridge rebuild`). */
+export async function rebuildProjections(deps: ProjectionDeps): Promise<void> {
+  await linkAll(deps);
+  await sweepRules(deps);
+  await syncTasks(deps);
+  await deps.db.query('DELETE FROM projection_pending');
 }

@@ -5,26 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPglite } from '../src/db/pglite.ts';
-import { spawn } from 'node:child_process';
-import { BRIDGE, ROOT, type CliResult } from './cli.ts';
+import { bridge } from './cli.ts';
 
-/** Like `bridge`, without blocking the test worker while the command runs. */
-function run(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BRIDGE, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: undefined, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+// These tests set the session secret themselves (or leave it out to see the refusal).
+const run = (args: string[], env: Record<string, string | undefined>, input?: string) =>
+  bridge(args, { BRIDGE_SESSION_SECRET: undefined, ...env }, input);
 
 const tmpData = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-access-'));
 

@@ -7,46 +7,46 @@ import { bridge, bridgeProcess, waitForStderr } from './cli.ts';
 const tmpData = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-cli-'));
 
 describe('bridge CLI', () => {
-  it('--help lists the commands, and every command has --help', () => {
-    const res = bridge(['--help']);
+  it('--help lists the commands, and every command has --help', async () => {
+    const res = await bridge(['--help']);
     expect(res.status).toBe(0);
     for (const cmd of ['db', 'serve', 'worker', 'demo']) expect(res.stdout).toContain(cmd);
     for (const cmd of [['db', 'status'], ['db', 'migrate'], ['serve'], ['worker'], ['demo']]) {
-      const sub = bridge([...cmd, '--help']);
+      const sub = await bridge([...cmd, '--help']);
       expect(sub.status, cmd.join(' ')).toBe(0);
       expect(sub.stdout).toMatch(/Usage: bridge/);
     }
   });
 
-  it('db status on a fresh data folder lists pending migrations; JSON goes to stdout alone', () => {
+  it('db status on a fresh data folder lists pending migrations; JSON goes to stdout alone', async () => {
     const dir = tmpData();
-    const before = bridge(['db', 'status', '--json'], { BRIDGE_DATA_DIR: dir });
+    const before = await bridge(['db', 'status', '--json'], { BRIDGE_DATA_DIR: dir });
     expect(before.status).toBe(0);
     const rows = JSON.parse(before.stdout) as { migration: string; status: string }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.status === 'pending')).toBe(true);
     expect(before.stderr).toMatch(/0 applied/);
 
-    expect(bridge(['db', 'migrate'], { BRIDGE_DATA_DIR: dir }).status).toBe(0);
-    const csv = bridge(['db', 'status', '--format', 'csv'], { BRIDGE_DATA_DIR: dir });
+    expect((await bridge(['db', 'migrate'], { BRIDGE_DATA_DIR: dir })).status).toBe(0);
+    const csv = await bridge(['db', 'status', '--format', 'csv'], { BRIDGE_DATA_DIR: dir });
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('migration,status,applied_at');
     expect(lines.slice(1).every((l) => l.includes(',applied,'))).toBe(true);
   });
 
-  it('a user error is one clear line with a non-zero exit, and a stack trace only with --debug', () => {
+  it('a user error is one clear line with a non-zero exit, and a stack trace only with --debug', async () => {
     const env = { DATABASE_URL: 'mysql://nope' };
-    const res = bridge(['db', 'status'], env);
+    const res = await bridge(['db', 'status'], env);
     expect(res.status).not.toBe(0);
     expect(res.stderr.trim().split('\n')).toEqual([
       'bridge: DATABASE_URL must start with postgres:// or postgresql://',
     ]);
-    const dbg = bridge(['db', 'status', '--debug'], env);
+    const dbg = await bridge(['db', 'status', '--debug'], env);
     expect(dbg.stderr).toMatch(/at .*config\.ts/);
   });
 
-  it('an unreachable server is reported plainly', () => {
-    const res = bridge(['db', 'status'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+  it('an unreachable server is reported plainly', async () => {
+    const res = await bridge(['db', 'status'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(
       /^bridge: cannot connect to the PostgreSQL server at postgres:\/\/postgres@127\.0\.0\.1:1\/none/,
@@ -71,7 +71,7 @@ describe('bridge CLI', () => {
     const child = bridgeProcess(['serve', '--port', '0'], { BRIDGE_DATA_DIR: dir });
     await waitForStderr(child, /at http:\/\//);
     try {
-      const res = bridge(['db', 'status'], { BRIDGE_DATA_DIR: dir });
+      const res = await bridge(['db', 'status'], { BRIDGE_DATA_DIR: dir });
       expect(res.status).not.toBe(0);
       expect(res.stderr).toMatch(/is in use by process \d+/);
     } finally {

@@ -1,5 +1,5 @@
 // Runs the real `bridge` command in a child process, as a user would.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,19 +15,29 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Runs `bridge ARGS` to completion. Asynchronous, so the test runner stays responsive while the
+ * command opens its database.
+ */
 export function bridge(
   args: string[],
   env: Record<string, string | undefined> = {},
   input?: string,
-): CliResult {
-  const res = spawnSync(process.execPath, [BRIDGE, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: undefined, BRIDGE_SESSION_SECRET: TEST_SECRET, ...env },
-    encoding: 'utf8',
-    input,
-    timeout: 300_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BRIDGE, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: undefined, BRIDGE_SESSION_SECRET: TEST_SECRET, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
   });
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
 export function bridgeProcess(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {

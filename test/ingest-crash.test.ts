@@ -63,7 +63,7 @@ describe('ingest after kill -9', () => {
     const clean = await target(dir, 'clean');
     const crashed = await target(dir, 'crashed');
     try {
-      const ok = bridge(['ingest', '--quiet', '--chunk-size', '500', ...files], clean.env);
+      const ok = await bridge(['ingest', '--quiet', '--chunk-size', '500', ...files], clean.env);
       expect(ok.status, ok.stderr).toBe(0);
 
       const child = bridgeProcess(
@@ -78,7 +78,7 @@ describe('ingest after kill -9', () => {
       expect(partial.source_rows!.length).toBeGreaterThan(0);
       expect(partial.source_rows!.length).toBeLessThan(ROWS);
 
-      const rerun = bridge(['ingest', '--quiet', '--chunk-size', '700', ...files], crashed.env);
+      const rerun = await bridge(['ingest', '--quiet', '--chunk-size', '700', ...files], crashed.env);
       expect(rerun.status, rerun.stderr).toBe(0);
       const expected = await clean.state();
       expect(expected.source_rows!.length).toBeGreaterThan(ROWS);

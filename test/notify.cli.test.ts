@@ -2,20 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bridgeProcess, type CliResult } from './cli.ts';
-
-// Asynchronous runs keep the test runner's event loop free while each command opens the database.
-function bridge(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = bridgeProcess(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { bridge } from './cli.ts';
 
 describe('bridge subscriptions and deliveries', () => {
   // Each run starts a process and opens the embedded database: slow on a busy machine.

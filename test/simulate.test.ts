@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { bridge } from './cli.ts';
 
 describe('bridge simulate', () => {
-  it('writes the feeds and the truth, with progress on stderr and a JSON summary on stdout', () => {
+  it('writes the feeds and the truth, with progress on stderr and a JSON summary on stdout', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-simulate-'));
-    const res = bridge([
+    const res = await bridge([
       'simulate',
       dir,
       '--children',
@@ -42,8 +42,8 @@ describe('bridge simulate', () => {
     [['--noise', 'extreme'], /--noise must be default or heavy/],
     [['--as-of', '2024-02-30'], /not a date/],
     [['--from-fy', '2023', '--to-fy', '2019'], /fiscal years/],
-  ])('refuses %j with a usage error', (args, message) => {
-    const res = bridge(['simulate', fs.mkdtempSync(path.join(os.tmpdir(), 'cli-simulate-')), ...args]);
+  ])('refuses %j with a usage error', async (args, message) => {
+    const res = await bridge(['simulate', fs.mkdtempSync(path.join(os.tmpdir(), 'cli-simulate-')), ...args]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(message);
   });

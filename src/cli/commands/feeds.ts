@@ -8,7 +8,7 @@ import {
   showQuarantine,
   type FileSummary,
 } from '../../feeds/index.ts';
-import { projections } from '../../projections.ts';
+import { projections, runProjections } from '../../projections.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import { withDb, type CommandContext } from '../context.ts';
@@ -60,8 +60,9 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
         const summaries = await withDb(c, async (db) => {
           const hooks = projections();
           let progress: ReturnType<typeof createProgress> | undefined;
+          let result: Awaited<ReturnType<typeof ingestFiles>>;
           try {
-            return await ingestFiles(
+            result = await ingestFiles(
               { db, clock: c.clock, afterRecordsChanged: hooks.afterRecordsChanged },
               {
                 paths,
@@ -81,6 +82,16 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
           } finally {
             progress?.stop();
           }
+          // Links, alerts, tasks and notifications for what changed, before the command returns.
+          const derived = await runProjections({ db, log: c.log, clock: c.clock });
+          if (derived.records && !opts.quiet) {
+            say(
+              `linked ${derived.records} changed record(s) of ${derived.children} child(ren): ` +
+                `${derived.alertsOpened} alert(s) opened, ${derived.alertsClosed} closed; ` +
+                `${derived.tasksOpened} task(s) opened, ${derived.tasksClosed} closed`,
+            );
+          }
+          return result;
         });
         reportSummaries(summaries, Boolean(opts.json));
       },
@@ -151,7 +162,7 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
         const progress = createProgress({ label: 'rebuild records', quiet: opts.quiet });
         try {
           return await rebuildRecords(
-            { db, clock: c.clock, afterRebuild: projections().afterRebuild },
+            { db, clock: c.clock, afterRebuild: projections({ log: c.log, clock: c.clock }).afterRebuild },
             { onRows: (n) => progress.tick(n) },
           );
         } finally {
