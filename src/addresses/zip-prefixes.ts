@@ -8,14 +8,13 @@ interface ZipEntry {
   state: string;
 }
 
-const require = createRequire(import.meta.url);
-const zipcodes = require('zipcodes') as { codes: Record<string, ZipEntry> };
-
 let byState: ReadonlyMap<string, ReadonlySet<string>> | undefined;
 
 /** State code → the 3-digit prefixes of its ZIP codes (built once from the package, then cached). */
 export function zipPrefixesByState(): ReadonlyMap<string, ReadonlySet<string>> {
   if (byState) return byState;
+  // Loaded on first use: the ZIP table is large and most commands never need it.
+  const zipcodes = createRequire(import.meta.url)('zipcodes') as { codes: Record<string, ZipEntry> };
   const map = new Map<string, Set<string>>();
   for (const [zip, entry] of Object.entries(zipcodes.codes)) {
     // The package also holds Canadian postal codes; only US 5-digit ZIPs count here.
