@@ -82,7 +82,12 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
         ...common,
         type: 'alert.opened',
         eventId: `alert-${a.id}-opened`,
-        data: { alert_id: a.id, alert_kind: a.rule_id, opened_at: occurredAt.toISOString(), reason: a.rule_id },
+        data: {
+          alert_id: a.id,
+          alert_kind: a.rule_id,
+          opened_at: occurredAt.toISOString(),
+          reason: a.rule_id,
+        },
       });
       n++;
       if (a.rule_id === 'FAILED_TO_APPEAR') {
@@ -99,7 +104,12 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
         });
         n++;
       } else if (a.rule_id === 'FLED_CUSTODY') {
-        await recordEvent(tx, { ...common, type: 'child.fled_custody', eventId: `alert-${a.id}-fled`, data: {} });
+        await recordEvent(tx, {
+          ...common,
+          type: 'child.fled_custody',
+          eventId: `alert-${a.id}-fled`,
+          data: {},
+        });
         n++;
       }
     } else {
