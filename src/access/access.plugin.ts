@@ -40,6 +40,8 @@ export interface RouteAccess {
   resourceParam?: string;
   /** The caller must state a purpose (header X-Bridge-Purpose); default for child.* permissions. */
   purpose?: boolean;
+  /** A web page: a visitor who has not signed in is sent to the sign-in page instead of a 401. */
+  page?: boolean;
 }
 
 declare module 'fastify' {
@@ -83,7 +85,13 @@ const PURPOSE_PERMISSIONS = new Set<string>(['child.read', 'child.list', 'child.
 
 function accessOf(config: unknown): RouteAccess {
   const c = (config ?? {}) as RouteAccess;
-  return { permission: c.permission, public: c.public, resourceParam: c.resourceParam, purpose: c.purpose };
+  return {
+    permission: c.permission,
+    public: c.public,
+    resourceParam: c.resourceParam,
+    purpose: c.purpose,
+    page: c.page,
+  };
 }
 
 function isPublic(url: string, access: RouteAccess): boolean {
@@ -131,7 +139,9 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
       },
     },
     crossOriginEmbedderPolicy: true,
-    referrerPolicy: { policy: 'no-referrer' },
+    // No URL leaves the site; same-origin requests keep their Origin header (browsers send
+    // `Origin: null` on forms under no-referrer, which the CSRF check must refuse).
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   });
   await app.register(rateLimit, {
@@ -162,7 +172,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     done(null, out);
   });
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const url = req.routeOptions.url;
     if (url === undefined) return; // 404: nothing to guard
     if (/%00/.test(req.url)) throw new BridgeError('USAGE', 'the URL must not contain NUL characters');
@@ -185,7 +195,12 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
       }
     }
     if (isPublic(url, access)) return;
-    if (!req.actor) throw new BridgeError('UNAUTHENTICATED', 'sign in or send an API token');
+    if (!req.actor) {
+      if (access.page && req.method === 'GET') {
+        return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+      }
+      throw new BridgeError('UNAUTHENTICATED', 'sign in or send an API token');
+    }
     const permission = access.permission;
     const resource = access.resourceParam
       ? (req.params as Record<string, string> | undefined)?.[access.resourceParam]
@@ -294,6 +309,41 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
         office: a.officeId,
         csrfToken: csrfTokenFor(secrets.sessionSecret, res.sessionId),
       };
+    },
+  );
+
+  // The web application's sign-in form (application/x-www-form-urlencoded): the same checks as the
+  // API, then back to the page the visitor asked for.
+  app.post(
+    '/login',
+    {
+      config: { public: true, rateLimit: { max: opts.loginPerMinute ?? 10, timeWindow: 60_000 } },
+      schema: {
+        hide: true,
+        body: Type.Object({
+          username: Type.String({ maxLength: 200 }),
+          password: Type.String({ maxLength: 500 }),
+          next: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as { username: string; password: string; next?: string };
+      // Only a path on this site: never an open redirect.
+      const next = body.next && /^\/(?!\/)/.test(body.next) ? body.next : '/';
+      try {
+        const res = await signIn(
+          { db, clock },
+          { username: body.username, password: body.password, ip: req.ip },
+        );
+        setSession(reply, res.sessionId);
+        return reply.redirect(next, 303);
+      } catch (e) {
+        if (e instanceof BridgeError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) {
+          return reply.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
+        }
+        throw e;
+      }
     },
   );
 

@@ -23,7 +23,7 @@ const USER_COLUMNS = `u.id, u.username, u.display_name, u.role, u.office_id, o.a
 
 export async function findUserByUsername(q: Queryable, username: string): Promise<UserRow | undefined> {
   const rows = await q.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN office o ON o.id = u.office_id WHERE u.username = $1`,
+    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN user_office o ON o.id = u.office_id WHERE u.username = $1`,
     [username],
   );
   return rows[0];
@@ -31,7 +31,7 @@ export async function findUserByUsername(q: Queryable, username: string): Promis
 
 export async function listUsers(q: Queryable): Promise<UserRow[]> {
   return q.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN office o ON o.id = u.office_id ORDER BY u.username`,
+    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN user_office o ON o.id = u.office_id ORDER BY u.username`,
   );
 }
 
@@ -84,7 +84,7 @@ export async function upsertOffice(
   o: { id: string; agency: string; name: string; areaStates: readonly string[] },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO office (id, agency, name, area_states) VALUES ($1, $2, $3, $4)
+    `INSERT INTO user_office (id, agency, name, area_states) VALUES ($1, $2, $3, $4)
      ON CONFLICT (id) DO UPDATE SET agency = EXCLUDED.agency, name = EXCLUDED.name, area_states = EXCLUDED.area_states`,
     [o.id, o.agency, o.name, o.areaStates],
   );
@@ -103,7 +103,7 @@ export async function insertSession(
 export async function findSessionUser(q: Queryable, idHash: string, now: Date): Promise<UserRow | undefined> {
   const rows = await q.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
-       LEFT JOIN office o ON o.id = u.office_id
+       LEFT JOIN user_office o ON o.id = u.office_id
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
     [idHash, now],
   );

@@ -90,3 +90,30 @@ export function Pager({ path, page, pageSize, total, keep }: PagerProps): VNode 
     </nav>
   );
 }
+
+/** The sign-in form. It posts to /login, which checks the password like the API does. */
+export function SignInPage({ next, failed }: { next: string; failed: boolean }): VNode {
+  return (
+    <Shell title="Sign in" currentPath="/login" nav={[]}>
+      <p class="lead">These records describe children. Sign in with the account your agency gave you.</p>
+      {failed ? (
+        <p role="alert" class="note">
+          The user name or password was not accepted. After repeated failures an account is locked for a
+          while.
+        </p>
+      ) : null}
+      <form method="post" action="/login" class="signin">
+        <input type="hidden" name="next" value={next} />
+        <div>
+          <label for="username">User name</label>
+          <input id="username" name="username" autoComplete="username" required />
+        </div>
+        <div>
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        </div>
+        <button type="submit">Sign in</button>
+      </form>
+    </Shell>
+  );
+}

@@ -3,6 +3,7 @@
 import type { VNode } from 'preact';
 import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Permission } from '../access/index.ts';
 
 export interface WebDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface WebPage<Q = Record<string, unknown>> {
   path: string;
   navLabel: string;
   title: string;
+  /** What a signed-in user needs to open the page (checked on the server by the access plugin). */
+  permission: Permission;
   /** JSON schema of the query string. */
   query: Record<string, unknown>;
   render(deps: WebDeps, query: Q): Promise<VNode>;

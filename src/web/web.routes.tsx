@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { Shell, renderDocument } from './page.tsx';
+import { Shell, SignInPage, renderDocument } from './page.tsx';
 import type { WebDeps, WebPage } from './web-page.ts';
 import { feedsPage } from './pages/feeds.page.tsx';
 import { overviewPage } from './pages/overview.page.tsx';
@@ -20,19 +20,50 @@ export function webRoutes(deps: WebDeps): FastifyPluginAsync {
   const css = fs.readFileSync(path.join(assetsDir, 'app.css'));
   const nav = webPages.map((p) => ({ path: p.path, label: p.navLabel }));
   return async (app) => {
-    app.get('/assets/app.css', { schema: { hide: true } }, async (_req, reply) =>
+    app.get('/assets/app.css', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
     );
     for (const page of webPages) {
-      app.get(page.path, { schema: { hide: true, querystring: page.query } }, async (req, reply) => {
-        const body = await page.render(deps, req.query as never);
-        const html = renderDocument(
-          <Shell title={page.title} currentPath={page.path} nav={nav}>
-            {body}
-          </Shell>,
-        );
-        return reply.type('text/html; charset=utf-8').send(html);
-      });
+      app.get(
+        page.path,
+        {
+          config: { permission: page.permission, page: true },
+          schema: { hide: true, querystring: page.query },
+        },
+        async (req, reply) => {
+          const body = await page.render(deps, req.query as never);
+          const html = renderDocument(
+            <Shell title={page.title} currentPath={page.path} nav={nav}>
+              {body}
+            </Shell>,
+          );
+          return reply.type('text/html; charset=utf-8').send(html);
+        },
+      );
     }
+
+    app.get(
+      '/login',
+      {
+        config: { public: true },
+        schema: {
+          hide: true,
+          querystring: {
+            type: 'object',
+            properties: {
+              next: { type: 'string', maxLength: 2000 },
+              failed: { type: 'string', maxLength: 1 },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req, reply) => {
+        const q = req.query as { next?: string; failed?: string };
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(renderDocument(<SignInPage next={q.next ?? '/'} failed={q.failed === '1'} />));
+      },
+    );
   };
 }

@@ -1,5 +1,6 @@
 -- Access: offices, users, sessions, API tokens, and the append-only, hash-chained audit log.
-CREATE TABLE office (
+-- Offices as units of record scope for user accounts (the work module's `office` table holds task queues).
+CREATE TABLE user_office (
   id text PRIMARY KEY,
   agency text NOT NULL CHECK (agency IN ('ORR', 'ERO', 'OPLA', 'EOIR', 'OVERSIGHT', 'ADMIN')),
   name text NOT NULL,
@@ -12,7 +13,7 @@ CREATE TABLE app_user (
   username text NOT NULL UNIQUE,
   display_name text NOT NULL,
   role text NOT NULL,
-  office_id text REFERENCES office (id),
+  office_id text REFERENCES user_office (id),
   -- argon2id; NULL for accounts that sign in only through single sign-on.
   password_hash text,
   oidc_subject text UNIQUE,

@@ -12,6 +12,7 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
   path: '/children',
   navLabel: 'Children',
   title: 'Children behind a figure',
+  permission: 'report.read',
   query: {
     type: 'object',
     properties: {

@@ -19,6 +19,7 @@ export const feedsPage: WebPage<{ source?: string; page?: number }> = {
   path: '/feeds',
   navLabel: 'Feeds',
   title: 'Agency feeds',
+  permission: 'report.read',
   query: {
     type: 'object',
     properties: {

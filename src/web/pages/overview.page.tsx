@@ -20,6 +20,7 @@ export const overviewPage: WebPage<{ as_of?: string }> = {
   path: '/',
   navLabel: 'Overview',
   title: 'Overview',
+  permission: 'report.read',
   query: {
     type: 'object',
     properties: { as_of: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' } },
