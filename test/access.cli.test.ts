@@ -58,7 +58,7 @@ describe('bridge users, tokens and audit', () => {
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'cbp-push', resource: 'cbp' })]);
 
     const add = await run(
-      ['users', 'add', 'officer2', '--role', 'ero_officer', '--office', 'ERO-HOU'],
+      ['users', 'add', 'officer2', '--role', 'ero_officer', '--office', 'ERO:Houston'],
       env,
       'a-long-synthetic-pass\n',
     );

@@ -100,20 +100,20 @@ export async function setUserLocked(
 }
 
 export const DEMO_OFFICES = [
-  { id: 'ORR-HQ', agency: 'ORR', name: 'ORR Headquarters', areaStates: [] },
-  { id: 'ERO-HOU', agency: 'ERO', name: 'ERO Houston Field Office', areaStates: ['TX'] },
-  { id: 'OPLA-HOU', agency: 'OPLA', name: 'OPLA Houston', areaStates: ['TX'] },
-  { id: 'EOIR-HOU', agency: 'EOIR', name: 'Houston Immigration Court', areaStates: ['TX'] },
+  { id: 'ORR', agency: 'ORR', name: 'ORR Headquarters', areaStates: [] },
+  { id: 'ERO:Houston', agency: 'ERO', name: 'ERO Houston Field Office', areaStates: ['TX'] },
+  { id: 'OPLA:HOU', agency: 'OPLA', name: 'OPLA Houston', areaStates: ['TX'] },
+  { id: 'EOIR:HOU', agency: 'EOIR', name: 'Houston Immigration Court', areaStates: ['TX'] },
   { id: 'OVERSIGHT', agency: 'OVERSIGHT', name: 'Office of Inspector General', areaStates: [] },
   { id: 'ADMIN', agency: 'ADMIN', name: 'UC Bridge administration', areaStates: [] },
 ] as const;
 
 const DEMO_OFFICE_OF_ROLE: Record<Role, string> = {
-  orr_case_manager: 'ORR-HQ',
-  ero_officer: 'ERO-HOU',
-  ero_supervisor: 'ERO-HOU',
-  opla_attorney: 'OPLA-HOU',
-  court_staff: 'EOIR-HOU',
+  orr_case_manager: 'ORR',
+  ero_officer: 'ERO:Houston',
+  ero_supervisor: 'ERO:Houston',
+  opla_attorney: 'OPLA:HOU',
+  court_staff: 'EOIR:HOU',
   oversight_auditor: 'OVERSIGHT',
   administrator: 'ADMIN',
 };

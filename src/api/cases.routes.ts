@@ -47,6 +47,7 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Params: Static<typeof ChildParams>; Querystring: Static<typeof ChildQuery> }>(
       '/api/v1/children/:id',
       {
+        config: { permission: 'child.read' },
         schema: {
           summary: "A child's case as of a date: custody, sponsor, addresses, NTAs, court, timeline, alerts",
           tags: ['cases'],
@@ -66,6 +67,7 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof AlertQuery> }>(
       '/api/v1/alerts',
       {
+        config: { permission: 'alert.read' },
         schema: {
           summary: 'Alerts by rule, office, US state and date (open ones by default), a page at a time',
           tags: ['alerts'],
@@ -94,6 +96,7 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get(
       '/api/v1/rules',
       {
+        config: { permission: 'alert.read' },
         schema: {
           summary: 'The gap rule catalogue with the settings in force',
           tags: ['alerts'],

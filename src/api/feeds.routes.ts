@@ -155,6 +155,7 @@ export function feedRoutes(deps: ApiDeps, options: FeedRoutesOptions = {}): Fast
     app.post(
       '/api/v1/feeds/:source/records',
       {
+        config: { permission: 'feed.push', resourceParam: 'source' },
         bodyLimit,
         preHandler,
         schema: {

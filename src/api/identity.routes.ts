@@ -34,6 +34,7 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof ListQuery> }>(
       '/api/v1/identity/review',
       {
+        config: { permission: 'identity.review' },
         schema: {
           summary: 'Pairs of records waiting for a person, strongest first',
           tags: ['identity'],
@@ -48,6 +49,7 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Params: { id: number }; Body: Static<typeof DecisionBody> }>(
       '/api/v1/identity/review/:id/decision',
       {
+        config: { permission: 'identity.review' },
         schema: {
           summary: 'Link the two records of a review pair, or keep them apart',
           tags: ['identity'],
@@ -64,6 +66,7 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof ExplainQuery> }>(
       '/api/v1/identity/explain',
       {
+        config: { permission: 'identity.review' },
         schema: {
           summary: 'Why two records are (or are not) the same child',
           tags: ['identity'],

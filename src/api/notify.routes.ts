@@ -83,6 +83,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get(
       '/api/v1/notify/subscriptions',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'List subscriptions (never their secrets)',
           tags,
@@ -95,6 +96,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Body: Static<typeof NewSubscription> }>(
       '/api/v1/notify/subscriptions',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'Subscribe a webhook or a mailbox to kinds of events',
           tags,
@@ -110,6 +112,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.delete<{ Params: Static<typeof IdParams> }>(
       '/api/v1/notify/subscriptions/:id',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'Stop sending to a subscription',
           tags,
@@ -128,6 +131,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof DeliveryQuery> }>(
       '/api/v1/notify/deliveries',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'List deliveries, newest first (status=dead for dead letters)',
           tags,
@@ -146,6 +150,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Params: Static<typeof IdParams> }>(
       '/api/v1/notify/deliveries/:id/attempts',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'Every attempt of a delivery: status code, latency, error',
           tags,
@@ -159,6 +164,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Params: Static<typeof IdParams> }>(
       '/api/v1/notify/deliveries/:id/replay',
       {
+        config: { permission: 'notify.manage' },
         schema: {
           summary: 'Send a dead letter again (same idempotency key, fresh attempts)',
           tags,

@@ -51,6 +51,7 @@ export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof ReportQuery> }>(
       '/api/v1/reports/oversight',
       {
+        config: { permission: 'report.read' },
         schema: {
           summary: 'The oversight figures as of a date (oversight-report.md), with breakdowns and timeliness',
           tags: ['reports'],
@@ -67,6 +68,7 @@ export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof ChildrenQuery> }>(
       '/api/v1/reports/oversight/children',
       {
+        config: { permission: 'child.list' },
         schema: {
           summary: 'The children behind one figure, or with with_rows their source rows',
           tags: ['reports'],

@@ -9,9 +9,18 @@ import { fixedClock } from '../shared/clock.ts';
 import { syncTasks } from '../work/index.ts';
 import { addRecord, openAlert } from '../work/testing.ts';
 
+// Signed-in users as the access layer puts them on the request.
+const user = (username: string, role: string) => ({
+  kind: 'user',
+  userId: 1,
+  username,
+  role,
+  officeId: 'ERO:Houston',
+  officeStates: ['TX'],
+});
 const ACTORS: Record<string, object> = {
-  officer: { id: 'ero.hou.1', offices: ['ERO:Houston'], role: 'officer' },
-  supervisor: { id: 'ero.hou.sup', offices: ['ERO:Houston'], role: 'supervisor' },
+  officer: user('ero.hou.1', 'ero_officer'),
+  supervisor: user('ero.hou.sup', 'ero_supervisor'),
 };
 
 describe('work routes', () => {
@@ -150,7 +159,7 @@ describe('work routes', () => {
     expect(seen).toMatchObject({
       'GET /api/work/offices/:officeId/tasks': 'task.read',
       'GET /api/work/my/tasks': 'task.read',
-      'POST /api/work/tasks/bulk-assign': 'task.assign',
+      'POST /api/work/tasks/bulk-assign': 'task.write',
       'POST /api/work/tasks/:id/close': 'task.write',
       'POST /api/work/tasks/:id/notes': 'task.write',
     });

@@ -142,15 +142,20 @@ const CloseBody = Type.Object(
 const Done = Type.Object({ id: Type.Optional(Type.String()), assigned: Type.Optional(Type.Integer()) });
 
 // Route permissions for the access layer (declared as route config; it checks them).
-function permission(name: 'task.read' | 'task.write' | 'task.assign') {
+function permission(name: 'task.read' | 'task.write') {
   return { permission: name } as FastifyContextConfig;
 }
 
-/** The actor the access layer put on the request. */
+/**
+ * The person working tasks, from the signed-in user the access layer put on the request. Offices
+ * are the work module's queue ids (`ERO:Houston`, `OPLA:HOU`, `ORR`); administrators work in all.
+ */
 export function actorOf(req: FastifyRequest): Actor {
-  const actor = (req as FastifyRequest & { actor?: Actor }).actor;
-  if (!actor) throw new BridgeError('UNAUTHENTICATED', 'sign in to see or work tasks');
-  return actor;
+  const a = req.actor;
+  if (!a) throw new BridgeError('UNAUTHENTICATED', 'sign in to see or work tasks');
+  if (a.kind !== 'user') throw new BridgeError('FORBIDDEN', 'tasks are worked by people, not API tokens');
+  const role = a.role === 'administrator' ? 'admin' : a.role === 'ero_supervisor' ? 'supervisor' : 'officer';
+  return { id: a.username, role, offices: role === 'admin' ? ['*'] : a.officeId ? [a.officeId] : [] };
 }
 
 function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'> {
@@ -243,7 +248,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AssignBody> }>(
       '/api/work/tasks/:id/assign',
       {
-        config: permission('task.assign'),
+        config: permission('task.write'),
         schema: {
           summary: 'Assign a task (to oneself, or by a supervisor to anyone)',
           tags,
@@ -261,7 +266,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Body: Static<typeof BulkBody> }>(
       '/api/work/tasks/bulk-assign',
       {
-        config: permission('task.assign'),
+        config: permission('task.write'),
         schema: {
           summary: 'Assign many tasks to one person (supervisors)',
           tags,
