@@ -44,7 +44,7 @@ describe('bridge users, tokens and audit', () => {
     const seed = await run(['users', 'seed-demo'], env);
     expect(seed.status).toBe(0);
     expect(seed.stderr.trim().split('\n')).toHaveLength(7);
-    expect(seed.stderr).toMatch(/demo-ero-officer\s+\S{20}\s+\(ero_officer, ERO-HOU\)/);
+    expect(seed.stderr).toMatch(/demo-ero-officer\s+\S{20}\s+\(ero_officer, ERO:Houston\)/);
 
     const tok = await run(
       ['tokens', 'create', 'cbp-push', '--permission', 'feed.push', '--resource', 'cbp', '--agency', 'CBP'],
