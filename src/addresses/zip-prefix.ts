@@ -1,25 +1,18 @@
-// ZIP 3-digit prefix → the USPS state codes it is assigned to, derived once from the `zipcodes`
-// package (US ZIP codes with their state). A few prefixes serve two states (063 CT/NY, 205 DC/MD/VA).
-import { createRequire } from 'node:module';
-
-interface ZipEntry {
-  zip: string;
-  state: string;
-  country?: string;
-}
+// ZIP 3-digit prefix → the USPS state codes it is assigned to. A few prefixes serve two states
+// (063 CT/NY, 205 DC/MD/VA).
+import { zipPrefixesByState } from './zip-prefixes.ts';
 
 let table: Map<string, Set<string>> | undefined;
 
+// The same USPS data as the report's SQL uses (zip-prefixes.ts), looked up the other way round.
 function load(): Map<string, Set<string>> {
-  const require = createRequire(import.meta.url);
-  const { codes } = require('zipcodes/lib/codes.js') as { codes: Record<string, ZipEntry> };
   const m = new Map<string, Set<string>>();
-  for (const [zip, e] of Object.entries(codes)) {
-    if (!/^\d{5}$/.test(zip) || (e.country && e.country !== 'US')) continue;
-    const p = zip.slice(0, 3);
-    let s = m.get(p);
-    if (!s) m.set(p, (s = new Set()));
-    s.add(e.state);
+  for (const [state, prefixes] of zipPrefixesByState()) {
+    for (const p of prefixes) {
+      let s = m.get(p);
+      if (!s) m.set(p, (s = new Set()));
+      s.add(state);
+    }
   }
   return m;
 }
