@@ -1,7 +1,8 @@
 // The one place where everything derived from feed rows is wired to the feeds. An ingest chunk
 // queues the records it changed in its own transaction; `runProjections` then links them, evaluates
-// the rules of the children they touch, opens or closes tasks, and records the notifications, in
-// that order. Both edges (CLI ingest/rebuild and the HTTP push, through a worker job) use it.
+// the rules of the children they touch, records the notifications, refreshes the report's facts,
+// and opens or closes tasks, in that order. Both edges (CLI ingest/rebuild and the HTTP push,
+// through a worker job) use it.
 import type { Db, Queryable } from './db/index.ts';
 import type { Clock } from './shared/clock.ts';
 import { isoDate } from './shared/clock.ts';
@@ -11,6 +12,7 @@ import { linkAll, linkRecords } from './identity/index.ts';
 import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
 import { syncTasks } from './work/index.ts';
 import { recordEvent } from './notify/index.ts';
+import { refreshReportFacts } from './reports/index.ts';
 
 export const PROJECTIONS_QUEUE = 'projections.run';
 const BATCH = 20_000;
@@ -162,6 +164,7 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
       const summary = await deps.db.transaction(async (tx) => {
         const rules = await evaluateChildrenIn(tx, children, isoDate(now));
         const events = await recordAlertEvents(tx, now);
+        await refreshReportFacts(tx, { childIds: children, recordIds: pending });
         await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
         return { rules, events };
       });
@@ -186,10 +189,16 @@ async function childrenOf(db: Queryable, recordPks: readonly number[]): Promise<
   return rows.map((r) => r.child_id);
 }
 
-/** Recomputes links, alerts and tasks for every record (after `bridge rebuild`). */
+/** Recomputes links, alerts, report facts and tasks for every record (after `bridge rebuild`). */
 export async function rebuildProjections(deps: ProjectionDeps): Promise<void> {
   await linkAll(deps);
-  await sweepRules(deps);
-  await syncTasks(deps);
+  await afterFullLink(deps);
   await deps.db.query('DELETE FROM projection_pending');
+}
+
+/** Brings everything that depends on links up to date after every record was re-linked. */
+export async function afterFullLink(deps: ProjectionDeps): Promise<void> {
+  await sweepRules(deps);
+  await deps.db.transaction((tx) => refreshReportFacts(tx, 'all'));
+  await syncTasks(deps);
 }

@@ -1,8 +1,6 @@
 // Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
 import type { Db, Queryable } from '../db/index.ts';
-import { uspsStateCodes, zipPrefixPairs } from '../addresses/zip-prefixes.ts';
-import { fieldOfficeRoutes } from '../work/field-offices.ts';
-import { AGGREGATE_SQL, RECURRING_SQL, figureColumn, type FigureName } from './reports.queries.ts';
+import { AGGREGATE_SQL, figureColumn, type FigureName } from './reports.queries.ts';
 import {
   type BreakdownFigures,
   type OversightReport,
@@ -17,18 +15,9 @@ export interface ReportOptions {
   recurringThreshold?: number;
 }
 
-/** The seven parameters every report statement takes ($1..$7, see reports.queries.ts). */
+/** The parameters every report statement takes ($1, $2; see reports.queries.ts). */
 export function reportParams(asOf: string, recurringThreshold: number): unknown[] {
-  const routes = fieldOfficeRoutes();
-  return [
-    asOf,
-    zipPrefixPairs(),
-    uspsStateCodes(),
-    routes.map((r) => r.state),
-    routes.map((r) => r.prefix),
-    routes.map((r) => r.office),
-    recurringThreshold,
-  ];
+  return [asOf, recurringThreshold];
 }
 
 type AggregateRow = Record<string, unknown> & { dim: string; key: string | null };
@@ -107,10 +96,7 @@ export async function withReportSettings<T>(db: Db, fn: (q: Queryable) => Promis
 export async function buildReport(db: Db, options: ReportOptions): Promise<OversightReport> {
   const threshold = options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD;
   const params = reportParams(options.asOf, threshold);
-  const [rows, [recurring]] = await withReportSettings(db, async (q) => [
-    await q.query<AggregateRow>(AGGREGATE_SQL, params),
-    await q.query<{ addresses: number; children: number }>(RECURRING_SQL, params),
-  ]);
+  const rows = await withReportSettings(db, (q) => q.query<AggregateRow>(AGGREGATE_SQL, params));
 
   const all = rows.find((r) => r.dim === 'all');
   const total = all ? figuresOf(all) : figuresOf({ dim: 'all', key: null });
@@ -139,8 +125,8 @@ export async function buildReport(db: Db, options: ReportOptions): Promise<Overs
     in_absentia_orders: total.in_absentia_orders,
     address_defects: total.address_defects,
     recurring_addresses: {
-      addresses: num(recurring?.addresses),
-      children: num(recurring?.children),
+      addresses: num(all?.recurring_addresses),
+      children: num(all?.[figureColumn('recurring_addresses.children')]),
       threshold,
     },
     // Children with no transfer to ORR yet fall in no fiscal year.

@@ -1,6 +1,7 @@
 // The oversight report: figures as of any date, breakdowns, timeliness, and the children and
 // source rows behind every figure.
 export { buildReport, reportParams, type ReportOptions } from './build-report.ts';
+export { refreshReportFacts, type FactsScope } from './refresh-report-facts.ts';
 export {
   listFigureChildren,
   listChildRows,

@@ -12,14 +12,11 @@ export interface MonthTrend {
 export async function monthlyTrend(db: Queryable, asOf: string, months: number): Promise<MonthTrend[]> {
   const rows = await db.query<MonthTrend>(
     `WITH firsts AS (
-       SELECT l.child_id,
-              min(r.own_date) FILTER (WHERE r.source = 'ice' OR (r.source = 'orr' AND r.event_type = 'ADMISSION')) AS transferred,
-              min(r.own_date) FILTER (WHERE r.source = 'orr' AND r.event_type = 'RELEASE') AS released,
-              min(r.hearing_at::date) FILTER (WHERE r.event_type = 'HEARING_RESULT' AND r.attendance = 'ABSENT'
-                                              AND r.hearing_at::date <= $1::date) AS failed
-       FROM record r JOIN record_link l ON l.record_pk = r.id
-       WHERE r.in_scope AND r.own_date <= $1::date
-       GROUP BY l.child_id)
+       SELECT CASE WHEN c.first_transfer <= $1::date THEN c.first_transfer END AS transferred,
+              CASE WHEN c.first_release <= $1::date THEN c.first_release END AS released,
+              CASE WHEN c.fta_known <= $1::date THEN c.first_fta_hearing END AS failed
+       FROM report_child c
+       WHERE c.in_scope_from <= $1::date)
      SELECT to_char(v.d, 'YYYY-MM') AS month,
             count(*) FILTER (WHERE v.kind = 't')::int AS transferred,
             count(*) FILTER (WHERE v.kind = 'r')::int AS released,

@@ -1,5 +1,6 @@
 // Test support: canonical records and their links inserted directly, so each report definition can
 // be checked on a handful of hand-made children without the feeds or identity modules.
+import { refreshReportFacts } from './refresh-report-facts.ts';
 import type { Queryable } from '../db/index.ts';
 
 export interface FixtureAddress {
@@ -37,6 +38,11 @@ export class ReportFixture {
   private rows: { child: string | null; row: FixtureRow; recordId: string }[] = [];
   private n = 0;
 
+  /** `firstId`: where record ids start, so that a second fixture can add to the first. */
+  constructor(firstId = 0) {
+    this.n = firstId;
+  }
+
   /** Adds a source row linked to `child` (null: an unlinked row, like a CBP `N` row). */
   add(child: string | null, ...rows: FixtureRow[]): this {
     for (const row of rows) this.rows.push({ child, row, recordId: `${row.source}-${++this.n}` });
@@ -48,12 +54,15 @@ export class ReportFixture {
     return this.rows[i - 1]!.recordId;
   }
 
-  async insert(db: Queryable): Promise<void> {
+  /** Inserts the rows and links; then refreshes the report's facts for everything, unless told not to. */
+  async insert(db: Queryable, options: { refresh?: boolean } = {}): Promise<number[]> {
+    const inserted: number[] = [];
     const [batch] = await db.query<{ id: number }>(
       `INSERT INTO feed_batch (source, kind, origin) VALUES ('orr', 'file', 'fixture') RETURNING id`,
     );
     const children = [...new Set(this.rows.map((r) => r.child).filter((c): c is string => c !== null))];
-    for (const c of children) await db.query(`INSERT INTO child (id) VALUES ($1)`, [c]);
+    for (const c of children)
+      await db.query(`INSERT INTO child (id) VALUES ($1) ON CONFLICT DO NOTHING`, [c]);
     let line = 0;
     for (const { child, row, recordId } of this.rows) {
       const [sr] = await db.query<{ id: number }>(
@@ -89,6 +98,7 @@ export class ReportFixture {
         `INSERT INTO record (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
         values,
       );
+      inserted.push(Number(rec!.id));
       if (child !== null) {
         await db.query(`INSERT INTO record_link (record_pk, child_id, method) VALUES ($1, $2, 'manual')`, [
           rec!.id,
@@ -96,6 +106,8 @@ export class ReportFixture {
         ]);
       }
     }
+    if (options.refresh !== false) await refreshReportFacts(db, 'all');
+    return inserted;
   }
 }
 

@@ -1,13 +1,14 @@
-// The oversight report's SQL. Everything is computed set-based from `record` joined with
-// `record_link`, filtered on each row's own date, so any past date answers as the sources knew it.
+// The oversight report's SQL. The figures read the report projection (migration 0040): one row
+// of milestone dates per child, one row per address-carrying source row, the court's returned
+// notices and the streets known with a unit, each keeping the date from which it was known. A
+// report for any date compares those dates with it, so past dates answer as the sources knew them.
 //
-// Parameters shared by every statement built here (see `reportParams`):
-//   $1 as-of date
-//   $2 'STATE:PREFIX' pairs USPS assigns (src/addresses/zip-prefixes.ts), for the `invalid` check
-//   $3 USPS state codes
-//   $4, $5, $6 field-office routes: state, ZIP prefix ('' = whole state, 3 or 5 digits), office
-//      (src/work/field-offices.ts fieldOfficeRoutes)
-//   $7 recurring-address threshold (children released to one address)
+// `refreshFactsSql` keeps the projection current from `record` and `record_link`; its statements
+// name their parameters: the children or records to refresh, and for the `invalid` check the
+// 'STATE:PREFIX' pairs USPS assigns (src/addresses/zip-prefixes.ts) and the USPS state codes.
+//
+// The report statements take (see `reportParams`) $1 = the as-of date and $2 = the
+// recurring-address threshold (children released to one address).
 
 // A unit is its identifier alone (`Apt 5`, `#5`, `Unit 5`, `5` → `5`), as in src/addresses.
 const unitKey = (col: string) => `regexp_replace(
@@ -21,9 +22,13 @@ const zipSent = (alias: string) => `trim(coalesce(${alias}.address_as_sent->>'zi
 const stateOf = (alias: string) => `upper(trim(coalesce(${alias}.address_as_sent->>'state', '')))`;
 const isBlank = (alias: string) =>
   `(trim(coalesce(${alias}.address_as_sent->>'street', '')) = '' OR ${zipSent(alias)} = '')`;
-const isInvalid = (alias: string) => `(${zipSent(alias)} !~ '^[0-9]{5}(-?[0-9]{4})?$'
-    OR NOT (${stateOf(alias)} IN (SELECT unnest($3::text[])))
-    OR NOT ((${stateOf(alias)} || ':' || left(${zipSent(alias)}, 3)) IN (SELECT unnest($2::text[]))))`;
+const isInvalid = (
+  alias: string,
+  pairs: string,
+  states: string,
+) => `(${zipSent(alias)} !~ '^[0-9]{5}(-?[0-9]{4})?$'
+    OR NOT (${stateOf(alias)} IN (SELECT unnest(${states}::text[])))
+    OR NOT ((${stateOf(alias)} || ':' || left(${zipSent(alias)}, 3)) IN (SELECT unnest(${pairs}::text[]))))`;
 // (IN over a subquery is hashed once; = ANY over a 900-element array is a linear scan per row.)
 
 // Rows that carry an address, and their rank on the same day: EOIR is newer than OPLA, newer than ORR.
@@ -32,93 +37,160 @@ const ADDRESS_ROW = `((r.source = 'orr' AND r.event_type IN ('RELEASE', 'ADDRESS
     OR (r.source = 'opla' AND r.address_as_sent IS NOT NULL)
     OR (r.source = 'eoir' AND r.event_type IN ('CASE_OPENED', 'ADDRESS_CHANGE') AND r.address_as_sent IS NOT NULL))`;
 const SAME_DAY_RANK = `CASE r.source WHEN 'eoir' THEN 3 WHEN 'opla' THEN 2 ELSE 1 END`;
+const FTA_ROW = `r.source = 'eoir' AND r.event_type = 'HEARING_RESULT' AND r.attendance = 'ABSENT' AND r.hearing_at IS NOT NULL`;
+
+/**
+ * The statements that bring the report projection up to date: for every child and record, or for
+ * some children (:children, their ids: their milestones, addresses and notices) and some records
+ * (:records, their ids: the streets with a unit, which do not depend on links). The statements
+ * name their parameters (:children, :records, :pairs, :states); `numberParams` makes them $n.
+ */
+export type FactParam =
+  'children' | 'records' | 'pairs' | 'states' | 'route_states' | 'route_prefixes' | 'route_offices';
+
+/** Replaces `:name` parameters by $1, $2, ... in order of first use, and lists their names. */
+export function numberParams(sql: string): { text: string; names: FactParam[] } {
+  const names: FactParam[] = [];
+  const text = sql.replace(/:(children|records|pairs|states|route_\w+)\b/g, (_m, name: FactParam) => {
+    if (!names.includes(name)) names.push(name);
+    return `$${names.indexOf(name) + 1}`;
+  });
+  return { text, names };
+}
+
+export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[] {
+  const byChild = scope === 'children' ? ' AND l.child_id = ANY (:children::text[])' : '';
+  const statements: string[] = [];
+  if (scope !== 'records') {
+    const tables = ['report_child', 'report_address', 'report_notice'];
+    statements.push(
+      ...tables.map((t) =>
+        scope === 'all' ? `DELETE FROM ${t}` : `DELETE FROM ${t} WHERE child_id = ANY (:children::text[])`,
+      ),
+      `INSERT INTO report_child (child_id, in_scope_from, first_transfer, first_release, first_runaway,
+         served_known, first_served, filed_known, first_filed, case_opened, fta_known, first_fta_hearing,
+         in_absentia_from, country)
+       SELECT l.child_id, min(r.own_date),
+         min(r.own_date) FILTER (WHERE (r.source = 'ice' AND r.event_type = 'TRANSFER')
+                                   OR (r.source = 'orr' AND r.event_type = 'ADMISSION')),
+         min(r.own_date) FILTER (WHERE r.source = 'orr' AND r.event_type = 'RELEASE'),
+         min(r.own_date) FILTER (WHERE r.source = 'orr' AND r.event_type = 'RUNAWAY'),
+         min(greatest(r.own_date, r.served_date)) FILTER (WHERE r.source = 'opla' AND r.served_date IS NOT NULL),
+         min(r.served_date) FILTER (WHERE r.source = 'opla'),
+         min(greatest(r.own_date, r.filed_date)) FILTER (WHERE r.source = 'opla' AND r.filed_date IS NOT NULL),
+         min(r.filed_date) FILTER (WHERE r.source = 'opla'),
+         min(r.own_date) FILTER (WHERE r.source = 'eoir' AND r.event_type = 'CASE_OPENED'),
+         min(greatest(r.own_date, r.hearing_at::date)) FILTER (WHERE ${FTA_ROW}),
+         min(r.hearing_at::date) FILTER (WHERE ${FTA_ROW}),
+         min(r.own_date) FILTER (WHERE r.source = 'eoir' AND r.event_type = 'HEARING_RESULT' AND r.in_absentia),
+         mode() WITHIN GROUP (ORDER BY r.country)
+       FROM record r JOIN record_link l ON l.record_pk = r.id
+       WHERE r.in_scope${byChild}
+       GROUP BY l.child_id`,
+      // The field office: a 5-digit ZIP route wins over a 3-digit one, which wins over the state's
+      // (src/work/field-offices.ts fieldOfficeRoutes). valid_until: the next address of the child.
+      `INSERT INTO report_address (record_pk, child_id, record_id, source, own_date, same_day_rank, is_release,
+         addr_line, unit_key, zip5, state, blank, invalid, field_office, valid_until)
+       WITH a AS (
+         SELECT r.id, l.child_id, r.record_id, r.source, r.own_date, ${SAME_DAY_RANK} AS same_day_rank,
+           r.source = 'orr' AND r.event_type = 'RELEASE' AS is_release,
+           r.addr_line, ${unitKey('r.addr_unit')} AS unit_key, r.addr_zip5 AS zip5, ${stateOf('r')} AS state,
+           ${isBlank('r')} AS blank, ${isInvalid('r', ':pairs', ':states')} AS invalid
+         FROM record r JOIN record_link l ON l.record_pk = r.id
+         WHERE r.in_scope AND ${ADDRESS_ROW}${byChild}
+       ),
+       routes AS (
+         SELECT * FROM unnest(:route_states::text[], :route_prefixes::text[], :route_offices::text[])
+           AS t(state, prefix, office)
+       )
+       SELECT a.*, coalesce(o5.office, o3.office, o0.office),
+         lead(a.own_date) OVER (PARTITION BY a.child_id ORDER BY a.own_date, a.same_day_rank, a.record_id)
+       FROM a
+       LEFT JOIN routes o5 ON o5.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.zip5, 5)
+       LEFT JOIN routes o3 ON o3.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.zip5, 3)
+       LEFT JOIN routes o0 ON o0.state = a.state AND o0.prefix = ''`,
+      `INSERT INTO report_notice (record_pk, child_id, own_date)
+       SELECT r.id, l.child_id, r.own_date
+       FROM record r JOIN record_link l ON l.record_pk = r.id
+       WHERE r.in_scope AND r.source = 'eoir' AND r.event_type = 'NOTICE_RETURNED'${byChild}`,
+    );
+  }
+  if (scope !== 'children') {
+    const byRecord = scope === 'records' ? ' AND r.id = ANY (:records::bigint[])' : '';
+    statements.push(
+      scope === 'all'
+        ? 'DELETE FROM report_unit_street'
+        : 'DELETE FROM report_unit_street WHERE record_pk = ANY (:records::bigint[])',
+      `INSERT INTO report_unit_street (record_pk, addr_line, zip5, own_date)
+       SELECT r.id, r.addr_line, r.addr_zip5, r.own_date
+       FROM record r
+       WHERE r.in_scope AND r.addr_unit <> '' AND ${unitKey('r.addr_unit')} <> ''
+         AND r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL${byRecord}`,
+    );
+  }
+  return statements;
+}
 
 /**
  * One row per child in scope as of $1 with every fact the figures need. The figure predicates in
  * FIGURES read these columns; the report aggregates them and the drill-down filters them.
  */
 export const CHILD_FACTS_CTE = `
-linked AS (
-  SELECT l.child_id, r.id, r.record_id, r.source, r.event_type, r.own_date, r.served_date, r.filed_date, r.hearing_at,
-    r.attendance, r.in_absentia, r.country, r.address_as_sent, r.addr_line, r.addr_unit, r.addr_state,
-    r.addr_zip5
-  FROM record r JOIN record_link l ON l.record_pk = r.id
-  WHERE r.in_scope AND r.own_date <= $1::date
-),
-facts AS (
-  SELECT r.child_id,
-    min(r.own_date) FILTER (WHERE (r.source = 'ice' AND r.event_type = 'TRANSFER')
-                              OR (r.source = 'orr' AND r.event_type = 'ADMISSION')) AS first_transfer,
-    min(r.own_date) FILTER (WHERE r.source = 'orr' AND r.event_type = 'RELEASE') AS first_release,
-    bool_or(r.source = 'orr' AND r.event_type = 'RUNAWAY') AS fled,
-    min(r.served_date) FILTER (WHERE r.source = 'opla' AND r.served_date <= $1::date) AS first_served,
-    min(r.filed_date) FILTER (WHERE r.source = 'opla' AND r.filed_date <= $1::date) AS first_filed,
-    bool_or(r.source = 'eoir' AND r.event_type = 'CASE_OPENED') AS case_opened,
-    bool_or(r.source = 'eoir' AND r.event_type = 'HEARING_RESULT' AND r.attendance = 'ABSENT'
-            AND r.hearing_at < $1::date + 1) AS failed_to_appear,
-    bool_or(r.source = 'eoir' AND r.event_type = 'HEARING_RESULT' AND r.in_absentia) AS in_absentia,
-    max(r.own_date) FILTER (WHERE r.source = 'eoir' AND r.event_type = 'NOTICE_RETURNED') AS last_notice_returned,
-    mode() WITHIN GROUP (ORDER BY r.country) AS country
-  FROM linked r
-  GROUP BY r.child_id
-),
 current_address AS (
-  SELECT DISTINCT ON (r.child_id) r.child_id, r.id AS record_pk, r.source, r.own_date, r.addr_line, r.addr_unit, r.addr_zip5,
-    ${stateOf('r')} AS state, ${unitKey('r.addr_unit')} AS unit_key,
-    ${isBlank('r')} AS blank, ${isInvalid('r')} AS invalid
-  FROM linked r
-  WHERE ${ADDRESS_ROW}
-  ORDER BY r.child_id, r.own_date DESC, ${SAME_DAY_RANK} DESC, r.record_id DESC
+  SELECT a.*
+  FROM report_address a
+  WHERE a.own_date <= $1::date AND (a.valid_until IS NULL OR a.valid_until > $1::date)
 ),
 release_address AS (
-  SELECT r.child_id, r.addr_line, ${unitKey('r.addr_unit')} AS unit_key, r.addr_zip5
-  FROM linked r
-  WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND NOT ${isBlank('r')} AND NOT ${isInvalid('r')}
+  SELECT DISTINCT a.child_id, a.addr_line, a.unit_key, a.zip5
+  FROM report_address a
+  WHERE a.is_release AND a.own_date <= $1::date AND NOT a.blank AND NOT a.invalid
 ),
 recurring AS (
-  SELECT addr_line, unit_key, addr_zip5, count(DISTINCT child_id) AS children
+  SELECT addr_line, unit_key, zip5, count(*) AS children
   FROM release_address
-  GROUP BY addr_line, unit_key, addr_zip5
-  HAVING count(DISTINCT child_id) >= $7::int
+  GROUP BY addr_line, unit_key, zip5
+  HAVING count(*) >= $2::int
 ),
 recurring_child AS (
   SELECT DISTINCT ra.child_id
   FROM release_address ra
-  JOIN recurring g ON g.addr_line = ra.addr_line AND g.unit_key = ra.unit_key AND g.addr_zip5 = ra.addr_zip5
+  JOIN recurring g ON g.addr_line = ra.addr_line AND g.unit_key = ra.unit_key AND g.zip5 = ra.zip5
 ),
--- Street lines and ZIPs that some source row (as of $1) gives with a unit.
-streets_with_units AS (
-  SELECT DISTINCT u.addr_line, u.addr_zip5
-  FROM record u
-  WHERE u.in_scope AND u.own_date <= $1::date AND u.addr_unit <> '' AND ${unitKey('u.addr_unit')} <> ''
-),
-routes AS (
-  SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS t(state, prefix, office)
-),
-child_fact AS (
-  SELECT f.*,
-    f.first_transfer IS NOT NULL AS transferred,
-    f.first_release IS NOT NULL AS released,
-    extract(year FROM f.first_transfer + interval '3 months')::int AS fiscal_year,
-    nullif(a.state, '') AS state, a.addr_zip5 AS zip5,
-    coalesce(o5.office, o3.office, o0.office) AS field_office,
+child_fact AS MATERIALIZED (
+  SELECT c.child_id,
+    CASE WHEN c.first_transfer <= $1::date THEN c.first_transfer END AS first_transfer,
+    CASE WHEN c.first_release <= $1::date THEN c.first_release END AS first_release,
+    coalesce(c.first_runaway <= $1::date, false) AS fled,
+    CASE WHEN c.served_known <= $1::date THEN c.first_served END AS first_served,
+    CASE WHEN c.filed_known <= $1::date THEN c.first_filed END AS first_filed,
+    coalesce(c.case_opened <= $1::date, false) AS case_opened,
+    coalesce(c.fta_known <= $1::date, false) AS failed_to_appear,
+    coalesce(c.in_absentia_from <= $1::date, false) AS in_absentia,
+    c.country,
+    coalesce(c.first_transfer <= $1::date, false) AS transferred,
+    coalesce(c.first_release <= $1::date, false) AS released,
+    CASE WHEN c.first_transfer <= $1::date
+      THEN extract(year FROM c.first_transfer + interval '3 months')::int END AS fiscal_year,
+    nullif(a.state, '') AS state, a.zip5, a.field_office,
     CASE
       WHEN a.child_id IS NULL THEN NULL
       WHEN a.blank THEN 'blank'
       WHEN a.invalid THEN 'invalid'
       -- The court's own address is current and its mail came back since that address took effect.
-      WHEN a.source = 'eoir' AND f.last_notice_returned >= a.own_date THEN 'undeliverable'
-      WHEN a.unit_key = '' AND su.addr_line IS NOT NULL THEN 'missing_unit'
+      WHEN a.source = 'eoir' AND EXISTS (
+        SELECT 1 FROM report_notice n
+        WHERE n.child_id = a.child_id AND n.own_date >= a.own_date AND n.own_date <= $1::date) THEN 'undeliverable'
+      WHEN a.unit_key = '' AND EXISTS (
+        SELECT 1 FROM report_unit_street u
+        WHERE u.addr_line = a.addr_line AND u.zip5 = a.zip5 AND u.own_date <= $1::date) THEN 'missing_unit'
       ELSE 'ok'
     END AS address_class,
     rc.child_id IS NOT NULL AS recurring_address
-  FROM facts f
-  LEFT JOIN current_address a ON a.child_id = f.child_id
-  LEFT JOIN recurring_child rc ON rc.child_id = f.child_id
-  LEFT JOIN streets_with_units su ON su.addr_line = a.addr_line AND su.addr_zip5 = a.addr_zip5
-  LEFT JOIN routes o5 ON o5.state = a.state AND a.addr_zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.addr_zip5, 5)
-  LEFT JOIN routes o3 ON o3.state = a.state AND a.addr_zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.addr_zip5, 3)
-  LEFT JOIN routes o0 ON o0.state = a.state AND o0.prefix = ''
+  FROM report_child c
+  LEFT JOIN current_address a ON a.child_id = c.child_id
+  LEFT JOIN recurring_child rc ON rc.child_id = c.child_id
+  WHERE c.in_scope_from <= $1::date
 )`;
 
 /** Each figure as a predicate over child_fact: the report counts it, the drill-down lists it. */
@@ -156,38 +228,44 @@ const counts = FIGURE_NAMES.map(
  * The figures for every child and broken down by fiscal year of first transfer, state and ERO
  * field office of the current address, and country: one row per group, `dim` names the breakdown.
  */
-export const AGGREGATE_SQL = `WITH ${CHILD_FACTS_CTE}
-SELECT
-  CASE
-    WHEN grouping(fiscal_year) = 0 THEN 'fiscal_year'
-    WHEN grouping(state) = 0 THEN 'state'
-    WHEN grouping(field_office) = 0 THEN 'field_office'
-    WHEN grouping(country) = 0 THEN 'country'
-    ELSE 'all'
-  END AS dim,
-  coalesce(fiscal_year::text, state, field_office, country) AS key,
-  ${counts},
-  count(${RELEASE_TO_SERVED})::int AS release_to_served_n,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_p90,
-  count(${SERVED_TO_FILED})::int AS served_to_filed_n,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_p90
-FROM child_fact
-GROUP BY GROUPING SETS ((), (fiscal_year), (state), (field_office), (country))`;
+export const AGGREGATE_SQL = `WITH ${CHILD_FACTS_CTE},
+-- Timeliness for all children only: the breakdowns need counts, which hash; percentiles sort.
+timeliness AS (
+  SELECT 'all'::text AS dim,
+    count(${RELEASE_TO_SERVED})::int AS release_to_served_n,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_median,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_p90,
+    count(${SERVED_TO_FILED})::int AS served_to_filed_n,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_median,
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_p90
+  FROM child_fact
+),
+figures AS (
+  SELECT
+    CASE
+      WHEN grouping(fiscal_year) = 0 THEN 'fiscal_year'
+      WHEN grouping(state) = 0 THEN 'state'
+      WHEN grouping(field_office) = 0 THEN 'field_office'
+      WHEN grouping(country) = 0 THEN 'country'
+      ELSE 'all'
+    END AS dim,
+    coalesce(fiscal_year::text, state, field_office, country) AS key,
+    ${counts}
+  FROM child_fact
+  GROUP BY GROUPING SETS ((), (fiscal_year), (state), (field_office), (country))
+)
+SELECT f.*, t.release_to_served_n, t.release_to_served_median, t.release_to_served_p90,
+  t.served_to_filed_n, t.served_to_filed_median, t.served_to_filed_p90,
+  CASE WHEN f.dim = 'all' THEN (SELECT count(*) FROM recurring)::int END AS recurring_addresses
+FROM figures f LEFT JOIN timeliness t ON t.dim = f.dim`;
 
-/** Recurring addresses as of $1: how many, and how many children were released to them. */
-export const RECURRING_SQL = `WITH ${CHILD_FACTS_CTE}
-SELECT (SELECT count(*) FROM recurring)::int AS addresses,
-       (SELECT count(*) FROM recurring_child)::int AS children`;
-
-/** The children behind one figure ($8 = optional breakdown key), with the facts that put them there. */
+/** The children behind one figure ($3 = optional breakdown key), with the facts that put them there. */
 export function drillDownSql(
   figure: FigureName,
   dim: 'fiscal_year' | 'state' | 'field_office' | 'country' | null,
 ) {
   const filter =
-    dim === null ? '' : dim === 'fiscal_year' ? ' AND fiscal_year = $8::int' : ` AND ${dim} = $8`;
+    dim === null ? '' : dim === 'fiscal_year' ? ' AND fiscal_year = $3::int' : ` AND ${dim} = $3`;
   return `WITH ${CHILD_FACTS_CTE}
 SELECT child_id, first_transfer, first_release, first_served, first_filed, case_opened, failed_to_appear,
        in_absentia, fled, address_class, recurring_address, fiscal_year, state, field_office, country

@@ -10,7 +10,7 @@ import { createTestDb, type TestDb } from '../db/testing.ts';
 import { simulate, type TruthReport } from '../simulate/index.ts';
 import { ingestFiles } from '../feeds/index.ts';
 import { fixedClock } from '../shared/clock.ts';
-import { buildReport, listFigureChildren } from './index.ts';
+import { buildReport, listFigureChildren, refreshReportFacts } from './index.ts';
 
 const DATES = ['2019-12-31', '2021-06-30', '2023-03-31', '2024-05-31'];
 let t: TestDb;
@@ -41,6 +41,7 @@ beforeAll(async () => {
     `INSERT INTO record_link (record_pk, child_id, method)
      SELECT r.id, tl.child_id, 'manual' FROM truth_link tl JOIN record r USING (source, record_id)`,
   );
+  await refreshReportFacts(t.db, 'all');
 }, 600_000);
 
 afterAll(async () => {

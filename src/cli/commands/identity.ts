@@ -19,6 +19,7 @@ import {
   splitChild,
   type PairExplanation,
 } from '../../identity/index.ts';
+import { afterFullLink } from '../../projections.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
 
@@ -82,8 +83,11 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
       await withDb(c, async (db) => {
         const deps = { db, log: c.log, clock: c.clock };
         let summary;
-        if (opts.full || opts.retrain) summary = await linkAll(deps, { retrain: opts.retrain });
-        else {
+        if (opts.full || opts.retrain) {
+          summary = await linkAll(deps, { retrain: opts.retrain });
+          // Alerts, tasks and the report's facts follow the new links.
+          await afterFullLink(deps);
+        } else {
           const rows = await db.query<{ id: number }>(
             `SELECT r.id FROM record r WHERE r.in_scope AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.record_pk = r.id)`,
           );

@@ -1,0 +1,74 @@
+// The report's facts kept current child by child after an ingest must equal the facts computed
+// for everything at once: otherwise a report would depend on the order in which rows arrived.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../db/testing.ts';
+import { refreshReportFacts } from './refresh-report-facts.ts';
+import { buildReport } from './build-report.ts';
+import { ReportFixture, addressUpdate, admission, eoir, nta, release, transfer } from './report-fixture.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const TABLES = {
+  report_child: 'child_id',
+  report_address: 'record_pk',
+  report_notice: 'record_pk',
+  report_unit_street: 'record_pk',
+};
+
+async function snapshot() {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, key] of Object.entries(TABLES))
+    out[table] = await t.db.query(`SELECT * FROM ${table} ORDER BY ${key}`);
+  return out;
+}
+
+describe('report facts', () => {
+  it('refreshed for the touched children and records equal a refresh of everything', async () => {
+    const apt = { line: '9 OAK AVE', unit: 'APT 2', city: 'DALLAS', state: 'TX', zip: '75201' };
+    await new ReportFixture()
+      .add('c1', transfer('2020-01-10'), admission('2020-01-10'), release('2020-02-01'))
+      .add('c2', admission('2020-03-01'), release('2020-04-01', { ...apt, unit: null }))
+      .add('c3', admission('2020-03-05'))
+      .insert(t.db);
+    const before = await buildReport(t.db, { asOf: '2020-12-31' });
+
+    // A day's changes: new rows for known and new children, a row moved to another child (a
+    // merge), and a correction that adds a served date.
+    const added = await new ReportFixture(100)
+      .add('c3', release('2020-05-01', apt), nta('2020-05-02', { served_date: '2020-05-20' }))
+      .add('c4', transfer('2020-06-01'), admission('2020-06-01'))
+      .add('c1', addressUpdate('2020-07-01', { ...apt, unit: null }), eoir('NOTICE_RETURNED', '2020-07-02'))
+      .insert(t.db, { refresh: false });
+    const [moved] = await t.db.query<{ record_pk: number }>(
+      `UPDATE record_link SET child_id = 'c1'
+       WHERE record_pk = (SELECT l.record_pk FROM record_link l JOIN record r ON r.id = l.record_pk
+                          WHERE l.child_id = 'c2' AND r.event_type = 'RELEASE')
+       RETURNING record_pk`,
+    );
+    const [corrected] = await t.db.query<{ id: number }>(
+      `UPDATE record SET served_date = '2020-04-15'
+       WHERE id = (SELECT id FROM record WHERE source = 'opla' ORDER BY id LIMIT 1) RETURNING id`,
+    );
+    await refreshReportFacts(t.db, {
+      childIds: ['c1', 'c2', 'c3', 'c4'],
+      recordIds: [...added, Number(moved!.record_pk), Number(corrected!.id)],
+    });
+    const incremental = await snapshot();
+    const after = await buildReport(t.db, { asOf: '2020-12-31' });
+
+    await refreshReportFacts(t.db, 'all');
+    expect(await snapshot()).toEqual(incremental);
+    expect(await buildReport(t.db, { asOf: '2020-12-31' })).toEqual(after);
+    // The changes show in the report: one more child, c3 released and served, c1 now holds two releases.
+    expect(after.children.in_scope).toBe(before.children.in_scope + 1);
+    expect(after.children.released_to_sponsor).toBe(2);
+    expect(after.no_nta_served).toBe(1);
+    expect(after.address_defects.missing_unit).toBe(1);
+  });
+});
