@@ -63,8 +63,7 @@ export async function createStage(tx: Queryable): Promise<void> {
     `CREATE TEMP TABLE feed_stage (
        seq integer NOT NULL, line integer NOT NULL, record_id text, content_hash text NOT NULL,
        ok boolean NOT NULL, fields jsonb, raw_text text NOT NULL, reasons jsonb,
-       ${CANONICAL_COLUMNS.map((c) => `${c} ${CANONICAL_TYPES[c]}`).join(', ')},
-       status text, row_id bigint
+       ${CANONICAL_COLUMNS.map((c) => `${c} ${CANONICAL_TYPES[c]}`).join(', ')}
      ) ON COMMIT DROP`,
   );
 }
@@ -76,7 +75,8 @@ export async function indexStage(tx: Queryable): Promise<void> {
 }
 
 /**
- * Decides each staged row's fate:
+ * Decides each staged row's fate, in a narrow table of its own (`feed_fate`: seq, status and the
+ * source row it becomes), so that the wide stage rows are written once:
  * - quarantined: cannot be read (`quarantined_again` when that same content was quarantined before);
  * - unchanged: the same content was received before for this record id (any version, so an old
  *   file sent again never undoes a later correction);
@@ -85,7 +85,8 @@ export async function indexStage(tx: Queryable): Promise<void> {
  */
 export async function classifyStage(tx: Queryable, source: Source): Promise<void> {
   await tx.query(
-    `UPDATE feed_stage s SET status = CASE
+    `CREATE TEMP TABLE feed_fate ON COMMIT DROP AS
+     SELECT s.seq, s.record_id, s.content_hash, s.in_scope, NULL::bigint AS row_id, CASE
        WHEN NOT s.ok THEN CASE
          WHEN EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $1 AND q.content_hash = s.content_hash)
            OR EXISTS (SELECT 1 FROM feed_stage d WHERE NOT d.ok AND d.content_hash = s.content_hash AND d.seq < s.seq)
@@ -98,7 +99,8 @@ export async function classifyStage(tx: Queryable, source: Source): Promise<void
        WHEN EXISTS (SELECT 1 FROM source_row r WHERE r.source = $1 AND r.record_id = s.record_id)
          OR EXISTS (SELECT 1 FROM feed_stage d WHERE d.ok AND d.record_id = s.record_id AND d.seq < s.seq)
        THEN 'corrected'
-       ELSE 'new' END`,
+       ELSE 'new' END AS status
+     FROM feed_stage s`,
     [source],
   );
 }
@@ -116,14 +118,14 @@ export async function insertSourceRows(
        SELECT $1, s.record_id,
               COALESCE(m.v, 0) + row_number() OVER (PARTITION BY s.record_id ORDER BY s.seq),
               s.content_hash, s.fields, s.raw_text, $2, s.line, $3
-       FROM feed_stage s
+       FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq
        LEFT JOIN LATERAL (SELECT max(r.version) AS v FROM source_row r
                           WHERE r.source = $1 AND r.record_id = s.record_id) m ON true
-       WHERE s.status IN ('new', 'corrected')
+       WHERE f.status IN ('new', 'corrected')
        ORDER BY s.seq
        RETURNING id, record_id, content_hash)
-     UPDATE feed_stage s SET row_id = ins.id FROM ins
-     WHERE s.record_id = ins.record_id AND s.content_hash = ins.content_hash AND s.status IN ('new', 'corrected')`,
+     UPDATE feed_fate f SET row_id = ins.id FROM ins
+     WHERE f.record_id = ins.record_id AND f.content_hash = ins.content_hash AND f.status IN ('new', 'corrected')`,
     [source, batchId, receivedAt],
   );
 }
@@ -133,8 +135,8 @@ export async function upsertRecords(tx: Queryable, source: Source, receivedAt: D
   const cols = CANONICAL_COLUMNS.join(', ');
   const rows = await tx.query<{ id: number }>(
     `INSERT INTO record (source, record_id, row_id, ${cols}, received_at)
-     SELECT DISTINCT ON (s.record_id) $1, s.record_id, s.row_id, ${CANONICAL_COLUMNS.map((c) => `s.${c}`).join(', ')}, $2
-     FROM feed_stage s WHERE s.status IN ('new', 'corrected')
+     SELECT DISTINCT ON (s.record_id) $1, s.record_id, f.row_id, ${CANONICAL_COLUMNS.map((c) => `s.${c}`).join(', ')}, $2
+     FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq WHERE f.status IN ('new', 'corrected')
      ORDER BY s.record_id, s.seq DESC
      ON CONFLICT (source, record_id) DO UPDATE SET row_id = EXCLUDED.row_id,
        ${CANONICAL_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, received_at = EXCLUDED.received_at
@@ -157,12 +159,12 @@ export async function quarantineAndResolve(
   await tx.query(
     `INSERT INTO quarantine (source, record_id, batch_id, line, raw_text, fields, reasons, content_hash, received_at)
      SELECT $1, s.record_id, $2, s.line, s.raw_text, s.fields, s.reasons, s.content_hash, $3
-     FROM feed_stage s WHERE s.status = 'quarantined' ORDER BY s.seq`,
+     FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq WHERE f.status = 'quarantined' ORDER BY s.seq`,
     [source, batchId, receivedAt],
   );
   await tx.query(
     `UPDATE quarantine q SET resolved_by_row_id = a.row_id, resolved_at = $2
-     FROM (SELECT DISTINCT ON (record_id) record_id, row_id, seq FROM feed_stage
+     FROM (SELECT DISTINCT ON (record_id) record_id, row_id, seq FROM feed_fate
            WHERE status IN ('new', 'corrected') ORDER BY record_id, seq DESC) a
      WHERE q.source = $1 AND q.record_id = a.record_id AND q.resolved_by_row_id IS NULL
        AND NOT EXISTS (SELECT 1 FROM feed_stage b
@@ -174,7 +176,7 @@ export async function quarantineAndResolve(
 export async function stageStatuses(
   tx: Queryable,
 ): Promise<{ seq: number; status: string; in_scope: boolean | null }[]> {
-  return tx.query(`SELECT seq, status, in_scope FROM feed_stage ORDER BY seq`);
+  return tx.query(`SELECT seq, status, in_scope FROM feed_fate ORDER BY seq`);
 }
 
 export async function createBatch(

@@ -66,12 +66,18 @@ async function rebuildSource(
         const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: r.fields });
         return { p, r };
       });
+      const accepted = prepared.filter(({ p }) => p.outcome.status !== 'quarantined');
       await tx.copyRows(
         'feed_stage',
-        [...STAGE_COLUMNS, 'status', 'row_id'],
-        prepared
-          .filter(({ p }) => p.outcome.status !== 'quarantined')
-          .map(({ p, r }) => [...p.cells, 'new', String(r.id)]),
+        STAGE_COLUMNS,
+        accepted.map(({ p }) => p.cells),
+      );
+      // Every accepted row is its record's current version, already stored as a source row.
+      await tx.query(
+        `CREATE TEMP TABLE feed_fate ON COMMIT DROP AS
+         SELECT s.seq, s.record_id, s.content_hash, s.in_scope, r.id AS row_id, 'new'::text AS status
+         FROM feed_stage s JOIN unnest($1::int[], $2::bigint[]) AS r(seq, id) ON r.seq = s.seq`,
+        [accepted.map(({ p }) => Number(p.cells[0])), accepted.map(({ r }) => r.id)],
       );
       await upsertRecords(tx, source, new Date(0));
       // Each record keeps the time its current version was received.
