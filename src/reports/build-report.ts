@@ -1,5 +1,6 @@
 // Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
 import type { Db, Queryable } from '../db/index.ts';
+import { cachedResult } from './report-cache.ts';
 import { AGGREGATE_SQL, figureColumn, type FigureName } from './reports.queries.ts';
 import {
   type BreakdownFigures,
@@ -86,17 +87,25 @@ function timelinessOf(row: AggregateRow | undefined): Timeliness {
  */
 export async function withReportSettings<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL enable_nestloop = off');
-    await tx.query("SET LOCAL work_mem = '256MB'");
-    await tx.query('SET LOCAL jit = off');
+    await applyReportSettings(tx);
     return fn(tx);
   });
+}
+
+async function applyReportSettings(tx: Queryable): Promise<void> {
+  await tx.query('SET LOCAL enable_nestloop = off');
+  await tx.query("SET LOCAL work_mem = '256MB'");
+  await tx.query('SET LOCAL jit = off');
 }
 
 export async function buildReport(db: Db, options: ReportOptions): Promise<OversightReport> {
   const threshold = options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD;
   const params = reportParams(options.asOf, threshold);
-  const rows = await withReportSettings(db, (q) => q.query<AggregateRow>(AGGREGATE_SQL, params));
+  // Computed once per date and change of the report's facts (each ingest changes them).
+  const rows = await cachedResult(db, 'oversight', `${options.asOf}|${threshold}`, async (q) => {
+    await applyReportSettings(q);
+    return q.query<AggregateRow>(AGGREGATE_SQL, params);
+  });
 
   const all = rows.find((r) => r.dim === 'all');
   const total = all ? figuresOf(all) : figuresOf({ dim: 'all', key: null });

@@ -1,6 +1,7 @@
 // Children per month for the overview's trend: first transfer to ORR, first release to a sponsor
 // and first missed hearing, as the sources knew them on the as-of date.
-import type { Queryable } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
+import { cachedResult } from './report-cache.ts';
 
 export interface MonthTrend {
   month: string;
@@ -9,9 +10,10 @@ export interface MonthTrend {
   failed_to_appear: number;
 }
 
-export async function monthlyTrend(db: Queryable, asOf: string, months: number): Promise<MonthTrend[]> {
-  const rows = await db.query<MonthTrend>(
-    `WITH firsts AS (
+export async function monthlyTrend(db: Db, asOf: string, months: number): Promise<MonthTrend[]> {
+  const rows = await cachedResult(db, 'monthly-trend', `${asOf}|${months}`, (q) =>
+    q.query<MonthTrend>(
+      `WITH firsts AS (
        SELECT CASE WHEN c.first_transfer <= $1::date THEN c.first_transfer END AS transferred,
               CASE WHEN c.first_release <= $1::date THEN c.first_release END AS released,
               CASE WHEN c.fta_known <= $1::date THEN c.first_fta_hearing END AS failed
@@ -25,7 +27,8 @@ export async function monthlyTrend(db: Queryable, asOf: string, months: number):
      CROSS JOIN LATERAL (VALUES ('t', f.transferred), ('r', f.released), ('f', f.failed)) AS v(kind, d)
      WHERE v.d >= (date_trunc('month', $1::date) - make_interval(months => $2::int - 1))::date
      GROUP BY 1`,
-    [asOf, months],
+      [asOf, months],
+    ),
   );
   const byMonth = new Map(rows.map((r) => [r.month, r]));
   const [y, m] = asOf.split('-').map(Number) as [number, number];

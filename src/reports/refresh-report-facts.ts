@@ -2,6 +2,7 @@
 // rebuild), or for the children whose links or rows changed and the records that changed.
 import type { Queryable } from '../db/index.ts';
 import { uspsStateCodes, zipPrefixPairs } from '../addresses/zip-prefixes.ts';
+import { bumpFactsVersion } from './report-cache.ts';
 import { fieldOfficeRoutes } from '../work/field-offices.ts';
 import { numberParams, refreshFactsSql, type FactParam } from './reports.queries.ts';
 
@@ -32,4 +33,5 @@ export async function refreshReportFacts(q: Queryable, scope: FactsScope): Promi
       names.map((n) => values[n]),
     );
   }
+  if (statements.length > 0) await bumpFactsVersion(q);
 }

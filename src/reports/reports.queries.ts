@@ -90,7 +90,7 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
       // The field office: a 5-digit ZIP route wins over a 3-digit one, which wins over the state's
       // (src/work/field-offices.ts fieldOfficeRoutes). valid_until: the next address of the child.
       `INSERT INTO report_address (record_pk, child_id, record_id, source, own_date, same_day_rank, is_release,
-         addr_line, unit_key, zip5, state, blank, invalid, field_office, valid_until)
+         addr_line, unit_key, zip5, state, blank, invalid, field_office, valid_until, release_key)
        WITH a AS (
          SELECT r.id, l.child_id, r.record_id, r.source, r.own_date, ${SAME_DAY_RANK} AS same_day_rank,
            r.source = 'orr' AND r.event_type = 'RELEASE' AS is_release,
@@ -104,7 +104,9 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
            AS t(state, prefix, office)
        )
        SELECT a.*, coalesce(o5.office, o3.office, o0.office),
-         lead(a.own_date) OVER (PARTITION BY a.child_id ORDER BY a.own_date, a.same_day_rank, a.record_id)
+         lead(a.own_date) OVER (PARTITION BY a.child_id ORDER BY a.own_date, a.same_day_rank, a.record_id),
+         CASE WHEN a.is_release AND NOT a.blank AND NOT a.invalid
+           THEN hashtextextended(concat_ws('|', a.addr_line, a.unit_key, a.zip5), 0) END
        FROM a
        LEFT JOIN routes o5 ON o5.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.zip5, 5)
        LEFT JOIN routes o3 ON o3.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.zip5, 3)
@@ -142,20 +144,20 @@ current_address AS (
   WHERE a.own_date <= $1::date AND (a.valid_until IS NULL OR a.valid_until > $1::date)
 ),
 release_address AS (
-  SELECT DISTINCT a.child_id, a.addr_line, a.unit_key, a.zip5
+  SELECT DISTINCT a.child_id, a.release_key
   FROM report_address a
-  WHERE a.is_release AND a.own_date <= $1::date AND NOT a.blank AND NOT a.invalid
+  WHERE a.release_key IS NOT NULL AND a.own_date <= $1::date
 ),
 recurring AS (
-  SELECT addr_line, unit_key, zip5, count(*) AS children
+  SELECT release_key, count(*) AS children
   FROM release_address
-  GROUP BY addr_line, unit_key, zip5
+  GROUP BY release_key
   HAVING count(*) >= $2::int
 ),
 recurring_child AS (
-  SELECT DISTINCT ra.child_id
-  FROM release_address ra
-  JOIN recurring g ON g.addr_line = ra.addr_line AND g.unit_key = ra.unit_key AND g.zip5 = ra.zip5
+  SELECT DISTINCT child_id
+  FROM release_address
+  WHERE release_key IN (SELECT release_key FROM recurring)
 ),
 child_fact AS MATERIALIZED (
   SELECT c.child_id,
