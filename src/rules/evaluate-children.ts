@@ -192,14 +192,23 @@ export async function sweepRules(
     const settings = await loadSettings(conn);
     const ctx = await contextFor(conn, asOf);
     const ids = await activeChildIds(conn);
-    for (let i = 0; i < ids.length; i += chunkSize) {
+    // The next chunk is read (on another connection, where the engine has one) while this one is
+    // evaluated and written: reading and evaluating each take about as long, on different cores.
+    const read = (i: number) => {
       const chunk = ids.slice(i, i + chunkSize);
       const first = chunk[0]!;
       const last = chunk[chunk.length - 1]!;
-      const [records, open] = await Promise.all([
-        recordsOfChildRange(conn, first, last),
-        openAlertsInRange(conn, first, last),
+      const p = Promise.all([
+        recordsOfChildRange(deps.db, first, last),
+        openAlertsInRange(deps.db, first, last),
       ]);
+      p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      return p.then(([records, open]) => ({ chunk, records, open }));
+    };
+    let next = ids.length > 0 ? read(0) : null;
+    for (let i = 0; next; i += chunkSize) {
+      const { chunk, records, open } = await next;
+      next = i + chunkSize < ids.length ? read(i + chunkSize) : null;
       const changes = diffAlerts(evaluate(chunk, records, asOf, settings, ctx), open);
       await apply(conn, changes, asOf);
       summary.children += chunk.length;
