@@ -103,9 +103,33 @@ interface PreparedRow {
   outcome: RowOutcome;
 }
 
-export function prepareRow(source: Source, seq: number, row: IncomingRow): PreparedRow {
+// eslint-disable-next-line no-control-regex -- finding U+0000 is the point
+const NUL = /\u0000/g;
+
+/**
+ * PostgreSQL text cannot hold U+0000: a row that carries one is quarantined, stored with each NUL
+ * shown as U+FFFD (the replacement character), and each field that held one is named.
+ */
+function withoutNul(row: IncomingRow): { row: IncomingRow; reasons: FieldReason[] } {
+  if (!row.rawText.includes('\u0000') && !Object.values(row.fields).some((v) => v?.includes('\u0000')))
+    return { row, reasons: [] };
+  const reasons: FieldReason[] = [];
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(row.fields)) {
+    const key = k.replace(NUL, '\uFFFD');
+    if (k.includes('\u0000') || v?.includes('\u0000'))
+      reasons.push({ field: key, reason: 'contains a NUL character (U+0000), which cannot be stored' });
+    fields[key] = v?.replace(NUL, '\uFFFD');
+  }
+  if (reasons.length === 0)
+    reasons.push({ field: 'row', reason: 'contains a NUL character (U+0000), which cannot be stored' });
+  return { row: { ...row, rawText: row.rawText.replace(NUL, '\uFFFD'), fields }, reasons };
+}
+
+export function prepareRow(source: Source, seq: number, incoming: IncomingRow): PreparedRow {
+  const { row, reasons: nulReasons } = withoutNul(incoming);
   const mapped = mapRow(source, row.fields);
-  const reasons = [...(row.readProblems ?? []), ...(mapped.ok ? [] : mapped.reasons)];
+  const reasons = [...(row.readProblems ?? []), ...nulReasons, ...(mapped.ok ? [] : mapped.reasons)];
   const ok = reasons.length === 0 && mapped.ok;
   const record = ok && mapped.ok ? mapped.record : null;
   const recordId = (row.fields[idColumn(source)] ?? '').trim() || null;
