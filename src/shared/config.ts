@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** Requests a client may make per minute before 429 (BRIDGE_RATE_LIMIT_PER_MINUTE, default 300). */
+  rateLimitPerMinute: number;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -25,6 +27,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `BRIDGE_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got "${logLevel}"`,
     );
   }
+  const rate = env.BRIDGE_RATE_LIMIT_PER_MINUTE ? Number(env.BRIDGE_RATE_LIMIT_PER_MINUTE) : 300;
+  if (!Number.isInteger(rate) || rate < 1) {
+    throw new BridgeError(
+      'CONFIG_INVALID',
+      `BRIDGE_RATE_LIMIT_PER_MINUTE must be a positive whole number, got "${env.BRIDGE_RATE_LIMIT_PER_MINUTE}"`,
+    );
+  }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new BridgeError('CONFIG_INVALID', 'DATABASE_URL must start with postgres:// or postgresql://');
@@ -35,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     port,
     logLevel,
+    rateLimitPerMinute: rate,
   };
 }

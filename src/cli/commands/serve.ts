@@ -38,7 +38,10 @@ export async function startService(
   const log = createLog(ctx.config.logLevel);
   const app = await buildServer(
     { db, log, clock: ctx.clock },
-    { feeds: { projections: projections({ log, clock: ctx.clock }) }, access: { secrets } },
+    {
+      feeds: { projections: projections({ log, clock: ctx.clock }) },
+      access: { secrets, rateLimitPerMinute: ctx.config.rateLimitPerMinute },
+    },
   );
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;
   try {

@@ -1,0 +1,231 @@
+// `npm run bench -- api [--children N] [--connections C] [--seconds S]`
+// The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
+// ingested and projected into it, and autocannon on loopback with C concurrent clients against a
+// child's record (rotating over the population) and an ERO field office's worklist, next to a
+// trivial route (/healthz) measured in the same run. Target: p99 at most 50 ms and no errors.
+//
+// BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_api): created,
+// migrated and filled once per population size, then reused.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { migrate } from '../src/db/index.ts';
+import { openPostgres, redactUrl } from '../src/db/postgres.ts';
+import { simulate } from '../src/simulate/index.ts';
+import { ingestFiles } from '../src/feeds/index.ts';
+import { projections, runProjections } from '../src/projections.ts';
+import { seedDemoUsers } from '../src/access/index.ts';
+import { createLog } from '../src/shared/log.ts';
+import { systemClock } from '../src/shared/clock.ts';
+import { table } from '../src/cli/output.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const children = Number(arg('children', '3000'));
+const connections = Number(arg('connections', '100'));
+const seconds = Number(arg('seconds', '10'));
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = createLog('silent');
+
+async function ensureDatabase(): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
+  });
+  await admin.connect();
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  await admin.end();
+}
+
+/** Simulates, ingests and projects the population once; later runs reuse it. */
+async function ensurePopulation(): Promise<void> {
+  const db = await openPostgres(url);
+  try {
+    await migrate(db);
+    const [n] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM feed_batch WHERE origin LIKE $1`,
+      [`%bench-api-${children}%`],
+    );
+    if (n!.n > 0) return;
+    const [any] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record');
+    if (any!.n > 0)
+      throw new Error(`${redactUrl(url)} holds another population; drop it or set BENCH_DATABASE_URL`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-api-${children}-`));
+    process.stderr.write(`simulating ${children} children into ${dir} ...\n`);
+    await simulate({ outDir: dir, children, seed: 7 });
+    const deps = { db, log, clock: systemClock };
+    process.stderr.write('ingesting ...\n');
+    await ingestFiles(
+      { ...deps, afterRecordsChanged: projections(deps).afterRecordsChanged },
+      { paths: [dir] },
+    );
+    process.stderr.write('linking, rules, tasks, report facts ...\n');
+    await runProjections(deps);
+    await db.exec('ANALYZE');
+    fs.rmSync(dir, { recursive: true, force: true });
+  } finally {
+    await db.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitUntilReady(base: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not become ready in 30 s');
+}
+
+async function signIn(base: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in as ${username} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('bridge_session='));
+  if (!cookie) throw new Error('sign-in gave no session cookie');
+  return cookie.split(';')[0]!;
+}
+
+interface Figures {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(name: string, base: string, paths: string[], cookie?: string): Promise<Figures> {
+  let i = 0;
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    headers: cookie ? { cookie } : {},
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }),
+      },
+    ],
+  });
+  return {
+    name,
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+await ensureDatabase();
+await ensurePopulation();
+
+const db = await openPostgres(url);
+const logins = await seedDemoUsers({ db, clock: systemClock });
+const childIds = (
+  await db.query<{ child_id: string }>(`SELECT child_id FROM report_child ORDER BY child_id LIMIT 2000`)
+).map((r) => r.child_id);
+const ero = logins.find((l) => l.role === 'ero_officer')!;
+const [office] = await db.query<{ office_id: string; open: number }>(
+  `SELECT office_id, count(*)::int AS open FROM task WHERE status <> 'closed' AND office_id = $1 GROUP BY office_id`,
+  [ero.office],
+);
+const [population] = await db.query<{ children: number; records: number; tasks: number }>(
+  `SELECT (SELECT count(*) FROM child)::int AS children, (SELECT count(*) FROM record)::int AS records,
+          (SELECT count(*) FROM task WHERE status <> 'closed')::int AS tasks`,
+);
+await db.close();
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(
+  process.execPath,
+  [path.join(root, 'bin/bridge.js'), 'serve', '--no-worker', '--port', String(port)],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      BRIDGE_DEMO: '1',
+      BRIDGE_LOG_LEVEL: 'warn',
+      // One client address makes every request here; the limit is not what is measured.
+      BRIDGE_RATE_LIMIT_PER_MINUTE: '100000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+try {
+  await waitUntilReady(base);
+  const orr = logins.find((l) => l.role === 'orr_case_manager')!;
+  const orrCookie = await signIn(base, orr.username, orr.password);
+  const eroCookie = await signIn(base, ero.username, ero.password);
+  const rows: Figures[] = [];
+  rows.push(await load('baseline: GET /healthz', base, ['/healthz']));
+  rows.push(
+    await load(
+      "child's record: GET /api/v1/children/:id",
+      base,
+      childIds.map((id) => `/api/v1/children/${id}?purpose=bench`),
+      orrCookie,
+    ),
+  );
+  rows.push(
+    await load(
+      `office worklist: GET /api/work/offices/${ero.office}/tasks`,
+      base,
+      [`/api/work/offices/${encodeURIComponent(ero.office)}/tasks`],
+      eroCookie,
+    ),
+  );
+  const baseline = rows[0]!;
+  process.stdout.write(
+    `API under load: ${connections} connections for ${seconds} s each, bridge serve on PostgreSQL ` +
+      `(${population!.children} children, ${population!.records} records, ${population!.tasks} open tasks; ` +
+      `${ero.office}: ${office?.open ?? 0} open tasks)\n\n` +
+      table(
+        rows.map((r) => ({
+          route: r.name,
+          requests: r.requests,
+          'req/s': r.rps,
+          'p50 ms': r.p50,
+          'p99 ms': r.p99,
+          'p99 / baseline': (r.p99 / Math.max(1, baseline.p99)).toFixed(1),
+          errors: r.errors,
+        })),
+        ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p99 / baseline', 'errors'],
+      ) +
+      `\ntarget: p99 <= 50 ms and no errors; machine: ${os.cpus().length} cores, load ${os
+        .loadavg()[0]!
+        .toFixed(1)}\n`,
+  );
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+}
