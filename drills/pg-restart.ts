@@ -1,0 +1,158 @@
+// `npm run drill -- pg-restart [--seconds S] [--restart-at T]`
+// The PostgreSQL server restarted under load: `bridge serve` runs on a scratch database of the
+// local server while a client signs in and asks for a worklist and the readiness check without
+// pause; T seconds in, the server is restarted (`pg_ctlcluster ... restart`, so it needs root on
+// the machine that runs PostgreSQL). The drill passes when the service answers again by itself,
+// without a restart of its own, and every request after recovery succeeds.
+// Not part of `npm test`: restarting the database server would break every test running beside it.
+import path from 'node:path';
+import net from 'node:net';
+import fs from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { migrate } from '../src/db/index.ts';
+import { openPostgres } from '../src/db/postgres.ts';
+import { seedDemoUsers } from '../src/access/index.ts';
+import { systemClock } from '../src/shared/clock.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const seconds = Number(arg('seconds', '30'));
+const restartAt = Number(arg('restart-at', '8'));
+const admin = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = 'bridge_drill_pg_restart';
+const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+await adminQuery(`CREATE DATABASE ${name}`);
+const db = await openPostgres(url);
+await migrate(db);
+const logins = await seedDemoUsers({ db, clock: systemClock });
+await db.close();
+const ero = logins.find((l) => l.role === 'ero_officer')!;
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(
+  process.execPath,
+  [path.join(root, 'bin/bridge.js'), 'serve', '--no-worker', '--port', String(port)],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      BRIDGE_DEMO: '1',
+      BRIDGE_LOG_LEVEL: 'fatal',
+      BRIDGE_RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+let serverExited = false;
+server.on('exit', () => (serverExited = true));
+
+interface Probe {
+  at: number;
+  ok: boolean;
+  status: number;
+}
+const probes: Probe[] = [];
+let restartedAt = 0;
+let databaseBackAt = 0;
+try {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error('bridge serve did not become ready');
+    await sleep(100);
+  }
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: ero.username, password: ero.password }),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('bridge_session='))!
+    .split(';')[0]!;
+  const start = Date.now();
+  const restart = (async () => {
+    await sleep(restartAt * 1000);
+    const version = fs.readdirSync('/etc/postgresql')[0]!;
+    restartedAt = (Date.now() - start) / 1000;
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], {
+      stdio: 'inherit',
+    });
+    databaseBackAt = (Date.now() - start) / 1000;
+  })();
+  // Eight clients without pause: readiness, and a worklist that needs the session and the tasks.
+  const client = async (k: number) => {
+    while (Date.now() - start < seconds * 1000) {
+      const at = (Date.now() - start) / 1000;
+      try {
+        const res =
+          k % 2 === 0
+            ? await fetch(`${base}/readyz`)
+            : await fetch(`${base}/api/work/offices/${encodeURIComponent(ero.office)}/tasks`, {
+                headers: { cookie },
+              });
+        await res.arrayBuffer();
+        probes.push({ at, ok: res.ok, status: res.status });
+      } catch {
+        probes.push({ at, ok: false, status: 0 });
+      }
+      await sleep(20);
+    }
+  };
+  await Promise.all([restart, ...Array.from({ length: 8 }, (_, k) => client(k))]);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => (serverExited ? r(null) : server.once('exit', r)));
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+}
+
+const failures = probes.filter((p) => !p.ok);
+const lastFailure = failures.length ? Math.max(...failures.map((p) => p.at)) : null;
+const afterRecovery = probes.filter((p) => lastFailure !== null && p.at > lastFailure);
+const before = probes.filter((p) => p.at < restartedAt);
+const recovered = lastFailure === null || (afterRecovery.length > 0 && afterRecovery.every((p) => p.ok));
+const lines = [
+  `PostgreSQL restarted at ${restartedAt.toFixed(1)} s; the restart command returned at ${databaseBackAt.toFixed(1)} s`,
+  `requests: ${probes.length} (${before.length} before the restart, all ${before.every((p) => p.ok) ? 'answered' : 'NOT answered'})`,
+  `failed requests: ${failures.length}` +
+    (failures.length
+      ? ` (statuses ${[...new Set(failures.map((f) => f.status))].join(', ')}; ` +
+        `first at ${Math.min(...failures.map((p) => p.at)).toFixed(1)} s, last at ${lastFailure!.toFixed(1)} s)`
+      : ''),
+  `service answered again ${lastFailure === null ? 'throughout' : `${(lastFailure - databaseBackAt).toFixed(1)} s after the database was back`}; ` +
+    `${afterRecovery.length} requests after that, ${afterRecovery.filter((p) => !p.ok).length} failed`,
+  `bridge serve kept running: ${serverExited ? 'no' : 'yes'}`,
+  `drill ${recovered && !serverExited ? 'PASSED' : 'FAILED'}: the service recovered by itself`,
+];
+process.stdout.write(lines.join('\n') + '\n');
+process.exitCode = recovered && !serverExited ? 0 : 1;
