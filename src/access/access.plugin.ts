@@ -24,7 +24,7 @@ import {
 import { csrfTokenFor, safeEqual } from './credentials.ts';
 import { sessionActor, signIn, signOut, tokenActor, SESSION_MS } from './sign-in.ts';
 import { appendAudit, verifyAudit, whoAccessed, type AuditEntry } from './audit.ts';
-import { jsonDepth } from './json-depth.ts';
+import { checkJsonText } from './json-depth.ts';
 
 export const SESSION_COOKIE = 'bridge_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -79,8 +79,6 @@ export interface AccessPluginOptions {
 // Always open: liveness, readiness and the API description carry no personal data.
 const PUBLIC_URLS = new Set(['/healthz', '/readyz', '/api/openapi.json']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-// A \u0000 escape not itself escaped (an even run of backslashes before it).
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
 const PURPOSE_PERMISSIONS = new Set<string>(['child.read', 'child.list', 'child.export']);
 
 function accessOf(config: unknown): RouteAccess {
@@ -154,13 +152,9 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (jsonDepth(body as string, maxDepth) > maxDepth) {
-      done(new BridgeError('BODY_INVALID', `JSON body is nested deeper than ${maxDepth} levels`), undefined);
-      return;
-    }
-    // PostgreSQL text cannot hold NUL, and no agency field has a reason to: refuse it at the door.
-    if (NUL_ESCAPE.test(body as string) || (body as string).includes('\0')) {
-      done(new BridgeError('BODY_INVALID', 'JSON strings must not contain NUL characters'), undefined);
+    const refused = checkJsonText(body as string, maxDepth);
+    if (refused) {
+      done(new BridgeError('BODY_INVALID', refused), undefined);
       return;
     }
     defaultJson(req, body as string, done);
@@ -228,9 +222,13 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     }
     const needsPurpose = access.purpose ?? (permission !== undefined && PURPOSE_PERMISSIONS.has(permission));
     if (needsPurpose && req.actor.kind === 'user') {
-      const stated = req.headers[PURPOSE_HEADER];
+      const stated =
+        req.headers[PURPOSE_HEADER] ?? (req.query as Record<string, unknown> | undefined)?.purpose;
       if (!isPurpose(stated)) {
-        throw new BridgeError('PURPOSE_REQUIRED', `state a purpose in the ${PURPOSE_HEADER} header`);
+        throw new BridgeError(
+          'PURPOSE_REQUIRED',
+          `state a purpose in the ${PURPOSE_HEADER} header or the purpose query parameter`,
+        );
       }
       if (!purposeAllowed(req.actor.role, stated)) {
         throw new BridgeError(

@@ -240,3 +240,22 @@ export async function auditForChild(q: Queryable, childId: string, limit: number
     [childId, limit],
   );
 }
+
+/** The children the two records of a review pair belong to now (for the audit of a decision). */
+export async function childIdsOfReviewPair(q: Queryable, pairId: number): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT l.child_id FROM review_pair p
+       JOIN record_link l ON l.record_pk IN (p.record_a, p.record_b) WHERE p.id = $1`,
+    [pairId],
+  );
+  return rows.map((r) => r.child_id);
+}
+
+/** The children of the given tasks (for the audit of a change to them). */
+export async function childIdsOfTasks(q: Queryable, taskIds: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT child_id FROM task WHERE id = ANY($1::bigint[])`,
+    [taskIds],
+  );
+  return rows.map((r) => r.child_id);
+}

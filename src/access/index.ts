@@ -32,4 +32,17 @@ export {
   type AccessPluginOptions,
   type RouteAccess,
 } from './access.plugin.ts';
-export { jsonDepth } from './json-depth.ts';
+export { jsonDepth, NUL_ESCAPE, checkJsonText } from './json-depth.ts';
+export {
+  actorOfRequest,
+  auditAct,
+  auditedDb,
+  childrenInScope,
+  childScopeSql,
+  cliActor,
+  currentStateSql,
+  maskForActor,
+  maskForSubscriber,
+  scopeOfActor,
+  type AuditActor,
+} from './disclosure.ts';
