@@ -21,6 +21,7 @@ import {
 } from '../../identity/index.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
+import { auditAct, cliActor } from '../../access/disclosure.ts';
 
 /** A record named as `source:record_id` (e.g. `cbp:E123`) or by its number in the project. */
 async function recordRef(db: Db, ref: string): Promise<number> {
@@ -106,11 +107,28 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
     .command('links')
     .description('every in-scope record and the child it is linked to: source,record_id,child_id')
     .option('--format <format>', 'csv (the only format)', 'csv')
-    .action(async (opts: { format: string }) => {
+    .option('--purpose <purpose>', 'why the export is made (recorded in the audit log)', 'administration')
+    .action(async (opts: { format: string; purpose: string }) => {
       if (opts.format !== 'csv') throw new BridgeError('USAGE', `--format must be csv, got "${opts.format}"`);
       const c = ctx();
+      const actor = cliActor(opts.purpose);
       await withDb(c, async (db) => {
-        const n = await exportLinks(db, (s) => process.stdout.write(s));
+        const children = new Set<string>();
+        const n = await exportLinks(
+          db,
+          (s) => process.stdout.write(s),
+          undefined,
+          (ids) => ids.forEach((id) => children.add(id)),
+        );
+        // An export names every child it returned.
+        await db.transaction((tx) =>
+          auditAct(tx, c.clock.now(), actor, null, {
+            action: 'child.export',
+            childIds: [...children],
+            target: 'export:links',
+            details: { links: n },
+          }),
+        );
         say(`exported ${n} links`);
       });
     });
