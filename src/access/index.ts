@@ -32,6 +32,7 @@ export {
   type AccessPluginOptions,
   type RouteAccess,
 } from './access.plugin.ts';
+export { oidcSettingsFromEnv, discoverOidc, type OidcSettings } from './oidc.ts';
 export { jsonDepth, NUL_ESCAPE, checkJsonText } from './json-depth.ts';
 export {
   actorOfRequest,
