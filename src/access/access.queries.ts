@@ -286,3 +286,12 @@ export async function upsertSsoUser(
   );
   return rows[0];
 }
+
+/** The children the given records belong to now. */
+export async function childIdsOfRecords(q: Queryable, recordPks: readonly number[]): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT child_id FROM record_link WHERE record_pk = ANY($1::bigint[])`,
+    [recordPks],
+  );
+  return rows.map((r) => r.child_id);
+}

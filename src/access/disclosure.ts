@@ -5,10 +5,12 @@
 import os from 'node:os';
 import type { FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../db/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { childIdsOfTasks } from './access.queries.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import { maskFor } from './mask.ts';
-export { childIdsOfReviewPair, childIdsOfTasks } from './access.queries.ts';
+export { childIdsOfRecords, childIdsOfReviewPair, childIdsOfTasks } from './access.queries.ts';
 import {
   isPurpose,
   purposeAllowed,
@@ -135,6 +137,43 @@ export function auditedDb<R>(db: Db, audit: (tx: Queryable, result: R) => Promis
       });
     },
   };
+}
+
+/**
+ * Runs `act` in one transaction that also appends its audit entry (`about` the act's result), for
+ * use cases that take a Queryable and open no transaction themselves.
+ */
+export function auditedAct<T>(
+  db: Db,
+  clock: Clock,
+  actor: AuditActor,
+  action: string,
+  act: (tx: Queryable) => Promise<T>,
+  about: (result: T) => Pick<AuditEntry, 'target' | 'childIds' | 'details'>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const result = await act(tx);
+    await auditAct(tx, clock.now(), actor, null, { action, ...about(result) });
+    return result;
+  });
+}
+
+/** The database for a change to tasks: the use case's transaction records it with the tasks' children. */
+export function auditedTaskDb(
+  db: Db,
+  clock: Clock,
+  actor: AuditActor,
+  action: string,
+  taskIds: readonly string[],
+): Db {
+  return auditedDb(db, async (tx) =>
+    auditAct(tx, clock.now(), actor, null, {
+      action,
+      childIds: await childIdsOfTasks(tx, taskIds),
+      target: taskIds.length === 1 ? `task:${taskIds[0]}` : null,
+      details: { tasks: taskIds.length },
+    }),
+  );
 }
 
 /** Appends the audit entry of an act by `actor` (call inside the act's transaction). */

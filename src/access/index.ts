@@ -37,7 +37,9 @@ export { jsonDepth, NUL_ESCAPE, checkJsonText } from './json-depth.ts';
 export {
   actorOfRequest,
   auditAct,
+  auditedAct,
   auditedDb,
+  auditedTaskDb,
   childrenInScope,
   childScopeSql,
   cliActor,

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ApiDeps } from './server.ts';
-import { actorOfRequest, auditAct } from '../access/disclosure.ts';
+import { actorOfRequest, auditedAct } from '../access/disclosure.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/index.ts';
 import {
@@ -88,12 +88,7 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
     action: string,
     act: (tx: Queryable) => Promise<T>,
     target: (r: T) => string,
-  ) =>
-    deps.db.transaction(async (tx) => {
-      const result = await act(tx);
-      await auditAct(tx, deps.clock.now(), actorOfRequest(req), null, { action, target: target(result) });
-      return result;
-    });
+  ) => auditedAct(deps.db, deps.clock, actorOfRequest(req), action, act, (r) => ({ target: target(r) }));
   return async (app) => {
     app.get(
       '/api/v1/notify/subscriptions',

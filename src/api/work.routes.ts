@@ -20,7 +20,7 @@ import {
   type WorklistFilter,
 } from '../work/index.ts';
 import type { ApiDeps } from './server.ts';
-import { actorOfRequest, auditAct, auditedDb, childIdsOfTasks } from '../access/disclosure.ts';
+import { actorOfRequest, auditAct, auditedTaskDb } from '../access/disclosure.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
@@ -188,14 +188,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
   // A change to tasks: the use case's own transaction also writes the audit entry.
   const taskDepsFor = (req: FastifyRequest, action: string, taskIds: readonly string[]) => ({
     clock: deps.clock,
-    db: auditedDb(deps.db, async (tx) =>
-      auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
-        action,
-        childIds: await childIdsOfTasks(tx, taskIds),
-        target: taskIds.length === 1 ? `task:${taskIds[0]}` : null,
-        details: { tasks: taskIds.length },
-      }),
-    ),
+    db: auditedTaskDb(deps.db, deps.clock, actorOfRequest(req), action, taskIds),
   });
   return async (app) => {
     const tags = ['work'];

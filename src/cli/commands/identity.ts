@@ -2,7 +2,7 @@
 // records into children, and people's decisions about them.
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { Db } from '../../db/index.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import {
   decidePair,
@@ -21,7 +21,13 @@ import {
 } from '../../identity/index.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
-import { auditAct, cliActor } from '../../access/disclosure.ts';
+import {
+  auditAct,
+  auditedDb,
+  childIdsOfRecords,
+  childIdsOfReviewPair,
+  cliActor,
+} from '../../access/disclosure.ts';
 
 /** A record named as `source:record_id` (e.g. `cbp:E123`) or by its number in the project. */
 async function recordRef(db: Db, ref: string): Promise<number> {
@@ -69,6 +75,19 @@ function printExplanation(e: PairExplanation) {
     ),
   );
   process.stdout.write(`${e.sameChild ? 'same child' : 'different children'}: ${e.because}\n`);
+}
+
+/** The command's database whose first transaction (the change) is audited under the command-line user. */
+function auditedChange(
+  db: Db,
+  c: CommandContext,
+  action: string,
+  target: string,
+  childIds: (tx: Queryable) => Promise<string[]>,
+): Db {
+  return auditedDb(db, async (tx) =>
+    auditAct(tx, c.clock.now(), cliActor(), null, { action, target, childIds: await childIds(tx) }),
+  );
 }
 
 export function registerIdentityCommands(program: Command, ctx: () => CommandContext): void {
@@ -219,7 +238,10 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
         throw new BridgeError('USAGE', `PAIR must be a review pair number, got "${pair}"`);
       const c = ctx();
       await withDb(c, async (db) => {
-        const res = await decideReviewPair({ db, log: c.log, clock: c.clock }, Number(pair), {
+        const audited = auditedChange(db, c, 'identity.decide', `review_pair:${pair}`, (tx) =>
+          childIdsOfReviewPair(tx, Number(pair)),
+        );
+        const res = await decideReviewPair({ db: audited, log: c.log, clock: c.clock }, Number(pair), {
           decision: opts.link ? 'link' : 'apart',
           actor: actorOf(opts.as),
           reason: opts.reason,
@@ -258,16 +280,15 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
           throw new BridgeError('USAGE', 'give exactly one of --link or --apart');
         const c = ctx();
         await withDb(c, async (db) => {
-          const res = await decidePair(
-            { db, log: c.log, clock: c.clock },
-            await recordRef(db, a),
-            await recordRef(db, b),
-            {
-              decision: opts.link ? 'link' : 'apart',
-              actor: actorOf(opts.as),
-              reason: opts.reason,
-            },
+          const pks = [await recordRef(db, a), await recordRef(db, b)] as const;
+          const audited = auditedChange(db, c, 'identity.decide', `records:${a},${b}`, (tx) =>
+            childIdsOfRecords(tx, pks),
           );
+          const res = await decidePair({ db: audited, log: c.log, clock: c.clock }, pks[0], pks[1], {
+            decision: opts.link ? 'link' : 'apart',
+            actor: actorOf(opts.as),
+            reason: opts.reason,
+          });
           say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
         });
       },
@@ -281,7 +302,8 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
     .action(async (a: string, b: string, opts: { reason: string; as?: string }) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const res = await mergeChildren({ db, log: c.log, clock: c.clock }, a, b, {
+        const audited = auditedChange(db, c, 'identity.merge', `children:${a},${b}`, async () => [a, b]);
+        const res = await mergeChildren({ db: audited, log: c.log, clock: c.clock }, a, b, {
           actor: actorOf(opts.as),
           reason: opts.reason,
         });
@@ -304,7 +326,8 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
           .map((s) => s.trim())
           .filter(Boolean))
           pks.push(await recordRef(db, ref));
-        const res = await splitChild({ db, log: c.log, clock: c.clock }, child, pks, {
+        const audited = auditedChange(db, c, 'identity.split', `child:${child}`, async () => [child]);
+        const res = await splitChild({ db: audited, log: c.log, clock: c.clock }, child, pks, {
           actor: actorOf(opts.as),
           reason: opts.reason,
         });
