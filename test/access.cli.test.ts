@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPglite } from '../src/db/pglite.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { verifyAudit } from '../src/access/audit.ts';
+import { Facts } from '../src/cases/testing.ts';
+import { loadFixtureChildren } from '../src/cases/db-fixtures.ts';
 import { bridge } from './cli.ts';
 
 // These tests set the session secret themselves (or leave it out to see the refusal).
@@ -85,5 +89,67 @@ describe('bridge users, tokens and audit', () => {
     expect(JSON.parse(removed.stdout).problems).toContainEqual(
       expect.objectContaining({ problem: 'head_mismatch' }),
     );
+  }, 600_000);
+
+  it('audits child show, report children and export links under the command-line user', async () => {
+    const dir = tmpData();
+    const db = await openPglite({ dataDir: dir });
+    try {
+      await migrate(db);
+      const f = new Facts();
+      f.admission('2020-01-02');
+      f.release('2020-01-10');
+      await loadFixtureChildren(db, [{ childId: 'CLI-1', records: f.records }]);
+    } finally {
+      await db.close();
+    }
+    const env = { BRIDGE_DATA_DIR: dir, BRIDGE_USER: 'analyst7' };
+    const show = await run(['child', 'show', 'CLI-1', '--purpose', 'oversight', '--json'], env);
+    expect(show.status).toBe(0);
+    const list = await run(
+      ['report', 'children', '--figure', 'released_to_sponsor', '--as-of', '2020-06-01'],
+      env,
+    );
+    expect(list.status).toBe(0);
+    const exp = await run(['export', 'links'], env);
+    expect(exp.status).toBe(0);
+    expect(exp.stdout).toContain('CLI-1');
+
+    const check = await openPglite({ dataDir: dir });
+    try {
+      const rows = await check.query<{
+        actor_type: string;
+        actor_id: string;
+        action: string;
+        purpose: string;
+        child_ids: string[];
+      }>(`SELECT actor_type, actor_id, action, purpose, child_ids FROM audit_log ORDER BY seq`);
+      expect(rows).toEqual([
+        {
+          actor_type: 'cli',
+          actor_id: 'cli:analyst7',
+          action: 'child.read',
+          purpose: 'oversight',
+          child_ids: ['CLI-1'],
+        },
+        {
+          actor_type: 'cli',
+          actor_id: 'cli:analyst7',
+          action: 'child.list',
+          purpose: 'oversight',
+          child_ids: ['CLI-1'],
+        },
+        {
+          actor_type: 'cli',
+          actor_id: 'cli:analyst7',
+          action: 'child.export',
+          purpose: 'administration',
+          child_ids: ['CLI-1'],
+        },
+      ]);
+      expect((await verifyAudit(check)).ok).toBe(true);
+    } finally {
+      await check.close();
+    }
   }, 600_000);
 });

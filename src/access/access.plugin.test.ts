@@ -1,25 +1,26 @@
-// The access layer over HTTP: the authorization matrix over every registered route, field masking
-// in responses, audit of reads and lists, and attacks (CSRF, session fixation, injection strings,
-// a token used for another source, oversized and deeply nested bodies).
+// The access layer over the REAL server (every module's routes and pages, as `bridge serve` builds
+// it): the authorization matrix generated from the registered route table, field masking and record
+// scope in real responses, the audit of reads, lists and changes, and attacks (CSRF, session
+// fixation, injection strings in every feed field and query parameter, a token of another source,
+// oversized and deeply nested bodies). One database for the file.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { buildServer } from '../api/server.ts';
 import { silentLog } from '../shared/log.ts';
-import { systemClock } from '../shared/clock.ts';
-import { BridgeError } from '../shared/errors.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { Facts, HOME } from '../cases/testing.ts';
+import { loadFixtureChildren } from '../cases/db-fixtures.ts';
+import { evaluateChildren } from '../rules/index.ts';
+import { syncTasks } from '../work/index.ts';
+import { validRow } from '../feeds/testing.ts';
 import {
-  auditRequest,
-  childInScope,
   createToken,
-  maskFor,
   PURPOSES_OF_ROLE,
   revokeTokenById,
   roleCan,
   ROLES,
-  scopeOf,
   seedDemoUsers,
   verifyAudit,
   whoAccessed,
@@ -27,122 +28,15 @@ import {
   type Role,
 } from './index.ts';
 
-// Synthetic children, as the cases module will serve them.
-const CHILDREN = [
-  {
-    childId: 'C-000001',
-    currentAddress: { state: 'TX' },
-    sponsor: { name: 'Sponsor One', phone: '555-0101', immigrationStatus: 'pending asylum' },
-  },
-  {
-    childId: 'C-000002',
-    currentAddress: { state: 'CA' },
-    sponsor: { name: 'Sponsor Two', phone: '555-0102', immigrationStatus: 'LPR' },
-  },
-];
-
-/** Routes shaped like the other modules', declaring their permissions the way those modules must. */
-function registerModuleRoutes(app: FastifyInstance, t: TestDb) {
-  const db = t.db;
-  const clock = systemClock;
-  const ChildParams = Type.Object({ childId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
-  app.get(
-    '/stand-in/v1/children/:childId',
-    { config: { permission: 'child.read' }, schema: { params: ChildParams } },
-    async (req) => {
-      const { childId } = req.params as { childId: string };
-      const child = CHILDREN.find((c) => c.childId === childId);
-      if (!child || !childInScope(req.actor!, child.currentAddress.state)) {
-        throw new BridgeError('CHILD_NOT_FOUND', `no child ${childId}`);
-      }
-      return db.transaction(async (tx) => {
-        await auditRequest(tx, req, clock, { action: 'child.read', childIds: [childId] });
-        return maskFor(req.actor!, req.purpose!, child);
-      });
-    },
-  );
-  const listQuery = Type.Object(
-    { q: Type.Optional(Type.String({ maxLength: 100 })) },
-    { additionalProperties: false },
-  );
-  app.get(
-    '/stand-in/v1/children',
-    { config: { permission: 'child.list' }, schema: { querystring: listQuery } },
-    async (req) => {
-      const scope = scopeOf(req);
-      const rows = CHILDREN.filter(
-        (c) =>
-          scope.kind === 'all' || (scope.kind === 'states' && scope.states.includes(c.currentAddress.state)),
-      );
-      return db.transaction(async (tx) => {
-        await auditRequest(tx, req, clock, { action: 'child.list', childIds: rows.map((r) => r.childId) });
-        return rows.map((r) => maskFor(req.actor!, req.purpose!, r));
-      });
-    },
-  );
-  app.get('/stand-in/v1/exports/children', { config: { permission: 'child.export' } }, async (req) =>
-    db.transaction(async (tx) => {
-      await auditRequest(tx, req, clock, {
-        action: 'child.export',
-        childIds: CHILDREN.map((r) => r.childId),
-      });
-      return CHILDREN.map((r) => maskFor(req.actor!, req.purpose!, r));
-    }),
-  );
-  const FeedBody = Type.Object(
-    {
-      rows: Type.Array(
-        Type.Object(
-          { record_id: Type.String({ maxLength: 64 }), family_name: Type.String({ maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
-        { maxItems: 1000 },
-      ),
-    },
-    { additionalProperties: false },
-  );
-  app.post(
-    '/stand-in/v1/feeds/:source/records',
-    {
-      config: { permission: 'feed.push', resourceParam: 'source' },
-      schema: { params: Type.Object({ source: Type.String() }), body: FeedBody },
-    },
-    async (req) => {
-      const body = req.body as { rows: { record_id: string; family_name: string }[] };
-      await db.transaction(async (tx) => {
-        await tx.query(`CREATE TABLE IF NOT EXISTS test_feed_row (record_id text, family_name text)`);
-        for (const r of body.rows) {
-          await tx.query(`INSERT INTO test_feed_row VALUES ($1, $2)`, [r.record_id, r.family_name]);
-        }
-        await auditRequest(tx, req, clock, { action: 'feed.push', details: { rows: body.rows.length } });
-      });
-      return { accepted: body.rows.length };
-    },
-  );
-  const ok = async () => ({ ok: true });
-  app.post('/stand-in/v1/identity/reviews/:pairId', { config: { permission: 'identity.review' } }, ok);
-  app.get('/stand-in/v1/alerts', { config: { permission: 'alert.read' } }, ok);
-  app.get('/stand-in/v1/tasks', { config: { permission: 'task.read' } }, ok);
-  app.post('/stand-in/v1/tasks/:taskId/notes', { config: { permission: 'task.write' } }, ok);
-  app.get('/stand-in/v1/reports/oversight', { config: { permission: 'report.read' } }, ok);
-  app.get(
-    '/stand-in/v1/subscriptions/:subscriptionId/messages',
-    { config: { permission: 'notify.receive', resourceParam: 'subscriptionId' } },
-    ok,
-  );
-  app.post('/api/v1/subscriptions', { config: { permission: 'notify.manage' } }, ok);
-  app.get('/api/v1/users', { config: { permission: 'user.manage' } }, ok);
-  // A route someone forgot to guard: closed to everyone.
-  app.get('/api/v1/forgotten', ok);
-  app.post('/api/v1/forgotten', ok);
-}
+const CA_HOME = { line: '9 BAY RD', unit: null, city: 'LOS ANGELES', state: 'CA', zip5: '90001' };
+const clock = fixedClock('2020-06-01T12:00:00Z');
 
 interface Session {
   cookie: string;
   csrf: string;
 }
 
-describe('access over HTTP', () => {
+describe('access over the real server', () => {
   let t: TestDb;
   let app: FastifyInstance;
   const secrets: AccessSecrets = { sessionSecret: crypto.randomBytes(32).toString('hex'), demo: false };
@@ -150,45 +44,77 @@ describe('access over HTTP', () => {
   const passwords = new Map<Role, string>();
   let cbpToken = '';
   let subToken = '';
+  let eroTask = '';
 
-  async function login(username: string, password: string, extra: Record<string, string> = {}) {
+  async function login(username: string, password: string, cookies: Record<string, string> = {}) {
     return app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { username, password },
-      cookies: extra,
+      cookies,
     });
   }
   function sessionOf(res: Awaited<ReturnType<typeof login>>): Session {
     const c = res.cookies.find((k) => k.name === 'bridge_session');
     return { cookie: c!.value, csrf: res.json().csrfToken };
   }
+  async function loginAll() {
+    for (const role of ROLES) {
+      const res = await login(`demo-${role.replace(/_/g, '-')}`, passwords.get(role)!);
+      expect(res.statusCode).toBe(200);
+      sessions.set(role, sessionOf(res));
+    }
+  }
 
   beforeAll(async () => {
     t = await createTestDb();
-    app = await buildServer(
-      { db: t.db, log: silentLog, clock: systemClock },
-      { bodyLimit: 64 * 1024, access: { secrets, rateLimitPerMinute: 100_000, loginPerMinute: 100_000 } },
+    // A Texas child released to a sponsor who then missed a hearing, and a California child.
+    const tx = new Facts();
+    tx.encounter('2019-12-20');
+    tx.admission('2020-01-02');
+    tx.release('2020-01-10', HOME, '2A');
+    tx.nta('2020-02-01', { served: '2020-02-05', filed: '2020-02-20', address: HOME });
+    tx.caseOpened('2020-02-21', { address: HOME });
+    tx.hearingScheduled('2020-02-22', '2020-04-01');
+    tx.hearingResult('2020-04-01', 'ABSENT', true);
+    const ca = new Facts();
+    ca.admission('2020-01-02');
+    ca.release('2020-01-10', CA_HOME, '1');
+    await loadFixtureChildren(t.db, [
+      { childId: 'CH-TX', records: tx.records },
+      { childId: 'CH-CA', records: ca.records },
+    ]);
+    await evaluateChildren({ db: t.db, log: silentLog, clock }, ['CH-TX', 'CH-CA']);
+    await syncTasks({ db: t.db, clock, log: silentLog });
+    const [task] = await t.db.query<{ id: string }>(
+      `SELECT id::text AS id FROM task WHERE child_id = 'CH-TX' AND office_id = 'ERO:Houston' LIMIT 1`,
     );
-    registerModuleRoutes(app, t);
+    eroTask = task!.id;
+
+    app = await buildServer(
+      { db: t.db, log: silentLog, clock },
+      {
+        bodyLimit: 64 * 1024,
+        feeds: { bodyLimit: 64 * 1024 },
+        access: { secrets, rateLimitPerMinute: 100_000, loginPerMinute: 100_000 },
+      },
+    );
+    // A route someone forgot to guard: closed to everyone.
+    app.get('/api/v1/forgotten', async () => ({ ok: true }));
     await app.ready();
-    for (const l of await seedDemoUsers({ db: t.db, clock: systemClock })) {
-      passwords.set(l.role, l.password);
-      const res = await login(l.username, l.password);
-      expect(res.statusCode).toBe(200);
-      sessions.set(l.role, sessionOf(res));
-    }
+    for (const l of await seedDemoUsers({ db: t.db, clock })) passwords.set(l.role, l.password);
+    await loginAll();
+    const deps = { db: t.db, clock };
     cbpToken = (
-      await createToken(
-        { db: t.db, clock: systemClock },
-        { name: 'cbp', permission: 'feed.push', resource: 'cbp', agency: 'CBP' },
-      )
+      await createToken(deps, { name: 'cbp', permission: 'feed.push', resource: 'cbp', agency: 'CBP' })
     ).secret;
     subToken = (
-      await createToken(
-        { db: t.db, clock: systemClock },
-        { name: 'ero-sub', permission: 'notify.receive', resource: 's1', agency: 'ERO' },
-      )
+      await createToken(deps, {
+        name: 'ero-sub',
+        permission: 'notify.receive',
+        resource: 's1',
+        agency: 'ERO',
+      })
     ).secret;
   });
   afterAll(async () => {
@@ -196,42 +122,61 @@ describe('access over HTTP', () => {
     await t?.close();
   });
 
+  // Route parameters filled with things that exist, so an allowed call reaches the module.
   const fill = (url: string) =>
     url
-      .replace(':childId', 'C-000001')
+      .replace('/children/:id', '/children/CH-TX')
+      .replace(':childId', 'CH-TX')
+      .replace('/tasks/:id', `/tasks/${eroTask}`)
+      .replace(':officeId', 'ERO:Houston')
       .replace(':source', 'cbp')
-      .replace(':subscriptionId', 's1')
-      .replace(/:[a-zA-Z]+/g, 'x1');
+      .replace(/:[a-zA-Z]+/g, '1');
 
-  function asRole(role: Role, method: string, url: string, payload?: unknown) {
+  function asRole(role: Role, method: string, url: string, payload?: unknown, purpose?: string) {
     const s = sessions.get(role)!;
     return app.inject({
       method: method as 'GET',
       url,
       cookies: { bridge_session: s.cookie },
-      headers: { 'x-csrf-token': s.csrf, 'x-bridge-purpose': PURPOSES_OF_ROLE[role][0]! },
+      headers: { 'x-csrf-token': s.csrf, 'x-bridge-purpose': purpose ?? PURPOSES_OF_ROLE[role][0]! },
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
   }
+  const auditRows = (action: string) =>
+    t.db.query<{
+      actor_id: string;
+      child_ids: string[];
+      purpose: string | null;
+      outcome: string;
+      target: string;
+    }>(`SELECT actor_id, child_ids, purpose, outcome, target FROM audit_log WHERE action = $1 ORDER BY seq`, [
+      action,
+    ]);
 
   const ACCESS_DENIAL = /needs the [a-z.]+ permission|not open to any role|sign in or send/;
 
-  it('authorization matrix: every registered route × every role, as the policy table says', async () => {
+  it('authorization matrix: every registered route and page × every role and token, as the policy table says', async () => {
     // Sign-out ends the session, so it goes last.
     const routes = [...app.accessRoutes].sort(
       (a, b) => Number(a.url === '/api/v1/auth/logout') - Number(b.url === '/api/v1/auth/logout'),
     );
-    expect(routes.length).toBeGreaterThanOrEqual(20);
+    // The real route table: API routes of every module and the web pages.
+    const urls = new Set(routes.map((r) => r.url));
+    for (const u of [
+      '/api/v1/children/:id',
+      '/api/v1/reports/oversight/children',
+      '/api/work/tasks/:id/notes',
+      '/',
+    ])
+      expect(urls).toContain(u);
+    expect(routes.length).toBeGreaterThanOrEqual(35);
     const mismatches: string[] = [];
     for (const r of routes) {
       if (r.method === 'HEAD' || r.method === 'OPTIONS') continue;
       const url = fill(r.url);
       const pub = r.access.public === true || ['/healthz', '/readyz', '/api/openapi.json'].includes(r.url);
-      const anon = await app.inject({
-        method: r.method as 'GET',
-        url,
-        payload: r.method === 'GET' ? undefined : {},
-      });
+      const body = r.method === 'GET' ? undefined : {};
+      const anon = await app.inject({ method: r.method as 'GET', url, payload: body });
       // A web page sends a visitor who has not signed in to the sign-in form instead.
       const sentToSignIn =
         r.access.page === true && anon.statusCode === 303 && /^\/login\?/.test(String(anon.headers.location));
@@ -240,7 +185,7 @@ describe('access over HTTP', () => {
       for (const role of ROLES) {
         const p = r.access.permission;
         const expected = pub || p === 'authenticated' || (p !== undefined && roleCan(role, p));
-        const res = await asRole(role, r.method, url, r.method === 'GET' ? undefined : {});
+        const res = await asRole(role, r.method, url, body);
         // Denied by the policy table; a module's own record scope (another office's worklist)
         // answers 403 with its own reason after the permission was granted.
         const denied = res.statusCode === 401 || (res.statusCode === 403 && ACCESS_DENIAL.test(res.body));
@@ -248,6 +193,7 @@ describe('access over HTTP', () => {
           mismatches.push(
             `${role} ${r.method} ${r.url}: ${res.statusCode}, expected ${expected ? 'allowed' : 'denied'}`,
           );
+        if (res.statusCode >= 500) mismatches.push(`${role} ${r.method} ${r.url}: ${res.statusCode}`);
       }
       for (const [name, token, perm, resource] of [
         ['cbp feed token', cbpToken, 'feed.push', 'cbp'],
@@ -257,7 +203,7 @@ describe('access over HTTP', () => {
           method: r.method as 'GET',
           url,
           headers: { authorization: `Bearer ${token}` },
-          ...(r.method === 'GET' ? {} : { payload: { rows: [] } }),
+          ...(r.method === 'GET' ? {} : { payload: [] }),
         });
         const expected = pub || (r.access.permission === perm && url.includes(`/${resource}/`));
         const denied = res.statusCode === 401 || res.statusCode === 403;
@@ -265,98 +211,200 @@ describe('access over HTTP', () => {
       }
     }
     expect(mismatches).toEqual([]);
+    // Every denial by the policy table is itself in the audit log.
+    expect((await auditRows('access.denied')).length).toBeGreaterThan(50);
     // The sessions ended by the matrix's sign-out calls are opened again for the tests below.
-    for (const role of ROLES)
-      sessions.set(role, sessionOf(await login(`demo-${role.replace(/_/g, '-')}`, passwords.get(role)!)));
+    await loginAll();
   });
 
   it('closes a route that declares no permission to every role', async () => {
-    for (const role of ROLES) {
-      expect((await asRole(role, 'GET', '/api/v1/forgotten')).statusCode).toBe(403);
-    }
+    for (const role of ROLES) expect((await asRole(role, 'GET', '/api/v1/forgotten')).statusCode).toBe(403);
   });
 
-  it('masks sponsor fields by role and stated purpose, in a record, a list and an export', async () => {
-    const get = (role: Role, purpose: string, url: string) =>
-      app.inject({
-        url,
-        cookies: { bridge_session: sessions.get(role)!.cookie },
-        headers: { 'x-bridge-purpose': purpose },
+  describe("a child's record", () => {
+    const open = (role: Role, purpose: string, id = 'CH-TX') =>
+      asRole(role, 'GET', `/api/v1/children/${id}`, undefined, purpose);
+
+    it('shows the sponsor to ORR, and to ERO only for the child’s safety, never to OPLA or the court', async () => {
+      const orr = await open('orr_case_manager', 'case_management');
+      expect(orr.statusCode).toBe(200);
+      expect(orr.json().sponsor).toMatchObject({ id: 'SP-1', category: '2A' });
+      expect(orr.body).toContain('"sponsor_id"');
+      const safety = (await open('ero_officer', 'child_safety')).json();
+      expect(safety.sponsor).toMatchObject({ id: 'SP-1' });
+      for (const [role, purpose] of [
+        ['ero_officer', 'enforcement'],
+        ['ero_supervisor', 'enforcement'],
+        ['opla_attorney', 'legal_proceedings'],
+        ['court_staff', 'adjudication'],
+      ] as const) {
+        const res = await open(role, purpose);
+        expect(res.statusCode).toBe(200);
+        expect(res.json().child_id).toBe('CH-TX');
+        expect(res.json().sponsor).toBeUndefined();
+        // Nowhere in the record: not in the timeline's details either.
+        expect(res.body).not.toMatch(/SP-1|sponsor_id|sponsor_category/);
+      }
+    });
+
+    it('requires a purpose the role may state, in the header or the purpose query parameter', async () => {
+      const s = sessions.get('ero_officer')!;
+      const none = await app.inject({ url: '/api/v1/children/CH-TX', cookies: { bridge_session: s.cookie } });
+      expect(none.statusCode).toBe(400);
+      expect(none.json().error.code).toBe('PURPOSE_REQUIRED');
+      const wrong = await app.inject({
+        url: '/api/v1/children/CH-TX?purpose=case_management',
+        cookies: { bridge_session: s.cookie },
       });
-    const orr = (await get('orr_case_manager', 'case_management', '/stand-in/v1/children/C-000001')).json();
-    expect(orr.sponsor.immigrationStatus).toBe('pending asylum');
-    const safety = (await get('ero_officer', 'child_safety', '/stand-in/v1/children/C-000001')).json();
-    expect(safety.sponsor).toEqual({ name: 'Sponsor One', phone: '555-0101' });
-    const enforcement = await get('ero_officer', 'enforcement', '/stand-in/v1/children/C-000001');
-    expect(enforcement.statusCode).toBe(200);
-    expect(enforcement.json().sponsor).toBeUndefined();
-    const list = await get('ero_officer', 'enforcement', '/stand-in/v1/children');
-    expect(list.json().map((c: { childId: string }) => c.childId)).toEqual(['C-000001']); // TX office: TX children only
-    const exp = await get('ero_supervisor', 'enforcement', '/stand-in/v1/exports/children');
-    expect(exp.body).not.toMatch(/Sponsor|asylum|LPR/);
-    expect(exp.json()).toHaveLength(2);
+      expect(wrong.statusCode).toBe(403);
+      const byQuery = await app.inject({
+        url: '/api/v1/children/CH-TX?purpose=enforcement',
+        cookies: { bridge_session: s.cookie },
+      });
+      expect(byQuery.statusCode).toBe(200);
+      expect(byQuery.json().sponsor).toBeUndefined();
+    });
+
+    it("keeps an ERO officer to the office's area, and records the refused attempt", async () => {
+      const res = await open('ero_officer', 'enforcement', 'CH-CA');
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('CHILD_NOT_FOUND');
+      const denied = (await auditRows('child.read')).filter((r) => r.outcome === 'denied');
+      expect(denied.at(-1)).toMatchObject({ actor_id: 'demo-ero-officer', child_ids: ['CH-CA'] });
+      // The supervisor's scope is not limited to one area.
+      expect((await open('ero_supervisor', 'enforcement', 'CH-CA')).statusCode).toBe(200);
+    });
+
+    it('audits each opening with actor, purpose and child, and answers who accessed the child', async () => {
+      await open('opla_attorney', 'legal_proceedings');
+      const seen = await whoAccessed(t.db, 'CH-TX');
+      expect(seen[0]).toMatchObject({
+        actor: 'demo-opla-attorney',
+        action: 'child.read',
+        purpose: 'legal_proceedings',
+        outcome: 'ok',
+      });
+      const log = await asRole('oversight_auditor', 'GET', '/api/v1/children/CH-TX/access-log');
+      expect(log.statusCode).toBe(200);
+      const actors = new Set(log.json().entries.map((e: { actor: string }) => e.actor));
+      for (const who of ['demo-orr-case-manager', 'demo-ero-officer', 'demo-court-staff'])
+        expect(actors).toContain(who);
+      expect((await asRole('ero_officer', 'GET', '/api/v1/children/CH-TX/access-log')).statusCode).toBe(403);
+    });
   });
 
-  it('requires a purpose the role may state before opening a record', async () => {
-    const s = sessions.get('ero_officer')!;
-    const none = await app.inject({
-      url: '/stand-in/v1/children/C-000001',
-      cookies: { bridge_session: s.cookie },
+  describe('lists', () => {
+    it('alerts: an ERO officer sees only the children of the office’s area; the list is audited', async () => {
+      const all = (await asRole('orr_case_manager', 'GET', '/api/v1/alerts?status=all')).json();
+      const kids = (body: { alerts: { child_id: string }[] }) =>
+        [...new Set(body.alerts.map((a) => a.child_id))].sort();
+      expect(kids(all)).toEqual(['CH-CA', 'CH-TX']);
+      const ero = (await asRole('ero_officer', 'GET', '/api/v1/alerts?status=all')).json();
+      expect(kids(ero)).toEqual(['CH-TX']);
+      expect(ero.total).toBe(ero.alerts.length);
+      const entries = await auditRows('alert.list');
+      expect(entries.at(-1)).toMatchObject({ actor_id: 'demo-ero-officer', child_ids: ['CH-TX'] });
     });
-    expect(none.statusCode).toBe(400);
-    expect(none.json().error.code).toBe('PURPOSE_REQUIRED');
-    const wrong = await app.inject({
-      url: '/stand-in/v1/children/C-000001',
-      cookies: { bridge_session: s.cookie },
-      headers: { 'x-bridge-purpose': 'case_management' },
+
+    it('report drill-down: scoped, masked and audited with every child id it returned', async () => {
+      const url = '/api/v1/reports/oversight/children?figure=released_to_sponsor&as_of=2020-06-01';
+      const orr = (await asRole('oversight_auditor', 'GET', url)).json();
+      expect(orr.children.map((c: { child_id: string }) => c.child_id).sort()).toEqual(['CH-CA', 'CH-TX']);
+      const ero = await asRole('ero_officer', 'GET', url);
+      expect(ero.statusCode).toBe(200);
+      expect(ero.json().children.map((c: { child_id: string }) => c.child_id)).toEqual(['CH-TX']);
+      const entries = await auditRows('child.list');
+      expect(entries.at(-2)).toMatchObject({
+        actor_id: 'demo-oversight-auditor',
+        purpose: 'oversight',
+        target: 'report:released_to_sponsor',
+      });
+      expect([...entries.at(-2)!.child_ids].sort()).toEqual(['CH-CA', 'CH-TX']);
+      expect(entries.at(-1)).toMatchObject({ actor_id: 'demo-ero-officer', child_ids: ['CH-TX'] });
+      // A list names children too: a purpose is required.
+      const s = sessions.get('ero_officer')!;
+      expect((await app.inject({ url, cookies: { bridge_session: s.cookie } })).statusCode).toBe(400);
     });
-    expect(wrong.statusCode).toBe(403);
+
+    it('worklists and a task are audited with their children', async () => {
+      const list = await asRole('ero_officer', 'GET', '/api/work/offices/ERO:Houston/tasks');
+      expect(list.statusCode).toBe(200);
+      expect((await auditRows('task.list')).at(-1)).toMatchObject({
+        actor_id: 'demo-ero-officer',
+        child_ids: ['CH-TX'],
+      });
+      expect((await asRole('ero_officer', 'GET', `/api/work/tasks/${eroTask}`)).statusCode).toBe(200);
+      expect((await auditRows('task.read')).at(-1)).toMatchObject({ child_ids: ['CH-TX'] });
+    });
   });
 
-  it("keeps an ERO officer to the office's area", async () => {
-    const res = await asRole('ero_officer', 'GET', '/stand-in/v1/children/C-000002'); // a CA child
-    expect(res.statusCode).toBe(404);
-  });
-
-  it('audits reads and lists with the child ids, purpose and actor, in a chain that verifies', async () => {
-    await asRole('ero_officer', 'GET', '/stand-in/v1/children/C-000001');
-    await asRole('orr_case_manager', 'GET', '/stand-in/v1/children');
-    const seen = await whoAccessed(t.db, 'C-000002');
-    expect(seen[0]).toMatchObject({
-      actor: 'demo-orr-case-manager',
-      action: 'child.list',
-      purpose: 'case_management',
+  describe('changes are audited in their own transaction', () => {
+    it('a note is recorded with its audit entry; a refused note leaves neither', async () => {
+      const notes = async () =>
+        (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM task_note`))[0]!.n;
+      const before = { notes: await notes(), audit: (await auditRows('task.note')).length };
+      const ok = await asRole('ero_officer', 'POST', `/api/work/tasks/${eroTask}/notes`, {
+        body: 'called sponsor',
+      });
+      expect(ok.statusCode).toBe(201);
+      expect(await notes()).toBe(before.notes + 1);
+      const entries = await auditRows('task.note');
+      expect(entries).toHaveLength(before.audit + 1);
+      expect(entries.at(-1)).toMatchObject({
+        actor_id: 'demo-ero-officer',
+        child_ids: ['CH-TX'],
+        target: `task:${eroTask}`,
+      });
+      // An OPLA attorney is not of the ERO office: the work module refuses inside the transaction.
+      const refused = await asRole('opla_attorney', 'POST', `/api/work/tasks/${eroTask}/notes`, {
+        body: 'x',
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(await notes()).toBe(before.notes + 1);
+      expect(await auditRows('task.note')).toHaveLength(before.audit + 1);
     });
-    const one = await whoAccessed(t.db, 'C-000001');
-    expect(
-      one.some(
-        (e) => e.actor === 'demo-ero-officer' && e.action === 'child.read' && e.purpose === 'enforcement',
-      ),
-    ).toBe(true);
-    const log = await asRole('oversight_auditor', 'GET', '/api/v1/children/C-000001/access-log');
-    expect(log.statusCode).toBe(200);
-    expect(log.json().entries.length).toBeGreaterThan(0);
-    const verify = await asRole('oversight_auditor', 'GET', '/api/v1/audit/verify');
-    expect(verify.json()).toMatchObject({ ok: true, problems: [] });
-    expect((await verifyAudit(t.db)).ok).toBe(true);
-  });
 
-  it('audits every sign-in, failed ones included', async () => {
-    await login('demo-court-staff', 'wrong password!');
-    const rows = await t.db.query<{ actor_id: string; outcome: string; details: { reason: string } }>(
-      `SELECT actor_id, outcome, details FROM audit_log WHERE action = 'auth.login' ORDER BY seq DESC LIMIT 1`,
-    );
-    expect(rows[0]).toMatchObject({
-      actor_id: 'demo-court-staff',
-      outcome: 'denied',
-      details: { reason: 'bad_password' },
+    it('subscriptions: created and removed with an audit entry each', async () => {
+      const created = await asRole('administrator', 'POST', '/api/v1/notify/subscriptions', {
+        agency: 'ICE_ERO',
+        name: 'ERO case system',
+        webhookUrl: 'http://127.0.0.1:9/hook',
+        eventTypes: ['child.failed_to_appear'],
+      });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().subscription.id;
+      expect((await asRole('administrator', 'DELETE', `/api/v1/notify/subscriptions/${id}`)).statusCode).toBe(
+        200,
+      );
+      expect((await auditRows('notify.subscribe')).at(-1)).toMatchObject({
+        actor_id: 'demo-administrator',
+        target: `subscription:${id}`,
+      });
+      expect((await auditRows('notify.unsubscribe')).at(-1)).toMatchObject({ target: `subscription:${id}` });
     });
-    expect(JSON.stringify(rows)).not.toContain('wrong password');
+
+    it('every sign-in, failed ones included, without the password', async () => {
+      await login('demo-court-staff', 'wrong password!');
+      const rows = await t.db.query<{ actor_id: string; outcome: string; details: { reason: string } }>(
+        `SELECT actor_id, outcome, details FROM audit_log WHERE action = 'auth.login' ORDER BY seq DESC LIMIT 1`,
+      );
+      expect(rows[0]).toMatchObject({
+        actor_id: 'demo-court-staff',
+        outcome: 'denied',
+        details: { reason: 'bad_password' },
+      });
+      expect(JSON.stringify(rows)).not.toContain('wrong password');
+    });
+
+    it('the chain verifies after all of it', async () => {
+      const verify = await asRole('oversight_auditor', 'GET', '/api/v1/audit/verify');
+      expect(verify.json()).toMatchObject({ ok: true, problems: [] });
+      expect((await verifyAudit(t.db)).ok).toBe(true);
+    });
   });
 
   it('locks an account after five failed sign-ins, even against the right password', async () => {
-    const { db } = t;
-    await db.query(
+    await t.db.query(
       `INSERT INTO app_user (username, display_name, role, office_id, password_hash)
        SELECT 'lockme', 'Lock Me', role, office_id, password_hash FROM app_user WHERE username = 'demo-court-staff'`,
     );
@@ -371,26 +419,35 @@ describe('access over HTTP', () => {
       const s = sessions.get('ero_officer')!;
       const base = {
         method: 'POST' as const,
-        url: '/stand-in/v1/tasks/t1/notes',
+        url: `/api/work/tasks/${eroTask}/notes`,
         cookies: { bridge_session: s.cookie },
-        payload: {},
+        payload: { body: 'csrf probe' },
       };
+      const count = async () =>
+        (
+          await t.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM task_note WHERE body = 'csrf probe'`,
+          )
+        )[0]!.n;
       expect((await app.inject(base)).statusCode).toBe(403);
       expect((await app.inject({ ...base, headers: { 'x-csrf-token': 'forged' } })).statusCode).toBe(403);
-      const other = sessions.get('orr_case_manager')!.csrf;
+      const other = sessions.get('ero_supervisor')!.csrf;
       expect((await app.inject({ ...base, headers: { 'x-csrf-token': other } })).statusCode).toBe(403);
-      expect(
-        (await app.inject({ ...base, headers: { 'x-csrf-token': s.csrf, origin: 'https://evil.example' } }))
-          .statusCode,
-      ).toBe(403);
-      expect((await app.inject({ ...base, headers: { 'x-csrf-token': s.csrf } })).statusCode).toBe(200);
+      const cross = await app.inject({
+        ...base,
+        headers: { 'x-csrf-token': s.csrf, origin: 'https://evil.example' },
+      });
+      expect(cross.statusCode).toBe(403);
+      expect(await count()).toBe(0);
+      expect((await app.inject({ ...base, headers: { 'x-csrf-token': s.csrf } })).statusCode).toBe(201);
+      expect(await count()).toBe(1);
       // A form post carries the token as a field.
       const form = await app.inject({
         ...base,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: `note=hello&_csrf=${encodeURIComponent(s.csrf)}`,
+        payload: `body=csrf+probe&_csrf=${encodeURIComponent(s.csrf)}`,
       });
-      expect(form.statusCode).toBe(200);
+      expect(form.statusCode).not.toBe(403);
     });
 
     it('never adopts a session id chosen before sign-in (session fixation)', async () => {
@@ -403,7 +460,6 @@ describe('access over HTTP', () => {
       expect(issued).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: true });
       const withPlanted = await app.inject({ url: '/api/v1/auth/me', cookies: { bridge_session: planted } });
       expect(withPlanted.statusCode).toBe(401);
-      // A forged (unsigned) cookie holding a real-looking id is refused too.
       const forged = await app.inject({
         url: '/api/v1/auth/me',
         cookies: { bridge_session: crypto.randomBytes(32).toString('base64url') },
@@ -411,26 +467,58 @@ describe('access over HTTP', () => {
       expect(forged.statusCode).toBe(401);
     });
 
-    it("refuses a token pushing another source's feed, and a revoked token", async () => {
-      const push = (source: string, token: string) =>
-        app.inject({
-          method: 'POST',
-          url: `/stand-in/v1/feeds/${source}/records`,
-          headers: { authorization: `Bearer ${token}` },
-          payload: { rows: [{ record_id: 'R1', family_name: 'Test' }] },
-        });
-      expect((await push('ice', cbpToken)).statusCode).toBe(403);
-      expect((await push('cbp', subToken)).statusCode).toBe(403);
-      expect((await push('cbp', 'ucb_' + 'A'.repeat(43))).statusCode).toBe(401);
-      expect((await push('cbp', cbpToken)).statusCode).toBe(200);
+    const push = (source: string, token: string, payload: string, type = 'application/json') =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/feeds/${source}/records`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        payload,
+      });
+    const rowsOf = async (source: string) =>
+      (
+        await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM source_row WHERE source = $1`, [
+          source,
+        ])
+      )[0]!.n;
+
+    it("refuses a token pushing another source's feed, and a revoked token, storing nothing", async () => {
+      const body = JSON.stringify([validRow('ice', 'T1')]);
+      expect((await push('ice', cbpToken, body)).statusCode).toBe(403);
+      expect((await push('ice', subToken, body)).statusCode).toBe(403);
+      expect((await push('ice', 'ucb_' + 'A'.repeat(43), body)).statusCode).toBe(401);
       const { id, secret } = await createToken(
-        { db: t.db, clock: systemClock },
-        { name: 'tmp', permission: 'feed.push', resource: 'cbp', agency: 'CBP' },
+        { db: t.db, clock },
+        { name: 'tmp', permission: 'feed.push', resource: 'ice', agency: 'ICE' },
       );
-      await revokeTokenById({ db: t.db, clock: systemClock }, id);
-      expect((await push('cbp', secret)).statusCode).toBe(401);
-      const stored = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_feed_row`);
-      expect(stored[0]!.n).toBe(1);
+      await revokeTokenById({ db: t.db, clock }, id);
+      expect((await push('ice', secret, body)).statusCode).toBe(401);
+      expect(await rowsOf('ice')).toBe(0);
+      const ok = await push('cbp', cbpToken, JSON.stringify([validRow('cbp', 'T1')]));
+      expect(ok.statusCode).toBe(200);
+      expect((await auditRows('feed.push')).at(-1)).toMatchObject({
+        actor_id: expect.stringMatching(/^token:\d+:cbp$/),
+        target: 'cbp',
+      });
+    });
+
+    const SOURCES = ['cbp', 'ice', 'orr', 'opla', 'eoir'] as const;
+    const sourceTokens = new Map<string, string>();
+    beforeAll(async () => {
+      for (const source of SOURCES) {
+        const agency =
+          source === 'orr'
+            ? 'HHS'
+            : source === 'opla'
+              ? 'OPLA'
+              : source === 'eoir'
+                ? 'EOIR'
+                : source.toUpperCase();
+        const { secret } = await createToken(
+          { db: t.db, clock },
+          { name: `${source}-push`, permission: 'feed.push', resource: source, agency },
+        );
+        sourceTokens.set(source, secret);
+      }
     });
 
     const INJECTIONS = [
@@ -440,78 +528,135 @@ describe('access over HTTP', () => {
       '<script>alert(1)</script>',
       '"><img src=x onerror=alert(1)>',
       '${7*7}{{7*7}}',
-      '\u0000\u202e',
     ];
-
-    it.each(INJECTIONS)('treats %j as plain data in sign-in, route and query parameters', async (evil) => {
-      const before = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM app_user`);
-      const signin = await login(evil, evil);
-      expect(signin.json().error.code).toMatch(/^(UNAUTHENTICATED|BODY_INVALID)$/);
-      expect(signin.headers['content-type']).toMatch(/application\/json/);
-      const byId = await asRole(
-        'orr_case_manager',
-        'GET',
-        `/stand-in/v1/children/${encodeURIComponent(evil)}`,
-      );
-      expect([400, 404]).toContain(byId.statusCode);
-      const q = await asRole(
-        'orr_case_manager',
-        'GET',
-        `/stand-in/v1/children?q=${encodeURIComponent(evil)}`,
-      );
-      expect(q.statusCode).toBe(evil.includes('\u0000') ? 400 : 200);
-      const log = await asRole(
-        'oversight_auditor',
-        'GET',
-        `/api/v1/children/${encodeURIComponent(evil)}/access-log`,
-      );
-      expect([400, 404]).toContain(log.statusCode);
-      const after = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM app_user`);
-      expect(after).toEqual(before);
-      expect((await verifyAudit(t.db)).ok).toBe(true);
-    });
-
-    it.each(INJECTIONS)('stores %j in a feed field only as the literal text sent', async (evil) => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/stand-in/v1/feeds/cbp/records',
-        headers: { authorization: `Bearer ${cbpToken}` },
-        payload: { rows: [{ record_id: 'INJ', family_name: evil }] },
-      });
-      if (evil.includes('\u0000')) {
-        // PostgreSQL text cannot hold NUL: refused at the door, never a 500.
-        expect(res.statusCode).toBe(400);
-        return;
-      }
-      expect(res.statusCode).toBe(200);
-      const rows = await t.db.query<{ family_name: string }>(
-        `SELECT family_name FROM test_feed_row WHERE record_id = 'INJ' ORDER BY ctid DESC LIMIT 1`,
-      );
-      expect(rows[0]!.family_name).toBe(evil);
+    const tablesIntact = async () => {
       expect((await t.db.query(`SELECT 1 FROM app_user LIMIT 1`)).length).toBe(1);
+      expect((await verifyAudit(t.db)).ok).toBe(true);
+    };
+
+    it.each(INJECTIONS)(
+      'stores %j in every feed field of every source only as the literal text sent, or rejects the record',
+      async (evil) => {
+        let literal = 0;
+        for (const source of SOURCES) {
+          const token = sourceTokens.get(source)!;
+          const probe = validRow(source, 'PROBE-ID');
+          const fields = Object.keys(probe);
+          const idField = fields.find((f) => probe[f] === 'PROBE-ID')!;
+          const tag = crypto.randomBytes(4).toString('hex');
+          // One record per field, the attack string in that field.
+          const records = fields.map((f, i) => ({ ...validRow(source, `INJ-${tag}-${i}`), [f]: evil }));
+          const res = await push(source, token, JSON.stringify(records));
+          expect(res.statusCode).toBe(200);
+          const results = res.json().results as { index: number; status: string }[];
+          expect(results).toHaveLength(fields.length);
+          for (const [i, f] of fields.entries()) {
+            if (results[i]!.status === 'rejected') continue;
+            const stored = await t.db.query<{ fields: Record<string, string> }>(
+              `SELECT fields FROM source_row WHERE source = $1 AND record_id = $2 ORDER BY id DESC LIMIT 1`,
+              [source, f === idField ? evil : `INJ-${tag}-${i}`],
+            );
+            expect(stored[0]?.fields[f], `${source}.${f}`).toBe(evil);
+            literal++;
+          }
+        }
+        // Free-text fields (names, addresses) take any text: the check above is not empty.
+        expect(literal).toBeGreaterThan(5);
+        await tablesIntact();
+      },
+    );
+
+    it.each(INJECTIONS)(
+      'answers %j in every query parameter of every API route as data, never a 500',
+      async (evil) => {
+        // The query parameters come from the route table's own schemas (the OpenAPI document).
+        const doc = (await app.inject('/api/openapi.json')).json() as {
+          paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+        };
+        let probes = 0;
+        for (const [path, ops] of Object.entries(doc.paths)) {
+          const get = ops.get;
+          const names = (get?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+          const url = fill(path.replace(/\{([^}]+)\}/g, ':$1'));
+          for (const name of names) {
+            const role: Role =
+              url.includes('/identity/') || url.includes('/notify/') ? 'administrator' : 'oversight_auditor';
+            const sep = url.includes('?') ? '&' : '?';
+            const res = await asRole(
+              role,
+              'GET',
+              `${url}${sep}${name}=${encodeURIComponent(evil)}`,
+              undefined,
+              PURPOSES_OF_ROLE[role][0],
+            );
+            probes++;
+            expect(res.statusCode, `${path}?${name}`).toBeLessThan(500);
+            expect(res.headers['content-type']).toMatch(/application\/json/);
+            expect(res.body).not.toContain('<script>');
+          }
+        }
+        expect(probes).toBeGreaterThan(20);
+        const signin = await login(evil, evil);
+        expect(signin.json().error.code).toMatch(/^(UNAUTHENTICATED|BODY_INVALID)$/);
+        const byId = await asRole('orr_case_manager', 'GET', `/api/v1/children/${encodeURIComponent(evil)}`);
+        expect([400, 404]).toContain(byId.statusCode);
+        await tablesIntact();
+      },
+    );
+
+    it('refuses NUL characters, oversized and deeply nested bodies on the feed route, storing nothing', async () => {
+      const before = await rowsOf('cbp');
+      const nul = JSON.stringify([{ ...validRow('cbp', 'NUL1'), family_name: 'A\u0000B' }]);
+      const r1 = await push('cbp', cbpToken, nul);
+      expect(r1.statusCode).toBe(400);
+      expect(r1.json().error.message).toMatch(/NUL/);
+      const ndjsonNul = JSON.stringify({ ...validRow('cbp', 'NUL2'), given_name: 'A\u0000' }) + '\n';
+      expect((await push('cbp', cbpToken, ndjsonNul, 'application/x-ndjson')).statusCode).toBe(400);
+      const deep = await push('cbp', cbpToken, '[' + '['.repeat(5000) + ']'.repeat(5000) + ']');
+      expect(deep.statusCode).toBe(400);
+      expect(deep.json().error.message).toMatch(/nested deeper/);
+      const deepLine = await push(
+        'cbp',
+        cbpToken,
+        '{"a":' + '['.repeat(100) + ']'.repeat(100) + '}\n',
+        'application/x-ndjson',
+      );
+      expect(deepLine.statusCode).toBe(400);
+      const big = JSON.stringify([{ ...validRow('cbp', 'BIG'), family_name: 'x'.repeat(100 * 1024) }]);
+      expect((await push('cbp', cbpToken, big)).statusCode).toBe(413);
+      expect(await rowsOf('cbp')).toBe(before);
     });
 
-    it('refuses oversized, deeply nested, unknown-field and prototype-polluting bodies, storing nothing', async () => {
-      const count = async () =>
-        (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_feed_row`))[0]!.n;
-      const before = await count();
+    it('refuses deeply nested, unknown-field and prototype-polluting bodies on the other JSON routes', async () => {
+      const subs = async () => (await t.db.query(`SELECT 1 FROM notify_subscription`)).length;
+      const before = await subs();
       const post = (payload: string) =>
         app.inject({
           method: 'POST',
-          url: '/stand-in/v1/feeds/cbp/records',
-          headers: { authorization: `Bearer ${cbpToken}`, 'content-type': 'application/json' },
+          url: '/api/v1/notify/subscriptions',
+          cookies: { bridge_session: sessions.get('administrator')!.cookie },
+          headers: {
+            'x-csrf-token': sessions.get('administrator')!.csrf,
+            'content-type': 'application/json',
+          },
           payload,
         });
-      const big = JSON.stringify({ rows: [{ record_id: 'B', family_name: 'x'.repeat(100 * 1024) }] });
-      expect((await post(big)).statusCode).toBe(413);
-      const deep = await post('{"rows":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
+      const good = {
+        agency: 'ORR',
+        name: 'n',
+        webhookUrl: 'http://127.0.0.1:9/x',
+        eventTypes: ['child.failed_to_appear'],
+      };
+      const deep = await post(
+        JSON.stringify({ ...good, name: 'x' }).replace('"x"', '['.repeat(100) + ']'.repeat(100)),
+      );
       expect(deep.statusCode).toBe(400);
-      expect(deep.json().error.message).toMatch(/nested deeper/);
-      const unknown = await post(JSON.stringify({ rows: [{ record_id: 'U', family_name: 'x', extra: 1 }] }));
-      expect(unknown.statusCode).toBe(400);
-      const proto = await post('{"rows":[],"__proto__":{"admin":true}}');
-      expect(proto.statusCode).toBe(400);
-      expect(await count()).toBe(before);
+      expect((await post(JSON.stringify({ ...good, extra: 1 }))).statusCode).toBe(400);
+      expect((await post(JSON.stringify(good).replace('{', '{"__proto__":{"admin":true},'))).statusCode).toBe(
+        400,
+      );
+      expect((await post(JSON.stringify({ ...good, name: 'a\u0000b' }))).statusCode).toBe(400);
+      expect(await subs()).toBe(before);
     });
   });
 
@@ -529,9 +674,8 @@ describe('access over HTTP', () => {
   });
 
   it('rate-limits sign-in attempts per client', async () => {
-    const t2 = await createTestDb();
     const small = await buildServer(
-      { db: t2.db, log: silentLog, clock: systemClock },
+      { db: t.db, log: silentLog, clock },
       { access: { secrets, rateLimitPerMinute: 1000, loginPerMinute: 3 } },
     );
     try {
@@ -547,7 +691,6 @@ describe('access over HTTP', () => {
       expect(codes).toEqual([401, 401, 401, 429, 429]);
     } finally {
       await small.close();
-      await t2.close();
     }
   });
 });

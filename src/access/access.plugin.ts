@@ -24,7 +24,10 @@ import {
 import { csrfTokenFor, safeEqual } from './credentials.ts';
 import { sessionActor, signIn, signOut, tokenActor, SESSION_MS } from './sign-in.ts';
 import { appendAudit, verifyAudit, whoAccessed, type AuditEntry } from './audit.ts';
-import { jsonDepth } from './json-depth.ts';
+import { checkJsonText } from './json-depth.ts';
+import type { Configuration as OidcConfiguration } from 'openid-client';
+import { finishOidcLogin, startOidcLogin, type OidcSettings, type PendingLogin } from './oidc.ts';
+import { openSsoSession } from './sign-in.ts';
 
 export const SESSION_COOKIE = 'bridge_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -74,13 +77,13 @@ export interface AccessPluginOptions {
   loginPerMinute?: number;
   /** Deepest JSON nesting accepted (default 32). */
   maxJsonDepth?: number;
+  /** Single sign-on with an agency's OpenID Connect provider (optional). */
+  oidc?: { settings: OidcSettings; config: OidcConfiguration };
 }
 
 // Always open: liveness, readiness and the API description carry no personal data.
 const PUBLIC_URLS = new Set(['/healthz', '/readyz', '/api/openapi.json']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-// A \u0000 escape not itself escaped (an even run of backslashes before it).
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
 const PURPOSE_PERMISSIONS = new Set<string>(['child.read', 'child.list', 'child.export']);
 
 function accessOf(config: unknown): RouteAccess {
@@ -154,13 +157,9 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (jsonDepth(body as string, maxDepth) > maxDepth) {
-      done(new BridgeError('BODY_INVALID', `JSON body is nested deeper than ${maxDepth} levels`), undefined);
-      return;
-    }
-    // PostgreSQL text cannot hold NUL, and no agency field has a reason to: refuse it at the door.
-    if (NUL_ESCAPE.test(body as string) || (body as string).includes('\0')) {
-      done(new BridgeError('BODY_INVALID', 'JSON strings must not contain NUL characters'), undefined);
+    const refused = checkJsonText(body as string, maxDepth);
+    if (refused) {
+      done(new BridgeError('BODY_INVALID', refused), undefined);
       return;
     }
     defaultJson(req, body as string, done);
@@ -228,9 +227,13 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     }
     const needsPurpose = access.purpose ?? (permission !== undefined && PURPOSE_PERMISSIONS.has(permission));
     if (needsPurpose && req.actor.kind === 'user') {
-      const stated = req.headers[PURPOSE_HEADER];
+      const stated =
+        req.headers[PURPOSE_HEADER] ?? (req.query as Record<string, unknown> | undefined)?.purpose;
       if (!isPurpose(stated)) {
-        throw new BridgeError('PURPOSE_REQUIRED', `state a purpose in the ${PURPOSE_HEADER} header`);
+        throw new BridgeError(
+          'PURPOSE_REQUIRED',
+          `state a purpose in the ${PURPOSE_HEADER} header or the purpose query parameter`,
+        );
       }
       if (!purposeAllowed(req.actor.role, stated)) {
         throw new BridgeError(
@@ -346,6 +349,56 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
       }
     },
   );
+
+  if (opts.oidc) {
+    const { settings, config } = opts.oidc;
+    const OIDC_COOKIE = 'bridge_oidc';
+    const cookieOptions = {
+      httpOnly: true,
+      // Lax: the provider sends the browser back with a top-level GET from another site.
+      sameSite: 'lax' as const,
+      secure: !secrets.demo,
+      path: '/auth/oidc',
+      signed: true,
+    };
+    app.get(
+      '/auth/oidc/login',
+      {
+        config: { public: true, rateLimit: { max: opts.loginPerMinute ?? 10, timeWindow: 60_000 } },
+        schema: {
+          hide: true,
+          querystring: Type.Object(
+            { next: Type.Optional(Type.String({ maxLength: 2000 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const asked = (req.query as { next?: string }).next;
+        const next = asked && /^\/(?!\/)/.test(asked) ? asked : '/';
+        const { url, pending } = await startOidcLogin(config, settings, next);
+        reply.setCookie(OIDC_COOKIE, JSON.stringify(pending), { ...cookieOptions, maxAge: 600 });
+        return reply.redirect(url.href, 303);
+      },
+    );
+    app.get(
+      '/auth/oidc/callback',
+      { config: { public: true }, schema: { hide: true } },
+      async (req, reply) => {
+        const raw = req.cookies[OIDC_COOKIE];
+        const unsigned = raw ? req.unsignCookie(raw) : undefined;
+        reply.clearCookie(OIDC_COOKIE, { path: '/auth/oidc' });
+        if (!unsigned?.valid || !unsigned.value) {
+          throw new BridgeError('UNAUTHENTICATED', 'single sign-on was not started here, or took too long');
+        }
+        const pending = JSON.parse(unsigned.value) as PendingLogin;
+        const who = await finishOidcLogin(config, settings, new URL(req.url, settings.redirectUri), pending);
+        const res = await openSsoSession({ db, clock }, { ...who, ip: req.ip });
+        setSession(reply, res.sessionId);
+        return reply.redirect(pending.next, 303);
+      },
+    );
+  }
 
   app.post(
     '/api/v1/auth/logout',

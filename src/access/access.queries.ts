@@ -240,3 +240,58 @@ export async function auditForChild(q: Queryable, childId: string, limit: number
     [childId, limit],
   );
 }
+
+/** The children the two records of a review pair belong to now (for the audit of a decision). */
+export async function childIdsOfReviewPair(q: Queryable, pairId: number): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT l.child_id FROM review_pair p
+       JOIN record_link l ON l.record_pk IN (p.record_a, p.record_b) WHERE p.id = $1`,
+    [pairId],
+  );
+  return rows.map((r) => r.child_id);
+}
+
+/** The children of the given tasks (for the audit of a change to them). */
+export async function childIdsOfTasks(q: Queryable, taskIds: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT child_id FROM task WHERE id = ANY($1::bigint[])`,
+    [taskIds],
+  );
+  return rows.map((r) => r.child_id);
+}
+
+/**
+ * The account of a person signing in through single sign-on, created on first sign-in; role and
+ * office follow the provider's claims at every sign-in. An unknown office is left empty (no scope).
+ */
+export async function upsertSsoUser(
+  q: Queryable,
+  u: { subject: string; username: string; role: string; officeId: string | null },
+): Promise<UserRow | undefined> {
+  const taken = await q.query(
+    `SELECT 1 FROM app_user WHERE username = $1 AND oidc_subject IS DISTINCT FROM $2`,
+    [u.username, u.subject],
+  );
+  if (taken.length > 0) return undefined;
+  await q.query(
+    `INSERT INTO app_user (username, display_name, role, office_id, oidc_subject)
+     VALUES ($1, $1, $2, (SELECT id FROM user_office WHERE id = $3), $4)
+     ON CONFLICT (oidc_subject) DO UPDATE
+       SET role = EXCLUDED.role, office_id = EXCLUDED.office_id`,
+    [u.username, u.role, u.officeId, u.subject],
+  );
+  const rows = await q.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM app_user u LEFT JOIN user_office o ON o.id = u.office_id WHERE u.oidc_subject = $1`,
+    [u.subject],
+  );
+  return rows[0];
+}
+
+/** The children the given records belong to now. */
+export async function childIdsOfRecords(q: Queryable, recordPks: readonly number[]): Promise<string[]> {
+  const rows = await q.query<{ child_id: string }>(
+    `SELECT DISTINCT child_id FROM record_link WHERE record_pk = ANY($1::bigint[])`,
+    [recordPks],
+  );
+  return rows.map((r) => r.child_id);
+}

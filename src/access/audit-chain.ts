@@ -8,7 +8,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 export interface AuditContent {
   seq: number;
   at: string; // ISO 8601, millisecond precision, UTC
-  actorType: 'user' | 'token' | 'system' | 'anonymous';
+  actorType: 'user' | 'token' | 'system' | 'anonymous' | 'cli';
   actorId: string;
   role: string | null;
   action: string;

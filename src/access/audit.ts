@@ -8,7 +8,12 @@ import * as sql from './access.queries.ts';
 export interface AuditEntry {
   at: Date;
   /** Who acted; null for the system itself (jobs, sweeps). */
-  actor: Actor | null | { kind: 'anonymous'; label: string };
+  actor:
+    | Actor
+    | null
+    | { kind: 'anonymous'; label: string }
+    // The person at the command line, by operating-system account, and the purpose they stated.
+    | { kind: 'cli'; osUser: string; purpose: string };
   /** What was done: 'child.read', 'child.list', 'child.export', 'auth.login', 'notify.send', ... */
   action: string;
   purpose?: string | null;
@@ -29,6 +34,7 @@ function actorFields(actor: AuditEntry['actor']): {
 } {
   if (actor === null) return { type: 'system', id: 'system', role: null };
   if (actor.kind === 'anonymous') return { type: 'anonymous', id: actor.label, role: null };
+  if (actor.kind === 'cli') return { type: 'cli', id: `cli:${actor.osUser}`, role: null };
   if (actor.kind === 'user') return { type: 'user', id: actor.username, role: actor.role };
   return { type: 'token', id: `token:${actor.tokenId}:${actor.name}`, role: null };
 }

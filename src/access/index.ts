@@ -32,4 +32,20 @@ export {
   type AccessPluginOptions,
   type RouteAccess,
 } from './access.plugin.ts';
-export { jsonDepth } from './json-depth.ts';
+export { oidcSettingsFromEnv, discoverOidc, type OidcSettings } from './oidc.ts';
+export { jsonDepth, NUL_ESCAPE, checkJsonText } from './json-depth.ts';
+export {
+  actorOfRequest,
+  auditAct,
+  auditedAct,
+  auditedDb,
+  auditedTaskDb,
+  childrenInScope,
+  childScopeSql,
+  cliActor,
+  currentStateSql,
+  maskForActor,
+  maskForSubscriber,
+  scopeOfActor,
+  type AuditActor,
+} from './disclosure.ts';

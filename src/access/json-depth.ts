@@ -22,3 +22,17 @@ export function jsonDepth(text: string, stopAbove = Infinity): number {
   }
   return max;
 }
+
+/** A \u0000 escape not itself escaped (an even run of backslashes before it). */
+export const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+
+/**
+ * Refuses a JSON (or NDJSON) text nested deeper than `maxDepth` or holding a NUL character, raw or
+ * escaped: PostgreSQL text cannot hold NUL, and no agency field has a reason to. Returns the reason,
+ * or null when the text may be parsed.
+ */
+export function checkJsonText(text: string, maxDepth: number): string | null {
+  if (jsonDepth(text, maxDepth) > maxDepth) return `JSON body is nested deeper than ${maxDepth} levels`;
+  if (text.includes('\0') || NUL_ESCAPE.test(text)) return 'JSON strings must not contain NUL characters';
+  return null;
+}

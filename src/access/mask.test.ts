@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskFor } from './mask.ts';
+import { cliActor } from './disclosure.ts';
 import type { Actor, Purpose, Role } from './policy.ts';
 
 // Synthetic child record shaped like the cases module's child view.
@@ -85,5 +86,20 @@ describe('maskFor', () => {
     const out = maskFor(token, 'enforcement', child);
     expect(out.sponsor).toBeUndefined();
     expect(child.sponsor.immigrationStatus).toBe('pending asylum');
+  });
+});
+
+describe('the command-line actor', () => {
+  it('names the operating-system user (or BRIDGE_USER) and refuses a purpose not in the list', () => {
+    const before = process.env.BRIDGE_USER;
+    process.env.BRIDGE_USER = 'analyst7';
+    try {
+      expect(cliActor('oversight')).toEqual({ kind: 'cli', osUser: 'analyst7', purpose: 'oversight' });
+      expect(cliActor()).toMatchObject({ purpose: 'administration' });
+      expect(() => cliActor('curiosity')).toThrow(/unknown purpose "curiosity"/);
+    } finally {
+      if (before === undefined) delete process.env.BRIDGE_USER;
+      else process.env.BRIDGE_USER = before;
+    }
   });
 });

@@ -19,7 +19,25 @@ const ANY_PURPOSE: readonly Purpose[] = [
   'administration',
 ];
 
+// Who may see a sponsor's identity and contact details, and who the sponsor's immigration status.
+const SPONSOR_CONTACT: FieldRule['allow'] = [
+  { roles: ['orr_case_manager'], purposes: ANY_PURPOSE },
+  { roles: ['ero_officer', 'ero_supervisor'], purposes: ['child_safety'] },
+  { roles: ['oversight_auditor'], purposes: ['oversight'] },
+];
+const SPONSOR_IMMIGRATION: FieldRule['allow'] = [
+  { roles: ['orr_case_manager'], purposes: ['case_management', 'child_safety'] },
+  { roles: ['oversight_auditor'], purposes: ['oversight'] },
+];
+
 export const FIELD_RULES: readonly FieldRule[] = [
+  // The same facts under the names the timeline (sponsor_id, sponsor_category) and outbound
+  // messages (sponsor_relationship, sponsor_address, sponsor_immigration_status) give them.
+  { path: 'sponsor_id', allow: SPONSOR_CONTACT },
+  { path: 'sponsor_category', allow: SPONSOR_CONTACT },
+  { path: 'sponsor_relationship', allow: SPONSOR_CONTACT },
+  { path: 'sponsor_address', allow: SPONSOR_CONTACT },
+  { path: 'sponsor_immigration_status', allow: SPONSOR_IMMIGRATION },
   {
     // Sponsor contact details: ORR, and ERO for the child's safety only.
     path: 'sponsor',

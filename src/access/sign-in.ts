@@ -96,6 +96,51 @@ export async function signIn(
   return { sessionId, actor, expiresAt };
 }
 
+/**
+ * Opens a session for a person the agency's identity provider vouched for (single sign-on). The
+ * account is created or brought up to date from the claims; a disabled account stays closed.
+ */
+export async function openSsoSession(
+  deps: AccessDeps,
+  who: { subject: string; username: string; role: string; officeId: string | null; ip?: string },
+): Promise<{ sessionId: string; actor: Actor; expiresAt: Date }> {
+  const now = deps.clock.now();
+  const sessionId = newSecret(32);
+  const expiresAt = new Date(now.getTime() + SESSION_MS);
+  const opened = await deps.db.transaction(async (tx) => {
+    const user = await sql.upsertSsoUser(tx, who);
+    if (!user || user.disabled) return null;
+    const actor = actorFromUserRow(user);
+    await sql.recordLoginSuccess(tx, Number(user.id), now);
+    await sql.insertSession(tx, {
+      idHash: sha256Hex(sessionId),
+      userId: Number(user.id),
+      createdAt: now,
+      expiresAt,
+    });
+    await appendAudit(tx, {
+      at: now,
+      actor,
+      action: 'auth.login',
+      details: { method: 'oidc', ip: who.ip ?? null },
+    });
+    return actor;
+  });
+  if (!opened) {
+    await deps.db.transaction((tx) =>
+      appendAudit(tx, {
+        at: now,
+        actor: { kind: 'anonymous', label: who.username },
+        action: 'auth.login',
+        outcome: 'denied',
+        details: { method: 'oidc', reason: 'disabled', ip: who.ip ?? null },
+      }),
+    );
+    throw new BridgeError('UNAUTHENTICATED', LOGIN_REFUSED);
+  }
+  return { sessionId, actor: opened, expiresAt };
+}
+
 export async function sessionActor(q: Queryable, sessionId: string, now: Date): Promise<Actor | undefined> {
   const row = await sql.findSessionUser(q, sha256Hex(sessionId), now);
   return row ? actorFromUserRow(row) : undefined;

@@ -5,12 +5,30 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ApiDeps } from './server.ts';
 import { showChildCase } from '../cases/index.ts';
 import { listAlerts, listRules, RULE_IDS } from '../rules/index.ts';
+import {
+  actorOfRequest,
+  auditAct,
+  childrenInScope,
+  childScopeSql,
+  maskForActor,
+  scopeOfActor,
+} from '../access/disclosure.ts';
+import { PURPOSES } from '../access/policy.ts';
+import { BridgeError } from '../shared/errors.ts';
 
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const Loose = Type.Object({}, { additionalProperties: true });
 
 const ChildParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const ChildQuery = Type.Object({ as_of: Type.Optional(IsoDate) }, { additionalProperties: false });
+/** Why the record is opened (or the X-Bridge-Purpose header); the access layer requires one. */
+export const PurposeParam = Type.Union(
+  PURPOSES.map((p) => Type.Literal(p)),
+  { description: 'why the record is opened (or the X-Bridge-Purpose header)' },
+);
+const ChildQuery = Type.Object(
+  { as_of: Type.Optional(IsoDate), purpose: Type.Optional(PurposeParam) },
+  { additionalProperties: false },
+);
 
 const AlertQuery = Type.Object(
   {
@@ -57,10 +75,29 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
+        const actor = actorOfRequest(req);
+        const purpose = req.purpose ?? null;
         const shown = await showChildCase(deps, req.params.id, req.query.as_of);
+        const ids = shown.asked_for ? [shown.child_id, shown.asked_for] : [shown.child_id];
+        const inScope = (await childrenInScope(deps.db, scopeOfActor(actor), [shown.child_id])).length > 0;
+        if (!inScope) {
+          // Out of the actor's record scope: answered as if the child did not exist, and recorded.
+          await deps.db.transaction((tx) =>
+            auditAct(tx, deps.clock.now(), actor, purpose, {
+              action: 'child.read',
+              outcome: 'denied',
+              childIds: ids,
+              details: { reason: 'out_of_scope' },
+            }),
+          );
+          throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${req.params.id}"`);
+        }
         const alerts = (await listAlerts(deps.db, { childId: shown.child_id, status: 'all', limit: 1000 }))
           .alerts;
-        return { ...shown, alerts };
+        await deps.db.transaction((tx) =>
+          auditAct(tx, deps.clock.now(), actor, purpose, { action: 'child.read', childIds: ids }),
+        );
+        return maskForActor(actor, purpose, { ...shown, alerts });
       },
     );
 
@@ -79,7 +116,10 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
         const q = req.query;
         const limit = q.limit ?? 100;
         const offset = q.offset ?? 0;
+        const actor = actorOfRequest(req);
+        const scope = scopeOfActor(actor);
         const { total, alerts } = await listAlerts(deps.db, {
+          scope: (childId, param) => childScopeSql(scope, childId, param),
           ruleId: q.rule,
           office: q.office,
           state: q.state?.toUpperCase(),
@@ -89,7 +129,14 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
           limit,
           offset,
         });
-        return { total, limit, offset, alerts };
+        // A list discloses every child it names.
+        await deps.db.transaction((tx) =>
+          auditAct(tx, deps.clock.now(), actor, null, {
+            action: 'alert.list',
+            childIds: [...new Set(alerts.map((a) => a.child_id))],
+          }),
+        );
+        return { total, limit, offset, alerts: maskForActor(actor, null, alerts) };
       },
     );
 

@@ -14,6 +14,11 @@ import {
 import { BridgeError } from '../shared/errors.ts';
 import type { ApiDeps } from './server.ts';
 import type { Projections } from '../projections.ts';
+import { checkJsonText } from '../access/json-depth.ts';
+import { actorOfRequest, auditAct } from '../access/disclosure.ts';
+
+// Records are flat objects in an array (or one per line): anything deeper is not a feed.
+const MAX_JSON_DEPTH = 32;
 
 /**
  * Decides whether the calling system may push records for `source`. The access module supplies the
@@ -138,7 +143,12 @@ export function feedRoutes(deps: ApiDeps, options: FeedRoutesOptions = {}): Fast
     app.addContentTypeParser(
       ['application/json', 'application/x-ndjson'],
       { parseAs: 'string', bodyLimit },
-      (_req, body, done) => done(null, body),
+      (_req, body, done) => {
+        // The same door as every other JSON body: no deep nesting, no NUL, before anything is parsed.
+        const refused = checkJsonText(body as string, MAX_JSON_DEPTH);
+        if (refused) done(new BridgeError('BODY_INVALID', refused), undefined);
+        else done(null, body);
+      },
     );
 
     const preHandler: preHandlerAsyncHookHandler = async (req) => {
@@ -180,7 +190,15 @@ export function feedRoutes(deps: ApiDeps, options: FeedRoutesOptions = {}): Fast
           { db: deps.db, clock: deps.clock, afterRecordsChanged: options.projections?.afterRecordsChanged },
           { source, batchId, rows, keepOutcomes: true },
         );
-        await finishBatch(deps.db, batchId, deps.clock.now(), counts);
+        // The batch closes with its audit entry: which system pushed how many rows of which source.
+        await deps.db.transaction(async (tx) => {
+          await finishBatch(tx, batchId, deps.clock.now(), counts);
+          await auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
+            action: 'feed.push',
+            target: source,
+            details: { batch: batchId, rows: counts.rows, quarantined: counts.quarantined },
+          });
+        });
         const results = outcomes.map((o) => ({
           index: o.line,
           record_id: o.recordId,

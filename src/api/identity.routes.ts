@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { BridgeError } from '../shared/errors.ts';
 import { decideReviewPair, explainPair, listReviewPairs, recordPkBySourceId } from '../identity/index.ts';
 import type { ApiDeps } from './server.ts';
+import { actorOfRequest, auditAct, auditedDb, childIdsOfReviewPair } from '../access/disclosure.ts';
 
 const RecordRef = Type.String({ pattern: '^(cbp|ice|orr|opla|eoir):.+$', description: 'SOURCE:RECORD_ID' });
 const ListQuery = Type.Object({
@@ -17,7 +18,9 @@ const DecisionBody = Type.Object(
   {
     decision: Type.Union([Type.Literal('link'), Type.Literal('apart')]),
     reason: Type.String({ minLength: 1 }),
-    actor: Type.String({ minLength: 1, description: 'who decides (until sign-in is in place)' }),
+    actor: Type.Optional(
+      Type.String({ minLength: 1, description: 'who decides; the signed-in user when there is one' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -41,9 +44,19 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
           querystring: ListQuery,
         },
       },
-      async (req) => ({
-        items: await listReviewPairs(deps, { status: req.query.status, limit: req.query.limit }),
-      }),
+      async (req) => {
+        const items = await listReviewPairs(deps, { status: req.query.status, limit: req.query.limit });
+        // Each pair shows two records of children: the list discloses them all.
+        const childIds = items.flatMap((i) => i.explanation.records.map((r) => r.childId));
+        await deps.db.transaction((tx) =>
+          auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
+            action: 'identity.review_list',
+            childIds: [...new Set(childIds.filter((c): c is string => c !== null))],
+            details: { pairs: items.map((i) => i.id) },
+          }),
+        );
+        return { items };
+      },
     );
 
     app.post<{ Params: { id: number }; Body: Static<typeof DecisionBody> }>(
@@ -58,7 +71,23 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const res = await decideReviewPair(deps, req.params.id, req.body);
+        const actor = actorOfRequest(req);
+        const who = actor?.kind === 'user' ? actor.username : req.body.actor;
+        if (!who) throw new BridgeError('USAGE', 'a decision needs the name of the person making it (actor)');
+        // The decision and its audit entry (with the children of both records) commit together.
+        const db = auditedDb(deps.db, async (tx) => {
+          await auditAct(tx, deps.clock.now(), actor, null, {
+            action: 'identity.decide',
+            childIds: await childIdsOfReviewPair(tx, req.params.id),
+            target: `review_pair:${req.params.id}`,
+            details: { decision: req.body.decision },
+          });
+        });
+        const res = await decideReviewPair({ ...deps, db }, req.params.id, {
+          decision: req.body.decision,
+          reason: req.body.reason,
+          actor: who,
+        });
         return { decisionId: res.decisionId, changedLinks: res.relinked.changedLinks };
       },
     );
@@ -73,7 +102,19 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
           querystring: ExplainQuery,
         },
       },
-      async (req) => explainPair(deps.db, await ref(req.query.a), await ref(req.query.b)),
+      async (req) => {
+        const shown = await explainPair(deps.db, await ref(req.query.a), await ref(req.query.b));
+        await deps.db.transaction((tx) =>
+          auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
+            action: 'identity.explain',
+            childIds: [
+              ...new Set(shown.records.map((r) => r.childId).filter((c): c is string => c !== null)),
+            ],
+            details: { records: shown.records.map((r) => r.pk) },
+          }),
+        );
+        return shown;
+      },
     );
   };
 }

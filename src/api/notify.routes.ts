@@ -3,6 +3,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ApiDeps } from './server.ts';
+import { actorOfRequest, auditedAct } from '../access/disclosure.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/index.ts';
 import {
   AGENCIES,
   DELIVERY_STATUSES,
@@ -79,6 +82,13 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['notify'];
 
 export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
+  // A change to subscriptions or deliveries commits with its audit entry.
+  const audited = <T>(
+    req: FastifyRequest,
+    action: string,
+    act: (tx: Queryable) => Promise<T>,
+    target: (r: T) => string,
+  ) => auditedAct(deps.db, deps.clock, actorOfRequest(req), action, act, (r) => ({ target: target(r) }));
   return async (app) => {
     app.get(
       '/api/v1/notify/subscriptions',
@@ -106,7 +116,15 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
           },
         },
       },
-      async (req, reply) => reply.status(201).send(await addSubscription(deps.db, req.body)),
+      async (req, reply) =>
+        reply.status(201).send(
+          await audited(
+            req,
+            'notify.subscribe',
+            (tx) => addSubscription(tx, req.body),
+            (r) => `subscription:${r.subscription.id}`,
+          ),
+        ),
     );
 
     app.delete<{ Params: Static<typeof IdParams> }>(
@@ -120,7 +138,13 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
           response: { 200: Subscription },
         },
       },
-      async (req) => removeSubscription(deps.db, req.params.id),
+      async (req) =>
+        audited(
+          req,
+          'notify.unsubscribe',
+          (tx) => removeSubscription(tx, req.params.id),
+          (r) => `subscription:${r.id}`,
+        ),
     );
 
     const DeliveryQuery = Type.Object({
@@ -173,7 +197,12 @@ export function notifyRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const row = await replayDeadLetter(deps.db, req.params.id);
+        const row = await audited(
+          req,
+          'notify.replay',
+          (tx) => replayDeadLetter(tx, req.params.id),
+          (r) => `delivery:${r.id}`,
+        );
         return reply.status(202).send({ id: row.id, status: row.status });
       },
     );

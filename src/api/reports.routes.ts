@@ -15,6 +15,14 @@ import {
 import { isoDate } from '../shared/clock.ts';
 import { BridgeError } from '../shared/errors.ts';
 import type { ApiDeps } from './server.ts';
+import {
+  actorOfRequest,
+  auditAct,
+  childrenInScope,
+  maskForActor,
+  scopeOfActor,
+} from '../access/disclosure.ts';
+import { PurposeParam } from './cases.routes.ts';
 
 const DateParam = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}$',
@@ -40,6 +48,7 @@ const ChildrenQuery = Type.Object(
     key: Type.Optional(Type.String({ description: 'the group of the breakdown (2021, TX, Houston, GTM)' })),
     with_rows: Type.Optional(Type.Boolean({ default: false })),
     recurring_threshold: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULT_RECURRING_THRESHOLD })),
+    purpose: Type.Optional(PurposeParam),
   },
   { additionalProperties: false },
 );
@@ -83,12 +92,22 @@ export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
           throw new BridgeError('USAGE', 'by and key go together (e.g. by=state&key=TX)');
         }
         const group = q.by ? { dim: q.by as BreakdownDim, key: q.key! } : undefined;
-        const children = await listFigureChildren(deps.db, {
+        const actor = actorOfRequest(req);
+        const all = await listFigureChildren(deps.db, {
           figure: q.figure,
           asOf,
           group,
           recurringThreshold: q.recurring_threshold,
         });
+        // An ERO officer opens only the children of the office's area, whatever the figure counts.
+        const visible = new Set(
+          await childrenInScope(
+            deps.db,
+            scopeOfActor(actor),
+            all.map((c) => c.child_id),
+          ),
+        );
+        const children = all.filter((c) => visible.has(c.child_id));
         const rows = q.with_rows
           ? await listChildRows(
               deps.db,
@@ -96,7 +115,21 @@ export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
               children.map((c) => c.child_id),
             )
           : undefined;
-        return { as_of: asOf, figure: q.figure, count: children.length, children, ...(rows ? { rows } : {}) };
+        await deps.db.transaction((tx) =>
+          auditAct(tx, deps.clock.now(), actor, req.purpose ?? null, {
+            action: 'child.list',
+            childIds: children.map((c) => c.child_id),
+            target: `report:${q.figure}`,
+            details: { as_of: asOf, with_rows: q.with_rows === true, ...(group ? { group } : {}) },
+          }),
+        );
+        return maskForActor(actor, req.purpose ?? null, {
+          as_of: asOf,
+          figure: q.figure,
+          count: children.length,
+          children,
+          ...(rows ? { rows } : {}),
+        });
       },
     );
   };

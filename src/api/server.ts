@@ -14,7 +14,7 @@ import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { casesRoutes } from './cases.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
-import { accessPlugin, type AccessSecrets } from '../access/index.ts';
+import { accessPlugin, type AccessPluginOptions } from '../access/index.ts';
 import { webRoutes } from '../web/web.routes.tsx';
 
 export interface ApiDeps {
@@ -29,7 +29,7 @@ export interface ServerOptions {
   /** Feed push: who may push (access seam), body limit, and the projections to update. */
   feeds?: FeedRoutesOptions;
   /** Authentication, permissions, CSRF, headers and rate limits; every route is then closed by default. */
-  access?: { secrets: AccessSecrets; rateLimitPerMinute?: number; loginPerMinute?: number };
+  access?: Pick<AccessPluginOptions, 'secrets' | 'rateLimitPerMinute' | 'loginPerMinute' | 'oidc'>;
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {

@@ -20,6 +20,7 @@ import {
   type WorklistFilter,
 } from '../work/index.ts';
 import type { ApiDeps } from './server.ts';
+import { actorOfRequest, auditAct, auditedTaskDb } from '../access/disclosure.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
@@ -174,7 +175,21 @@ function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'>
 
 export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
   const today = () => isoDate(deps.clock.now());
-  const taskDeps = { db: deps.db, clock: deps.clock };
+  // A read of tasks discloses their children.
+  const auditRead = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
+    await deps.db.transaction((tx) =>
+      auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
+        action,
+        childIds: [...new Set(childIds)],
+      }),
+    );
+    return result;
+  };
+  // A change to tasks: the use case's own transaction also writes the audit entry.
+  const taskDepsFor = (req: FastifyRequest, action: string, taskIds: readonly string[]) => ({
+    clock: deps.clock,
+    db: auditedTaskDb(deps.db, deps.clock, actorOfRequest(req), action, taskIds),
+  });
   return async (app) => {
     const tags = ['work'];
     app.get(
@@ -201,8 +216,18 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
           response: { 200: Page },
         },
       },
-      async (req) =>
-        listTasks(deps.db, actorOf(req), today(), { ...filterOf(req.query), officeId: req.params.officeId }),
+      async (req) => {
+        const page = await listTasks(deps.db, actorOf(req), today(), {
+          ...filterOf(req.query),
+          officeId: req.params.officeId,
+        });
+        return auditRead(
+          req,
+          'task.list',
+          page.tasks.map((t) => t.child_id),
+          page,
+        );
+      },
     );
 
     app.get<{ Params: Static<typeof OfficeParams> }>(
@@ -227,7 +252,16 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
       },
       async (req) => {
         const actor = actorOf(req);
-        return listTasks(deps.db, actor, today(), { ...filterOf(req.query), assignedTo: actor.id });
+        const page = await listTasks(deps.db, actor, today(), {
+          ...filterOf(req.query),
+          assignedTo: actor.id,
+        });
+        return auditRead(
+          req,
+          'task.list',
+          page.tasks.map((t) => t.child_id),
+          page,
+        );
       },
     );
 
@@ -242,7 +276,10 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
           response: { 200: Detail },
         },
       },
-      async (req) => getTask(deps.db, actorOf(req), today(), req.params.id),
+      async (req) => {
+        const detail = await getTask(deps.db, actorOf(req), today(), req.params.id);
+        return auditRead(req, 'task.read', [detail.task.child_id], detail);
+      },
     );
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AssignBody> }>(
@@ -258,7 +295,12 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
-        await assignTask(taskDeps, actorOf(req), req.params.id, req.body.user);
+        await assignTask(
+          taskDepsFor(req, 'task.assign', [req.params.id]),
+          actorOf(req),
+          req.params.id,
+          req.body.user,
+        );
         return { id: req.params.id };
       },
     );
@@ -274,7 +316,13 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
           response: { 200: Done },
         },
       },
-      async (req) => bulkAssign(taskDeps, actorOf(req), req.body.task_ids, req.body.user),
+      async (req) =>
+        bulkAssign(
+          taskDepsFor(req, 'task.assign', req.body.task_ids),
+          actorOf(req),
+          req.body.task_ids,
+          req.body.user,
+        ),
     );
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NoteBody> }>(
@@ -284,7 +332,16 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
         schema: { summary: 'Add a note', tags, params: IdParams, body: NoteBody, response: { 201: Done } },
       },
       async (req, reply) =>
-        reply.status(201).send(await addNote(taskDeps, actorOf(req), req.params.id, req.body.body)),
+        reply
+          .status(201)
+          .send(
+            await addNote(
+              taskDepsFor(req, 'task.note', [req.params.id]),
+              actorOf(req),
+              req.params.id,
+              req.body.body,
+            ),
+          ),
     );
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AttachmentBody> }>(
@@ -303,7 +360,13 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
         reply
           .status(201)
           .send(
-            await addAttachment(taskDeps, actorOf(req), req.params.id, req.body.ref, req.body.description),
+            await addAttachment(
+              taskDepsFor(req, 'task.attach', [req.params.id]),
+              actorOf(req),
+              req.params.id,
+              req.body.ref,
+              req.body.description,
+            ),
           ),
     );
 
@@ -320,7 +383,12 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
-        await closeTask(taskDeps, actorOf(req), req.params.id, req.body);
+        await closeTask(
+          taskDepsFor(req, 'task.close', [req.params.id]),
+          actorOf(req),
+          req.params.id,
+          req.body,
+        );
         return { id: req.params.id };
       },
     );

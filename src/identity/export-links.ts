@@ -7,6 +7,8 @@ export async function exportLinks(
   db: Queryable,
   write: (chunk: string) => void,
   pageSize = 100_000,
+  /** Told the child ids of each page written (the export's audit entry names them all). */
+  onChildren?: (childIds: string[]) => void,
 ): Promise<number> {
   write('source,record_id,child_id\n');
   let after = 0;
@@ -20,6 +22,7 @@ export async function exportLinks(
     );
     if (!rows.length) break;
     write(stringify(rows.map((r) => [r.source, r.record_id, r.child_id])));
+    onChildren?.(rows.map((r) => r.child_id));
     n += rows.length;
     after = Number(rows[rows.length - 1]!.pk);
     if (rows.length < pageSize) break;

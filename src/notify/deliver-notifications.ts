@@ -23,6 +23,8 @@ import {
   type SendTarget,
 } from './notify.queries.ts';
 import { payloadFor } from './policy.ts';
+import { appendAudit } from '../access/audit.ts';
+import { maskForSubscriber } from '../access/disclosure.ts';
 import { renderDigestMail, renderEventMail } from './render-mail.ts';
 import { classifyAttempt, DEFAULT_RETRY, retryDelayMs, type RetryPolicy, type SendResult } from './retry.ts';
 import { postWebhook, smtpMailer, type Mailer } from './send.ts';
@@ -110,11 +112,13 @@ export class DeliveryWorker {
     const startedAt = clock.now();
     const t0 = performance.now();
     let result: SendResult;
+    // The children whose data this attempt sent out (audited as a disclosure with the attempt).
+    const disclosed: string[] = [];
     try {
       result =
         target.status !== 'active'
           ? { ok: false, gone: false, statusCode: null, error: 'subscription disabled' }
-          : await this.send(d, target, events);
+          : await this.send(d, target, events, disclosed);
     } catch (thrown) {
       result = { ok: false, gone: false, statusCode: null, error: toError(thrown).message };
     }
@@ -137,14 +141,29 @@ export class DeliveryWorker {
         error: result.error,
         nextAttemptAt,
       };
-      const kept =
-        outcome === 'gone'
-          ? await db.transaction(async (tx) => {
-              const ok = await recordAttempt(tx, attempt);
-              await disableGoneSubscription(tx, target.id, `receiver answered 410 Gone on delivery ${d.id}`);
-              return ok;
-            })
-          : await recordAttempt(db, attempt);
+      const kept = await db.transaction(async (tx) => {
+        const ok = await recordAttempt(tx, attempt);
+        if (outcome === 'gone') {
+          await disableGoneSubscription(tx, target.id, `receiver answered 410 Gone on delivery ${d.id}`);
+        }
+        if (target.status === 'active') {
+          await appendAudit(tx, {
+            at: startedAt,
+            actor: null,
+            action: 'notify.send',
+            outcome: result.ok ? 'ok' : 'failed',
+            childIds: [...new Set(disclosed)],
+            target: `subscription:${target.id}`,
+            details: {
+              delivery: d.id,
+              agency: target.agency,
+              channel: target.channel,
+              recipient: target.target,
+            },
+          });
+        }
+        return ok;
+      });
       if (!kept) log.warn({ delivery: d.id }, 'delivery was reclaimed by another worker while sending');
       if (outcome !== 'delivered') {
         log.warn(
@@ -168,20 +187,27 @@ export class DeliveryWorker {
     d: ClaimedDelivery,
     target: SendTarget,
     events: Map<number, NotifyEvent & { pk: number }>,
+    disclosed: string[],
   ): Promise<SendResult> {
     const { config, clock, db } = this.options;
     const payloadOptions = { baseUrl: config.publicUrl };
+    // The payload-building point: notify's sharing policy, then access's field rules for the
+    // subscriber's agency; the children named are recorded for the audit entry of the attempt.
+    const payloadOf = (e: NotifyEvent) => {
+      if (e.childId) disclosed.push(e.childId);
+      return maskForSubscriber(target.agency, payloadFor(target.agency, e, payloadOptions));
+    };
     if (d.event_pk === null) {
       const folded = await selectDigestEvents(db, d.id);
       const mail = renderDigestMail(
-        folded.map((e) => payloadFor(target.agency, e, payloadOptions)),
+        folded.map((e) => payloadOf(e)),
         clock.now().toISOString().slice(0, 10),
       );
       return this.mailer.send({ to: target.target, ...mail, messageId: d.idempotency_key });
     }
     const event = events.get(d.event_pk);
     if (!event) return { ok: false, gone: false, statusCode: null, error: 'event not found' };
-    const payload = payloadFor(target.agency, event, payloadOptions);
+    const payload = payloadOf(event);
     if (target.channel === 'email') {
       return this.mailer.send({
         to: target.target,

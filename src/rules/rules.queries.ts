@@ -193,6 +193,8 @@ export interface AlertFilter {
   /** Alerts open on this date (opened on or before, not closed by then). */
   openOn?: string;
   childId?: string;
+  /** Record scope: a SQL predicate on the child id column (access's childScopeSql). */
+  scope?: (childIdExpr: string, param: (value: unknown) => string) => string;
   limit?: number;
   offset?: number;
 }
@@ -226,6 +228,7 @@ function where(f: AlertFilter): { sql: string; params: unknown[] } {
   if (f.office) conds.push(`office_kinds @> ARRAY[${p(f.office)}::text]`);
   if (f.state) conds.push(`addr_state = ${p(f.state)}`);
   if (f.childId) conds.push(`child_id = ${p(f.childId)}`);
+  if (f.scope) conds.push(f.scope('alert.child_id', p));
   if (f.openOn) {
     const d = p(f.openOn);
     conds.push(`opened_on <= ${d}::date AND (closed_on IS NULL OR closed_on > ${d}::date)`);

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.ts';
 import { withDb } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
 import { showChildCase } from '../../cases/index.ts';
+import { auditAct, cliActor } from '../../access/disclosure.ts';
 import {
   listAlerts,
   listRules,
@@ -39,12 +40,24 @@ export function registerCasesCommands(program: Command, ctx: () => CommandContex
     .argument('<child-id>', 'the child id')
     .option('--as-of <date>', 'as of this date (YYYY-MM-DD; default today)')
     .option('--json', 'print JSON to standard output')
-    .action(async (childId: string, opts: { asOf?: string; json?: boolean }) => {
+    .option(
+      '--purpose <purpose>',
+      "why the child's record is opened (recorded in the audit log)",
+      'administration',
+    )
+    .action(async (childId: string, opts: { asOf?: string; json?: boolean; purpose: string }) => {
       const c = ctx();
       const asOf = resolveAsOf(c.clock, opts.asOf);
+      const actor = cliActor(opts.purpose);
       await withDb(c, async (db) => {
         const shown = await showChildCase({ db, clock: c.clock }, childId, asOf);
         const alerts = (await listAlerts(db, { childId: shown.child_id, status: 'all', limit: 1000 })).alerts;
+        await db.transaction((tx) =>
+          auditAct(tx, c.clock.now(), actor, null, {
+            action: 'child.read',
+            childIds: shown.asked_for ? [shown.child_id, shown.asked_for] : [shown.child_id],
+          }),
+        );
         if (opts.json) {
           process.stdout.write(JSON.stringify({ ...shown, alerts }, null, 2) + '\n');
           return;

@@ -2,7 +2,7 @@
 // records into children, and people's decisions about them.
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { Db } from '../../db/index.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import {
   decidePair,
@@ -22,6 +22,13 @@ import {
 import { afterFullLink } from '../../projections.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
+import {
+  auditAct,
+  auditedDb,
+  childIdsOfRecords,
+  childIdsOfReviewPair,
+  cliActor,
+} from '../../access/disclosure.ts';
 
 /** A record named as `source:record_id` (e.g. `cbp:E123`) or by its number in the project. */
 async function recordRef(db: Db, ref: string): Promise<number> {
@@ -71,6 +78,19 @@ function printExplanation(e: PairExplanation) {
   process.stdout.write(`${e.sameChild ? 'same child' : 'different children'}: ${e.because}\n`);
 }
 
+/** The command's database whose first transaction (the change) is audited under the command-line user. */
+function auditedChange(
+  db: Db,
+  c: CommandContext,
+  action: string,
+  target: string,
+  childIds: (tx: Queryable) => Promise<string[]>,
+): Db {
+  return auditedDb(db, async (tx) =>
+    auditAct(tx, c.clock.now(), cliActor(), null, { action, target, childIds: await childIds(tx) }),
+  );
+}
+
 export function registerIdentityCommands(program: Command, ctx: () => CommandContext): void {
   program
     .command('link')
@@ -110,11 +130,28 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
     .command('links')
     .description('every in-scope record and the child it is linked to: source,record_id,child_id')
     .option('--format <format>', 'csv (the only format)', 'csv')
-    .action(async (opts: { format: string }) => {
+    .option('--purpose <purpose>', 'why the export is made (recorded in the audit log)', 'administration')
+    .action(async (opts: { format: string; purpose: string }) => {
       if (opts.format !== 'csv') throw new BridgeError('USAGE', `--format must be csv, got "${opts.format}"`);
       const c = ctx();
+      const actor = cliActor(opts.purpose);
       await withDb(c, async (db) => {
-        const n = await exportLinks(db, (s) => process.stdout.write(s));
+        const children = new Set<string>();
+        const n = await exportLinks(
+          db,
+          (s) => process.stdout.write(s),
+          undefined,
+          (ids) => ids.forEach((id) => children.add(id)),
+        );
+        // An export names every child it returned.
+        await db.transaction((tx) =>
+          auditAct(tx, c.clock.now(), actor, null, {
+            action: 'child.export',
+            childIds: [...children],
+            target: 'export:links',
+            details: { links: n },
+          }),
+        );
         say(`exported ${n} links`);
       });
     });
@@ -205,7 +242,10 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
         throw new BridgeError('USAGE', `PAIR must be a review pair number, got "${pair}"`);
       const c = ctx();
       await withDb(c, async (db) => {
-        const res = await decideReviewPair({ db, log: c.log, clock: c.clock }, Number(pair), {
+        const audited = auditedChange(db, c, 'identity.decide', `review_pair:${pair}`, (tx) =>
+          childIdsOfReviewPair(tx, Number(pair)),
+        );
+        const res = await decideReviewPair({ db: audited, log: c.log, clock: c.clock }, Number(pair), {
           decision: opts.link ? 'link' : 'apart',
           actor: actorOf(opts.as),
           reason: opts.reason,
@@ -244,16 +284,15 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
           throw new BridgeError('USAGE', 'give exactly one of --link or --apart');
         const c = ctx();
         await withDb(c, async (db) => {
-          const res = await decidePair(
-            { db, log: c.log, clock: c.clock },
-            await recordRef(db, a),
-            await recordRef(db, b),
-            {
-              decision: opts.link ? 'link' : 'apart',
-              actor: actorOf(opts.as),
-              reason: opts.reason,
-            },
+          const pks = [await recordRef(db, a), await recordRef(db, b)] as const;
+          const audited = auditedChange(db, c, 'identity.decide', `records:${a},${b}`, (tx) =>
+            childIdsOfRecords(tx, pks),
           );
+          const res = await decidePair({ db: audited, log: c.log, clock: c.clock }, pks[0], pks[1], {
+            decision: opts.link ? 'link' : 'apart',
+            actor: actorOf(opts.as),
+            reason: opts.reason,
+          });
           say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
         });
       },
@@ -267,7 +306,8 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
     .action(async (a: string, b: string, opts: { reason: string; as?: string }) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const res = await mergeChildren({ db, log: c.log, clock: c.clock }, a, b, {
+        const audited = auditedChange(db, c, 'identity.merge', `children:${a},${b}`, async () => [a, b]);
+        const res = await mergeChildren({ db: audited, log: c.log, clock: c.clock }, a, b, {
           actor: actorOf(opts.as),
           reason: opts.reason,
         });
@@ -290,7 +330,8 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
           .map((s) => s.trim())
           .filter(Boolean))
           pks.push(await recordRef(db, ref));
-        const res = await splitChild({ db, log: c.log, clock: c.clock }, child, pks, {
+        const audited = auditedChange(db, c, 'identity.split', `child:${child}`, async () => [child]);
+        const res = await splitChild({ db: audited, log: c.log, clock: c.clock }, child, pks, {
           actor: actorOf(opts.as),
           reason: opts.reason,
         });

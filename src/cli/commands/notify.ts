@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { withDb } from '../context.ts';
+import { auditedAct, cliActor } from '../../access/disclosure.ts';
 import { parseFormat, printRows, say } from '../output.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import {
@@ -94,16 +95,24 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
       }) => {
         const c = ctx();
         await withDb(c, async (db) => {
-          const { subscription, secret } = await addSubscription(db, {
-            agency: opts.agency,
-            name: opts.name,
-            webhookUrl: opts.webhook,
-            email: opts.email,
-            eventTypes: list(opts.events) ?? [],
-            offices: list(opts.office),
-            states: list(opts.state),
-            minSeverity: opts.minSeverity,
-          });
+          const { subscription, secret } = await auditedAct(
+            db,
+            c.clock,
+            cliActor(),
+            'notify.subscribe',
+            (tx) =>
+              addSubscription(tx, {
+                agency: opts.agency,
+                name: opts.name,
+                webhookUrl: opts.webhook,
+                email: opts.email,
+                eventTypes: list(opts.events) ?? [],
+                offices: list(opts.office),
+                states: list(opts.state),
+                minSeverity: opts.minSeverity,
+              }),
+            (r) => ({ target: `subscription:${r.subscription.id}` }),
+          );
           if (opts.json) {
             process.stdout.write(JSON.stringify({ ...subscription, secret }, null, 2) + '\n');
           } else {
@@ -148,7 +157,14 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
     .action(async (value: string) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const row = await removeSubscription(db, id(value, 'subscription id'));
+        const row = await auditedAct(
+          db,
+          c.clock,
+          cliActor(),
+          'notify.unsubscribe',
+          (tx) => removeSubscription(tx, id(value, 'subscription id')),
+          (r) => ({ target: `subscription:${r.id}` }),
+        );
         say(`subscription ${row.id} removed`);
       });
     });
@@ -160,7 +176,14 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
     .action(async (value: string) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const row = await enableSubscription(db, id(value, 'subscription id'));
+        const row = await auditedAct(
+          db,
+          c.clock,
+          cliActor(),
+          'notify.enable',
+          (tx) => enableSubscription(tx, id(value, 'subscription id')),
+          (r) => ({ target: `subscription:${r.id}` }),
+        );
         say(`subscription ${row.id} enabled`);
       });
     });
@@ -223,7 +246,14 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
     .action(async (value: string) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const row = await replayDeadLetter(db, id(value, 'delivery id'));
+        const row = await auditedAct(
+          db,
+          c.clock,
+          cliActor(),
+          'notify.replay',
+          (tx) => replayDeadLetter(tx, id(value, 'delivery id')),
+          (r) => ({ target: `delivery:${r.id}` }),
+        );
         say(`delivery ${row.id} queued again; a running worker sends it`);
       });
     });

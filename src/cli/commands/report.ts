@@ -20,6 +20,7 @@ import { isoDate } from '../../shared/clock.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
+import { auditAct, cliActor } from '../../access/disclosure.ts';
 
 function threshold(value: string | undefined): number {
   if (value === undefined) return DEFAULT_RECURRING_THRESHOLD;
@@ -115,8 +116,10 @@ export function registerReportCommands(program: Command, ctx: () => CommandConte
     .option('--recurring-threshold <n>', 'as in `bridge report`', '5')
     .option('--json', 'print JSON to standard output')
     .option('--format <format>', 'table, json or csv')
+    .option('--purpose <purpose>', 'why the list is opened (recorded in the audit log)', 'oversight')
     .action(
       async (opts: {
+        purpose: string;
         figure: string;
         asOf?: string;
         by?: string;
@@ -133,6 +136,7 @@ export function registerReportCommands(program: Command, ctx: () => CommandConte
           throw new BridgeError('USAGE', '--by and --key go together (e.g. --by state --key TX)');
         }
         const group = opts.by ? { dim: opts.by as BreakdownDim, key: opts.key! } : undefined;
+        const actor = cliActor(opts.purpose);
         await withDb(c, async (db) => {
           const children = await listFigureChildren(db, {
             figure: opts.figure,
@@ -140,6 +144,15 @@ export function registerReportCommands(program: Command, ctx: () => CommandConte
             group,
             recurringThreshold: threshold(opts.recurringThreshold),
           });
+          // The list is recorded, with every child it names, before it is shown.
+          await db.transaction((tx) =>
+            auditAct(tx, c.clock.now(), actor, null, {
+              action: 'child.list',
+              childIds: children.map((ch) => ch.child_id),
+              target: `report:${opts.figure}`,
+              details: { as_of: asOf, with_rows: opts.withRows === true, ...(group ? { group } : {}) },
+            }),
+          );
           say(`${children.length} children behind ${opts.figure} as of ${asOf}`);
           if (opts.withRows) {
             const rows = await listChildRows(

@@ -12,7 +12,7 @@ import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
 import { startDelivery } from '../../notify/index.ts';
 import { projections } from '../../projections.ts';
-import { loadAccessSecrets } from '../../access/index.ts';
+import { discoverOidc, loadAccessSecrets, oidcSettingsFromEnv } from '../../access/index.ts';
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -36,11 +36,16 @@ export async function startService(
   // Refuses to start outside demo mode when a secret is missing or a default.
   const secrets = loadAccessSecrets();
   const log = createLog(ctx.config.logLevel);
+  // Single sign-on when BRIDGE_OIDC_ISSUER is set: the provider's metadata is read once at start.
+  const oidcSettings = oidcSettingsFromEnv();
+  const oidc = oidcSettings
+    ? { settings: oidcSettings, config: await discoverOidc(oidcSettings) }
+    : undefined;
   const app = await buildServer(
     { db, log, clock: ctx.clock },
     {
       feeds: { projections: projections({ log, clock: ctx.clock }) },
-      access: { secrets, rateLimitPerMinute: ctx.config.rateLimitPerMinute },
+      access: { secrets, oidc, rateLimitPerMinute: ctx.config.rateLimitPerMinute },
     },
   );
   const worker = options.worker ? new Worker({ db, log, handlers: jobHandlers() }) : null;

@@ -2,6 +2,7 @@
 // an operator tool run with database access, so it acts for every office under the name in --as.
 import type { Command } from 'commander';
 import { withDb, type CommandContext } from '../context.ts';
+import { auditedTaskDb, cliActor } from '../../access/disclosure.ts';
 import { parseFormat, printRows, say } from '../output.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { BridgeError } from '../../shared/errors.ts';
@@ -111,7 +112,14 @@ export function registerWorkCommands(program: Command, ctx: () => CommandContext
     .option('--as <user>', 'who assigns (default: $USER)')
     .action(async (id: string, user: string, o: { as?: string }) => {
       const c = ctx();
-      await withDb(c, (db) => assignTask({ db, clock: c.clock }, operator(o.as), id, user));
+      await withDb(c, (db) =>
+        assignTask(
+          { db: auditedTaskDb(db, c.clock, cliActor(), 'task.assign', [id]), clock: c.clock },
+          operator(o.as),
+          id,
+          user,
+        ),
+      );
       say(`task ${id} assigned to ${user}`);
     });
 
@@ -126,7 +134,12 @@ export function registerWorkCommands(program: Command, ctx: () => CommandContext
       const c = ctx();
       const attempts = o.attempts === undefined ? null : Number(o.attempts);
       await withDb(c, (db) =>
-        closeTask({ db, clock: c.clock }, operator(o.as), id, { outcome: o.outcome, note: o.note, attempts }),
+        closeTask(
+          { db: auditedTaskDb(db, c.clock, cliActor(), 'task.close', [id]), clock: c.clock },
+          operator(o.as),
+          id,
+          { outcome: o.outcome, note: o.note, attempts },
+        ),
       );
       say(`task ${id} closed: ${o.outcome}`);
     });
@@ -137,7 +150,14 @@ export function registerWorkCommands(program: Command, ctx: () => CommandContext
     .option('--as <user>', 'author (default: $USER)')
     .action(async (id: string, text: string, o: { as?: string }) => {
       const c = ctx();
-      await withDb(c, (db) => addNote({ db, clock: c.clock }, operator(o.as), id, text));
+      await withDb(c, (db) =>
+        addNote(
+          { db: auditedTaskDb(db, c.clock, cliActor(), 'task.note', [id]), clock: c.clock },
+          operator(o.as),
+          id,
+          text,
+        ),
+      );
       say(`note added to task ${id}`);
     });
 
