@@ -101,6 +101,14 @@ describe('identity routes', () => {
     const queue = (await app.inject({ method: 'GET', url: '/api/v1/identity/review?limit=500' })).json()
       .items as Item[];
     expect(queue.some((i) => i.id === item.id)).toBe(false);
+    // What depends on links (alerts, tasks, the report) is queued for the projections job.
+    const [queued] = await t.db.query<{ records: number; jobs: number }>(
+      `SELECT (SELECT count(*) FROM projection_pending q JOIN review_pair p
+                 ON q.record_pk IN (p.record_a, p.record_b) WHERE p.id = $1)::int AS records,
+              (SELECT count(*) FROM job WHERE queue = 'projections.run' AND status = 'queued')::int AS jobs`,
+      [item.id],
+    );
+    expect(queued).toEqual({ records: 2, jobs: 1 });
   });
 
   it('answers 404 for an unknown record', async () => {

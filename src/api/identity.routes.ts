@@ -1,5 +1,6 @@
 // Identity over HTTP: the review queue (both records and each field's contribution), decisions,
 // and why two records are or are not one child.
+import { projections } from '../projections.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { BridgeError } from '../shared/errors.ts';
@@ -87,6 +88,15 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
           decision: req.body.decision,
           reason: req.body.reason,
           actor: who,
+        });
+        // Alerts, tasks and the report follow the new links: the pair's records go through the
+        // projections as if they had just arrived (a worker job runs them).
+        await deps.db.transaction(async (tx) => {
+          const [pair] = await tx.query<{ a: number; b: number }>(
+            'SELECT record_a AS a, record_b AS b FROM review_pair WHERE id = $1',
+            [req.params.id],
+          );
+          if (pair) await projections().afterRecordsChanged!(tx, [Number(pair.a), Number(pair.b)]);
         });
         return { decisionId: res.decisionId, changedLinks: res.relinked.changedLinks };
       },
