@@ -217,10 +217,9 @@ describe('access over HTTP', () => {
   const ACCESS_DENIAL = /needs the [a-z.]+ permission|not open to any role|sign in or send/;
 
   it('authorization matrix: every registered route × every role, as the policy table says', async () => {
-    // Sign-out ends the session, so it goes last.
-    const routes = [...app.accessRoutes].sort(
-      (a, b) => Number(a.url === '/api/v1/auth/logout') - Number(b.url === '/api/v1/auth/logout'),
-    );
+    // Sign-out (the API's and the web form's) ends the session, so it goes last.
+    const signOut = (url: string) => Number(url === '/api/v1/auth/logout' || url === '/logout');
+    const routes = [...app.accessRoutes].sort((a, b) => signOut(a.url) - signOut(b.url));
     expect(routes.length).toBeGreaterThanOrEqual(20);
     const mismatches: string[] = [];
     for (const r of routes) {
@@ -263,11 +262,12 @@ describe('access over HTTP', () => {
         const denied = res.statusCode === 401 || res.statusCode === 403;
         if (denied === expected) mismatches.push(`${name} ${r.method} ${r.url}: ${res.statusCode}`);
       }
+      // The sessions a sign-out route ended are opened again for the next route and the tests below.
+      if (signOut(r.url))
+        for (const role of ROLES)
+          sessions.set(role, sessionOf(await login(`demo-${role.replace(/_/g, '-')}`, passwords.get(role)!)));
     }
     expect(mismatches).toEqual([]);
-    // The sessions ended by the matrix's sign-out calls are opened again for the tests below.
-    for (const role of ROLES)
-      sessions.set(role, sessionOf(await login(`demo-${role.replace(/_/g, '-')}`, passwords.get(role)!)));
   });
 
   it('closes a route that declares no permission to every role', async () => {
