@@ -263,6 +263,8 @@ describe('web pages by role (Chromium, access control on)', () => {
     const wrongPurpose = await page.goto(`${base}/children/W2?purpose=oversight`);
     expect(wrongPurpose?.status()).toBe(403);
     expect((await page.goto(`${base}/admin`))?.status()).toBe(403);
+    expect(await page.getByRole('alert').innerText()).toMatch(/needs the user\.manage permission/);
+    await check(page, 'not-allowed');
 
     await page.goto(`${base}/addresses?purpose=enforcement&min=2`);
     expect(await page.locator('tbody tr').count()).toBe(1);

@@ -133,6 +133,16 @@ export function webRoutes(deps: WebDeps): FastifyPluginAsync {
   };
 
   return async (app) => {
+    // Refusals from the access layer (no permission, a missing CSRF token) and bad query strings on
+    // these routes are said on a page, like the pages' own errors; anything else goes to the server's
+    // handler (which never shows 5xx details).
+    app.setErrorHandler((error, req, reply) => {
+      const e = error as { validation?: unknown; message: string };
+      if (isBridgeError(error)) return sendError(req, reply, error, null);
+      if (e.validation) return sendError(req, reply, new BridgeError('USAGE', e.message), null);
+      throw error;
+    });
+
     app.get('/assets/app.css', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
     );
