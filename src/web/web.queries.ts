@@ -1,5 +1,5 @@
 // Read-only SQL the pages need beyond the modules' use cases. Every list is paged on an index.
-import type { Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
 
 export interface LinkedRecordRow {
   pk: number;
@@ -123,7 +123,10 @@ export async function reviewPage(
     [status],
   )) as [{ n: number }];
   const pairs = await db.query<ReviewPairRow>(
-    `SELECT ${REVIEW_COLUMNS} WHERE p.status = $1 ORDER BY p.weight DESC, p.id LIMIT $2 OFFSET $3`,
+    // The page's pairs first (on review_pair_open_idx), then their records.
+    `SELECT ${REVIEW_COLUMNS}
+      WHERE p.id IN (SELECT id FROM review_pair WHERE status = $1 ORDER BY weight DESC, id LIMIT $2 OFFSET $3)
+      ORDER BY p.weight DESC, p.id`,
     [status, limit, offset],
   );
   return { total: Number(n), pairs };
@@ -146,8 +149,8 @@ export interface RecurringAddressRow {
 }
 
 /**
- * Addresses that several children were released to (ORR release rows), most children first, a page
- * at a time. `states` limits them to an ERO officer's area (null: everywhere).
+ * Addresses that several children were released to, from the counted table (most children first),
+ * a page at a time. `states` limits them to an ERO officer's area (null: everywhere).
  */
 export async function recurringAddresses(
   db: Queryable,
@@ -159,36 +162,66 @@ export async function recurringAddresses(
     offset: number;
   },
 ): Promise<{ total: number; rows: RecurringAddressRow[] }> {
-  const params = [opts.threshold, opts.states, opts.state, opts.limit, opts.offset];
-  const groups = `
-    SELECT r.addr_line, COALESCE(upper(trim(r.addr_unit)), '') AS addr_unit, r.addr_zip5,
-           min(r.addr_city) AS addr_city, min(upper(trim(r.addr_state))) AS addr_state,
-           count(DISTINCT l.child_id)::int AS children,
-           array_agg(DISTINCT l.child_id ORDER BY l.child_id) AS child_ids,
-           array_remove(array_agg(DISTINCT r.sponsor_id ORDER BY r.sponsor_id), NULL) AS sponsor_ids
-      FROM record r JOIN record_link l ON l.record_pk = r.id
-     WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope
-       AND r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL
-       AND ($2::text[] IS NULL OR upper(trim(r.addr_state)) = ANY($2::text[]))
-       AND ($3::text IS NULL OR upper(trim(r.addr_state)) = $3)
-     GROUP BY r.addr_line, COALESCE(upper(trim(r.addr_unit)), ''), r.addr_zip5
-    HAVING count(DISTINCT l.child_id) >= $1::int`;
-  const rows = await db.query<RecurringAddressRow & { total: number }>(
-    `WITH g AS (${groups})
-     SELECT g.*, count(*) OVER ()::int AS total FROM g
-      ORDER BY children DESC, addr_zip5, addr_line, addr_unit
-      LIMIT $4 OFFSET $5`,
+  const where = `children >= $1::int AND ($2::text[] IS NULL OR addr_state = ANY($2::text[]))
+     AND ($3::text IS NULL OR addr_state = $3)`;
+  const params = [opts.threshold, opts.states, opts.state];
+  const [c] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM recurring_address WHERE ${where}`,
     params,
   );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && opts.offset > 0) {
-    const [c] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${groups}) g`,
-      params.slice(0, 3),
+  const rows = await db.query<RecurringAddressRow>(
+    `SELECT addr_line, addr_unit, addr_city, addr_state, addr_zip5, children, child_ids, sponsor_ids
+       FROM recurring_address WHERE ${where}
+      ORDER BY children DESC, addr_zip5, addr_line, addr_unit
+      LIMIT $4 OFFSET $5`,
+    [...params, opts.limit, opts.offset],
+  );
+  return { total: Number(c?.n ?? 0), rows };
+}
+
+/** When the recurring addresses were last counted (null: never). */
+export async function recurringCountedAt(db: Queryable): Promise<Date | null> {
+  const [row] = await db.query<{ counted_at: Date }>(`SELECT counted_at FROM recurring_address_count`);
+  return row ? new Date(row.counted_at) : null;
+}
+
+// Any number not used by another advisory lock of the project.
+const RECOUNT_LOCK = 909_001;
+
+/**
+ * Counts the recurring addresses again from the ORR release rows (clean addresses only: a street
+ * line and a ZIP). Returns false without waiting when another process is already counting.
+ */
+export async function recountRecurringAddresses(db: Db, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
+      RECOUNT_LOCK,
+    ]);
+    if (!lock?.ok) return false;
+    await tx.query(`DELETE FROM recurring_address`);
+    const [n] = await tx.query<{ n: number }>(
+      `WITH ins AS (
+         INSERT INTO recurring_address (addr_zip5, addr_line, addr_unit, addr_city, addr_state, children,
+                                        child_ids, sponsor_ids)
+         SELECT r.addr_zip5, r.addr_line, COALESCE(upper(trim(r.addr_unit)), ''), min(r.addr_city),
+                min(upper(trim(r.addr_state))), count(DISTINCT l.child_id)::int,
+                array_agg(DISTINCT l.child_id ORDER BY l.child_id),
+                array_remove(array_agg(DISTINCT r.sponsor_id ORDER BY r.sponsor_id), NULL)
+           FROM record r JOIN record_link l ON l.record_pk = r.id
+          WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope
+            AND r.addr_line IS NOT NULL AND trim(r.addr_line) <> '' AND r.addr_zip5 IS NOT NULL
+          GROUP BY r.addr_zip5, r.addr_line, COALESCE(upper(trim(r.addr_unit)), '')
+         HAVING count(DISTINCT l.child_id) >= 2
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
     );
-    total = c?.n ?? 0;
-  }
-  return { total: Number(total), rows: rows.map(({ total: _t, ...r }) => r) };
+    await tx.query(
+      `INSERT INTO recurring_address_count (id, counted_at, addresses) VALUES (true, $1, $2)
+       ON CONFLICT (id) DO UPDATE SET counted_at = EXCLUDED.counted_at, addresses = EXCLUDED.addresses`,
+      [now, n?.n ?? 0],
+    );
+    return true;
+  });
 }
 
 export interface DeliveryPageRow {
@@ -227,9 +260,17 @@ export async function deliveryPage(
   );
 }
 
+/**
+ * How many deliveries wait, are being sent, failed for good or wait for the digest (each on the
+ * status index). Delivered ones are not counted: they are most of the table and need no action.
+ */
+export const COUNTED_DELIVERY_STATUSES = ['pending', 'delivering', 'dead', 'digest'] as const;
+
 export async function deliveryCounts(db: Queryable): Promise<Record<string, number>> {
   const rows = await db.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM notify_delivery GROUP BY status`,
+    `SELECT s AS status, (SELECT count(*) FROM notify_delivery d WHERE d.status = s)::int AS n
+       FROM unnest($1::text[]) AS s`,
+    [COUNTED_DELIVERY_STATUSES],
   );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

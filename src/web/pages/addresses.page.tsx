@@ -4,12 +4,13 @@
 import type { VNode } from 'preact';
 import { appendAudit, maskFor, recordScope } from '../../access/index.ts';
 import { DEFAULT_RECURRING_THRESHOLD } from '../../reports/index.ts';
-import { count } from '../format.ts';
+import { count, usDateTime } from '../format.ts';
 import { Pager } from '../page.tsx';
 import type { WebPage } from '../web-page.ts';
-import { recurringAddresses } from '../web.queries.ts';
+import { recountRecurringAddresses, recurringAddresses, recurringCountedAt } from '../web.queries.ts';
 
 const PAGE_SIZE = 25;
+const RECOUNT_AFTER_MS = 15 * 60_000;
 
 export const addressesPage: WebPage<{ state?: string; min?: number; page?: number }> = {
   path: '/addresses',
@@ -26,8 +27,22 @@ export const addressesPage: WebPage<{ state?: string; min?: number; page?: numbe
     },
     additionalProperties: false,
   },
-  async render({ db, clock }, q, ctx): Promise<VNode> {
+  async render({ db, clock, log }, q, ctx): Promise<VNode> {
     const actor = ctx.actor!;
+    // The count aggregates every release row: done once, then again in the background when stale,
+    // so the page always answers from the counted table and says when it was counted.
+    let countedAt = await recurringCountedAt(db);
+    if (countedAt === null) {
+      await recountRecurringAddresses(db, clock.now());
+      countedAt = await recurringCountedAt(db);
+    } else if (clock.now().getTime() - countedAt.getTime() > RECOUNT_AFTER_MS) {
+      recountRecurringAddresses(db, clock.now()).catch((e: unknown) =>
+        log?.error(
+          { err: e instanceof Error ? e.message : String(e) },
+          'recounting recurring addresses failed',
+        ),
+      );
+    }
     const purpose = ctx.purpose!;
     const scope = recordScope(actor);
     const threshold = q.min ?? DEFAULT_RECURRING_THRESHOLD;
@@ -62,7 +77,9 @@ export const addressesPage: WebPage<{ state?: string; min?: number; page?: numbe
           Addresses that {threshold} or more children were released to by ORR, most children first.
           {scope.kind === 'states'
             ? ` Only addresses in your office's area (${scope.states.join(', ')}).`
-            : ''}
+            : ''}{' '}
+          Counted {usDateTime(countedAt)}; counted again every {RECOUNT_AFTER_MS / 60_000} minutes while the
+          page is in use.
         </p>
         <form class="filters" method="get" action="/addresses">
           <input type="hidden" name="purpose" value={purpose} />

@@ -6,7 +6,7 @@ import { auditedChange, numberParam } from '../audited-change.ts';
 import { CsrfField } from '../page.tsx';
 import { count, usDateTime, words } from '../format.ts';
 import type { WebAction, WebPage } from '../web-page.ts';
-import { deliveryCounts, deliveryPage } from '../web.queries.ts';
+import { COUNTED_DELIVERY_STATUSES, deliveryCounts, deliveryPage } from '../web.queries.ts';
 
 const PAGE_SIZE = 50;
 
@@ -54,7 +54,7 @@ export const notificationsPage: WebPage<{ status?: string; before?: number }> = 
           failed too many times becomes a dead letter and can be sent again.
         </p>
         <dl class="summary">
-          {DELIVERY_STATUSES.map((s) => (
+          {COUNTED_DELIVERY_STATUSES.map((s) => (
             <div key={s} data-summary={s}>
               <dt>{STATUS_LABELS[s]}</dt>
               <dd>{count(counts[s] ?? 0)}</dd>
