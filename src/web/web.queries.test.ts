@@ -10,6 +10,8 @@ const OAK = { line: '4 OAK AVE', unit: null, city: 'MIAMI', state: 'FL', zip: '3
 
 describe('recurring addresses', () => {
   let t: TestDb;
+  const list = (o: Partial<Parameters<typeof recurringAddresses>[1]> = {}) =>
+    recurringAddresses(t.db, { threshold: 2, states: null, state: null, limit: 10, offset: 0, ...o });
   beforeAll(async () => {
     t = await createTestDb();
     await new ReportFixture()
@@ -31,42 +33,18 @@ describe('recurring addresses', () => {
     expect(await recurringCountedAt(t.db)).toBeNull();
     expect(await recountRecurringAddresses(t.db, new Date('2024-07-01T12:00:00Z'))).toBe(true);
     expect(await recurringCountedAt(t.db)).toEqual(new Date('2024-07-01T12:00:00Z'));
-    const all = await recurringAddresses(t.db, {
-      threshold: 2,
-      states: null,
-      state: null,
-      limit: 10,
-      offset: 0,
-    });
+    const all = await list();
     expect(all.total).toBe(2);
     expect(all.rows.map((r) => [r.addr_line, r.addr_unit, r.children, r.child_ids])).toEqual([
       ['9 ELM ST', 'APT 2', 3, ['R1', 'R2', 'R3']],
       ['4 OAK AVE', '', 2, ['R4', 'R5']],
     ]);
     expect(all.rows[0]!.sponsor_ids).toHaveLength(4);
-    const three = await recurringAddresses(t.db, {
-      threshold: 3,
-      states: null,
-      state: null,
-      limit: 10,
-      offset: 0,
-    });
+    const three = await list({ threshold: 3 });
     expect(three.rows.map((r) => r.addr_line)).toEqual(['9 ELM ST']);
-    const fl = await recurringAddresses(t.db, {
-      threshold: 2,
-      states: ['FL'],
-      state: null,
-      limit: 10,
-      offset: 0,
-    });
+    const fl = await list({ states: ['FL'] });
     expect(fl.rows.map((r) => r.addr_line)).toEqual(['4 OAK AVE']);
-    const page2 = await recurringAddresses(t.db, {
-      threshold: 2,
-      states: null,
-      state: 'TX',
-      limit: 1,
-      offset: 1,
-    });
+    const page2 = await list({ state: 'TX', limit: 1, offset: 1 });
     expect(page2).toEqual({ total: 1, rows: [] });
   });
 
@@ -79,13 +57,7 @@ describe('recurring addresses', () => {
       zip5: OAK.zip,
     });
     await recountRecurringAddresses(t.db, new Date('2024-07-01T13:00:00Z'));
-    const all = await recurringAddresses(t.db, {
-      threshold: 2,
-      states: null,
-      state: null,
-      limit: 10,
-      offset: 0,
-    });
+    const all = await list();
     expect(all.rows.map((r) => [r.addr_line, r.children])).toEqual([
       ['4 OAK AVE', 3],
       ['9 ELM ST', 3],
