@@ -6,7 +6,7 @@ import { auditedChange, numberParam } from '../audited-change.ts';
 import { CsrfField } from '../page.tsx';
 import { count, usDateTime, words } from '../format.ts';
 import type { WebAction, WebPage } from '../web-page.ts';
-import { COUNTED_DELIVERY_STATUSES, deliveryCounts, deliveryPage } from '../web.queries.ts';
+import { COUNT_CAP, COUNTED_DELIVERY_STATUSES, deliveryCounts, deliveryPage } from '../web.queries.ts';
 
 const PAGE_SIZE = 50;
 
@@ -57,7 +57,7 @@ export const notificationsPage: WebPage<{ status?: string; before?: number }> = 
           {COUNTED_DELIVERY_STATUSES.map((s) => (
             <div key={s} data-summary={s}>
               <dt>{STATUS_LABELS[s]}</dt>
-              <dd>{count(counts[s] ?? 0)}</dd>
+              <dd>{(counts[s] ?? 0) > COUNT_CAP ? `${count(COUNT_CAP)} or more` : count(counts[s] ?? 0)}</dd>
             </div>
           ))}
         </dl>
