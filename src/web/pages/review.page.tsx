@@ -145,8 +145,8 @@ export const reviewPairPage: WebPage<Record<string, never>> = {
             {x.fields.map((f) => (
               <tr key={f.field} data-field={f.field}>
                 <th scope="row">{FIELD_LABELS[f.field] ?? words(f.field)}</th>
-                <td>{f.a ?? '—'}</td>
-                <td>{f.b ?? '—'}</td>
+                <td>{f.field === 'dob' ? usDate(f.a) : (f.a ?? '—')}</td>
+                <td>{f.field === 'dob' ? usDate(f.b) : (f.b ?? '—')}</td>
                 <td>{words(f.level)}</td>
                 <td class="num">{(f.weight >= 0 ? '+' : '') + f.weight.toFixed(2)}</td>
               </tr>
