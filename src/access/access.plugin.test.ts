@@ -158,10 +158,9 @@ describe('access over the real server', () => {
   const ACCESS_DENIAL = /needs the [a-z.]+ permission|not open to any role|sign in or send/;
 
   it('authorization matrix: every registered route and page × every role and token, as the policy table says', async () => {
-    // Sign-out ends the session, so it goes last.
-    const routes = [...app.accessRoutes].sort(
-      (a, b) => Number(a.url === '/api/v1/auth/logout') - Number(b.url === '/api/v1/auth/logout'),
-    );
+    // Sign-out (the API's and the web form's) ends the session, so it goes last.
+    const signOut = (url: string) => Number(url === '/api/v1/auth/logout' || url === '/logout');
+    const routes = [...app.accessRoutes].sort((a, b) => signOut(a.url) - signOut(b.url));
     // The real route table: API routes of every module and the web pages.
     const urls = new Set(routes.map((r) => r.url));
     for (const u of [
@@ -211,6 +210,8 @@ describe('access over the real server', () => {
         const denied = res.statusCode === 401 || res.statusCode === 403;
         if (denied === expected) mismatches.push(`${name} ${r.method} ${r.url}: ${res.statusCode}`);
       }
+      // The sessions a sign-out route ended are opened again for the next route.
+      if (signOut(r.url)) await loginAll();
     }
     expect(mismatches).toEqual([]);
     // Every denial by the policy table is itself in the audit log.

@@ -19,7 +19,8 @@ export {
   type DemoLogin,
   type AccessDeps,
 } from './manage-users.ts';
-export { signIn, createToken, revokeTokenById } from './sign-in.ts';
+export { signIn, signOut, createToken, revokeTokenById } from './sign-in.ts';
+export { csrfTokenFor } from './credentials.ts';
 export { listTokens } from './access.queries.ts';
 export {
   accessPlugin,

@@ -106,6 +106,6 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(feedRoutes(deps, options.feeds));
   await app.register(casesRoutes(deps));
   await app.register(reportRoutes(deps));
-  await app.register(webRoutes(deps));
+  await app.register(webRoutes({ ...deps, secrets: options.access?.secrets }));
   return app;
 }

@@ -14,9 +14,14 @@ export interface ShellProps {
   currentPath: string;
   nav: readonly NavItem[];
   children: ComponentChildren;
+  /** The signed-in person, shown with a sign-out button. */
+  user?: { username: string; role: string } | null;
+  csrf?: string | null;
+  /** A confirmation of what the last form did. */
+  flash?: string | null;
 }
 
-export function Shell({ title, currentPath, nav, children }: ShellProps): VNode {
+export function Shell({ title, currentPath, nav, children, user, csrf, flash }: ShellProps): VNode {
   return (
     <html lang="en">
       <head>
@@ -44,9 +49,23 @@ export function Shell({ title, currentPath, nav, children }: ShellProps): VNode 
               ))}
             </ul>
           </nav>
+          {user ? (
+            <form method="post" action="/logout" class="signout">
+              <span>
+                Signed in as {user.username} ({roleLabel(user.role)})
+              </span>
+              <CsrfField token={csrf} />
+              <button type="submit">Sign out</button>
+            </form>
+          ) : null}
         </header>
         <main id="main">
           <h1>{title}</h1>
+          {flash ? (
+            <p role="status" class="flash">
+              {flash}
+            </p>
+          ) : null}
           {children}
         </main>
         <footer class="site">
@@ -56,6 +75,25 @@ export function Shell({ title, currentPath, nav, children }: ShellProps): VNode 
       </body>
     </html>
   );
+}
+
+/** The hidden field carrying the session's CSRF token; every form that posts includes it. */
+export function CsrfField({ token }: { token: string | null | undefined }): VNode | null {
+  return token ? <input type="hidden" name="_csrf" value={token} /> : null;
+}
+
+const ROLE_LABELS: Record<string, string> = {
+  orr_case_manager: 'ORR case manager',
+  ero_officer: 'ERO officer',
+  ero_supervisor: 'ERO supervisor',
+  opla_attorney: 'OPLA attorney',
+  court_staff: 'court staff',
+  oversight_auditor: 'oversight auditor',
+  administrator: 'administrator',
+};
+
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role] ?? role.replace(/_/g, ' ');
 }
 
 export function renderDocument(node: VNode): string {

@@ -1,5 +1,6 @@
 // The children behind a figure of the overview, a page at a time.
 import type { VNode } from 'preact';
+import { can } from '../../access/index.ts';
 import { FIGURE_NAMES, listFigureChildren, parseAsOf, parseFigure } from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { count, usDate } from '../format.ts';
@@ -22,7 +23,9 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     },
     additionalProperties: false,
   },
-  async render({ db, clock }, query): Promise<VNode> {
+  async render({ db, clock }, query, ctx): Promise<VNode> {
+    // Each child opens as its record for those who may read records (after stating a purpose).
+    const mayOpen = ctx.actor === null || can(ctx.actor, 'child.read');
     const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
     const figure = parseFigure(query.figure || 'children.in_scope');
     const page = query.page ?? 1;
@@ -65,7 +68,13 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
           <tbody>
             {shown.map((c) => (
               <tr key={c.child_id}>
-                <td>{c.child_id}</td>
+                <td>
+                  {mayOpen ? (
+                    <a href={`/children/${encodeURIComponent(c.child_id)}`}>{c.child_id}</a>
+                  ) : (
+                    c.child_id
+                  )}
+                </td>
                 <td>{usDate(c.first_transfer)}</td>
                 <td>{usDate(c.first_release)}</td>
                 <td>{usDate(c.first_served)}</td>
