@@ -10,7 +10,7 @@ import { enqueueJob } from './jobs/index.ts';
 import { linkAll, linkRecords } from './identity/index.ts';
 import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
 import { syncTasks } from './work/index.ts';
-import { recordEvent } from './notify/index.ts';
+import { recordAddressChanges, recordEvent } from './notify/index.ts';
 
 export const PROJECTIONS_QUEUE = 'projections.run';
 const BATCH = 20_000;
@@ -161,7 +161,8 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
       const now = deps.clock.now();
       const summary = await deps.db.transaction(async (tx) => {
         const rules = await evaluateChildrenIn(tx, children, isoDate(now));
-        const events = await recordAlertEvents(tx, now);
+        const addresses = await recordAddressChanges(tx, children, isoDate(now), now);
+        const events = (await recordAlertEvents(tx, now)) + addresses.changed + addresses.drift;
         await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
         return { rules, events };
       });

@@ -11,6 +11,7 @@ export {
   type Severity,
 } from './catalogue.ts';
 export { recordEvent, recordAddressChange, type EventInput, type RecordedEvent } from './record-event.ts';
+export { recordAddressChanges, type AddressChangeSummary } from './record-address-changes.ts';
 export { payloadFor, visibleData, SHARING_POLICY, type CloudEvent } from './policy.ts';
 export { DeliveryWorker, type DeliveryWorkerOptions } from './deliver-notifications.ts';
 export { DIGEST_QUEUE, foldDigests, scheduleDigest } from './send-digests.ts';

@@ -368,3 +368,65 @@ export async function subscriptionsWithDigests(db: Queryable): Promise<number[]>
   );
   return rows.map((r) => r.id);
 }
+
+export interface AnnouncedAddress {
+  child_id: string;
+  version: number;
+  address_key: string;
+  address: Record<string, string | null>;
+}
+
+/** The address each child was last announced with, locked until the caller's transaction ends. */
+export async function selectAnnouncedAddresses(
+  tx: Queryable,
+  childIds: readonly string[],
+): Promise<Map<string, AnnouncedAddress>> {
+  const rows = await tx.query<AnnouncedAddress>(
+    `SELECT child_id, version, address_key, address FROM notify_child_address
+     WHERE child_id = ANY($1::text[]) ORDER BY child_id FOR UPDATE`,
+    [childIds],
+  );
+  return new Map(rows.map((r) => [r.child_id, r]));
+}
+
+export async function upsertAnnouncedAddresses(
+  tx: Queryable,
+  rows: readonly {
+    childId: string;
+    version: number;
+    key: string;
+    address: Record<string, string | null>;
+    recordPk: number;
+    on: string;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO notify_child_address (child_id, version, address_key, address, record_pk, address_on)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[], $5::bigint[], $6::date[])
+     ON CONFLICT (child_id) DO UPDATE SET version = EXCLUDED.version, address_key = EXCLUDED.address_key,
+       address = EXCLUDED.address, record_pk = EXCLUDED.record_pk, address_on = EXCLUDED.address_on,
+       updated_at = now()`,
+    [
+      rows.map((r) => r.childId),
+      rows.map((r) => r.version),
+      rows.map((r) => r.key),
+      rows.map((r) => JSON.stringify(r.address)),
+      rows.map((r) => r.recordPk),
+      rows.map((r) => r.on),
+    ],
+  );
+}
+
+/** The open ADDRESS_DRIFT alerts of these children, and whether the caller's transaction opened them. */
+export async function selectOpenDrift(
+  tx: Queryable,
+  childIds: readonly string[],
+): Promise<Map<string, { alertId: number; openedNow: boolean }>> {
+  const rows = await tx.query<{ child_id: string; id: number; opened_now: boolean }>(
+    `SELECT child_id, id::int AS id, (opened_at = now()) AS opened_now FROM alert
+     WHERE rule_id = 'ADDRESS_DRIFT' AND closed_at IS NULL AND child_id = ANY($1::text[])`,
+    [childIds],
+  );
+  return new Map(rows.map((r) => [r.child_id, { alertId: r.id, openedNow: r.opened_now }]));
+}

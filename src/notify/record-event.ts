@@ -6,6 +6,7 @@ import { BridgeError } from '../shared/errors.ts';
 import {
   EVENT_CATALOGUE,
   isEventType,
+  type Agency,
   type EventType,
   type NotifyEvent,
   type Severity,
@@ -67,23 +68,27 @@ export function checkEvent(input: EventInput): NotifyEvent {
 export async function recordEvent(
   tx: Queryable,
   input: EventInput,
-  options: { maxAttempts?: number } = {},
+  options: { maxAttempts?: number; agencies?: readonly Agency[] } = {},
 ): Promise<RecordedEvent> {
   const event = checkEvent(input);
   const eventPk = await insertEvent(tx, event);
   // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
   // was active, and no dispatcher stands between commit and the first send.
-  const subs = (await selectSubscriptions(tx, true)).filter((s) =>
-    subscriptionMatches(
-      {
-        status: s.status,
-        eventTypes: s.event_types,
-        offices: s.offices,
-        states: s.states,
-        minSeverity: s.min_severity,
-      },
-      event,
-    ),
+  const subs = (await selectSubscriptions(tx, true)).filter(
+    (s) =>
+      // A message addressed to some agencies only (a change of address for the court) reaches
+      // only their subscriptions.
+      (!options.agencies || options.agencies.includes(s.agency)) &&
+      subscriptionMatches(
+        {
+          status: s.status,
+          eventTypes: s.event_types,
+          offices: s.offices,
+          states: s.states,
+          minSeverity: s.min_severity,
+        },
+        event,
+      ),
   );
   await insertDeliveries(
     tx,
@@ -99,8 +104,9 @@ export async function recordEvent(
 }
 
 /**
- * Address drift: the newest address goes to the court and OPLA as a change-of-address message.
- * Routed to subscribers of child.address_changed (EOIR and ICE_OPLA subscribe to it).
+ * A child's newest address changed: routed to subscribers of child.address_changed. With `agencies`
+ * (address drift: the court or the NTA holds an older address), the change-of-address message goes
+ * to those agencies' subscriptions only.
  */
 export async function recordAddressChange(
   tx: Queryable,
@@ -115,21 +121,29 @@ export async function recordAddressChange(
     office?: string | null;
     state?: string | null;
     occurredAt: Date;
+    eventId?: string;
+    /** Only the subscriptions of these agencies (a change of address for the court and OPLA). */
+    agencies?: readonly Agency[];
   },
 ): Promise<RecordedEvent> {
-  return recordEvent(tx, {
-    type: 'child.address_changed',
-    childId: change.childId,
-    office: change.office ?? null,
-    state: change.state ?? change.address.state ?? null,
-    occurredAt: change.occurredAt,
-    data: {
-      address: change.address,
-      ...(change.previousAddress ? { previous_address: change.previousAddress } : {}),
-      address_source: change.source,
-      address_as_of: change.asOf,
-      held_by_stale: [...change.heldByStale],
-      ...(change.courtCode ? { court_code: change.courtCode } : {}),
+  return recordEvent(
+    tx,
+    {
+      type: 'child.address_changed',
+      ...(change.eventId ? { eventId: change.eventId } : {}),
+      childId: change.childId,
+      office: change.office ?? null,
+      state: change.state ?? change.address.state ?? null,
+      occurredAt: change.occurredAt,
+      data: {
+        address: change.address,
+        ...(change.previousAddress ? { previous_address: change.previousAddress } : {}),
+        address_source: change.source,
+        address_as_of: change.asOf,
+        held_by_stale: [...change.heldByStale],
+        ...(change.courtCode ? { court_code: change.courtCode } : {}),
+      },
     },
-  });
+    change.agencies ? { agencies: change.agencies } : {},
+  );
 }

@@ -1,0 +1,66 @@
+// Announces each child whose newest address changed, in the caller's transaction (the one that
+// brings the child's alerts up to date after an ingest), and pushes the newest address to the court
+// and OPLA when ADDRESS_DRIFT opens without a change of address. Running it again announces nothing.
+import type { Queryable } from '../db/index.ts';
+import { caseState, recordsOfChildren } from '../cases/index.ts';
+import { decideAnnouncement, newestAddress } from './address-change.ts';
+import { selectAnnouncedAddresses, selectOpenDrift, upsertAnnouncedAddresses } from './notify.queries.ts';
+import { recordAddressChange } from './record-event.ts';
+
+export interface AddressChangeSummary {
+  /** child.address_changed to every subscriber. */
+  changed: number;
+  /** Change-of-address messages to the court and OPLA only (drift without a new address). */
+  drift: number;
+}
+
+export async function recordAddressChanges(
+  tx: Queryable,
+  childIds: readonly string[],
+  asOf: string,
+  occurredAt: Date,
+): Promise<AddressChangeSummary> {
+  const summary: AddressChangeSummary = { changed: 0, drift: 0 };
+  const ids = [...new Set(childIds)].sort();
+  if (ids.length === 0) return summary;
+  const [records, announced, drift] = await Promise.all([
+    recordsOfChildren(tx, ids),
+    selectAnnouncedAddresses(tx, ids),
+    selectOpenDrift(tx, ids),
+  ]);
+  const seen: Parameters<typeof upsertAnnouncedAddresses>[1][number][] = [];
+  for (const childId of ids) {
+    const list = records.get(childId);
+    if (!list) continue;
+    const newest = newestAddress(caseState(list, asOf));
+    const decision = decideAnnouncement(childId, newest, announced.get(childId), drift.get(childId));
+    if (!decision || !newest) continue;
+    await recordAddressChange(tx, {
+      childId,
+      eventId: decision.eventId,
+      address: newest.address,
+      previousAddress: decision.kind === 'changed' ? decision.previous : null,
+      source: newest.source,
+      asOf: newest.on,
+      heldByStale: newest.heldByStale,
+      courtCode: newest.courtCode,
+      occurredAt,
+      ...(decision.kind === 'drift' ? { agencies: decision.recipients } : {}),
+    });
+    if (decision.kind === 'changed') {
+      summary.changed++;
+      seen.push({
+        childId,
+        version: decision.version,
+        key: newest.key,
+        address: newest.address,
+        recordPk: newest.pk,
+        on: newest.on,
+      });
+    } else {
+      summary.drift++;
+    }
+  }
+  await upsertAnnouncedAddresses(tx, seen);
+  return summary;
+}
