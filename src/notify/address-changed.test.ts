@@ -96,7 +96,10 @@ describe(`child.address_changed from feed rows on ${testEngine}`, () => {
   const bodies = () =>
     receiver.received.map((r) => ({
       agency: agencyOf.get(Number(r.id.split('_').at(-1))),
-      ...(JSON.parse(r.body) as { id: string; data: Record<string, any> }),
+      ...(JSON.parse(r.body) as {
+        id: string;
+        data: { address?: Record<string, string | null> } & Record<string, unknown>;
+      }),
     }));
 
   it('announces a release address, then a newer address with the previous one, once each', async () => {
@@ -153,7 +156,7 @@ describe(`child.address_changed from feed rows on ${testEngine}`, () => {
     const toOversight = got.filter((b) => b.agency === 'OVERSIGHT');
     expect(toOversight).toHaveLength(2);
     expect(JSON.stringify(toOversight)).not.toMatch(/MAIN ST|ELM AVE/);
-    expect(got.filter((b) => b.agency === 'EOIR').map((b) => b.data.address.street)).toEqual([
+    expect(got.filter((b) => b.agency === 'EOIR').map((b) => b.data.address?.street)).toEqual([
       '45 ELM AVE',
       '900 MAIN ST',
     ]);
@@ -255,7 +258,7 @@ describe(`child.address_changed from feed rows on ${testEngine}`, () => {
     expect(ev[2]!.data).toMatchObject({ address: { street: '900 MAIN ST' }, held_by_stale: ['EOIR'] });
     expect(
       bodies()
-        .map((b) => [b.agency, b.data.address.street])
+        .map((b) => [b.agency, b.data.address?.street])
         .sort(),
     ).toEqual([
       ['EOIR', '900 MAIN ST'],
