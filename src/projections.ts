@@ -2,6 +2,7 @@
 // queues the records it changed in its own transaction; `runProjections` then links them, evaluates
 // the rules of the children they touch, opens or closes tasks, and records the notifications, in
 // that order. Both edges (CLI ingest/rebuild and the HTTP push, through a worker job) use it.
+import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from './db/index.ts';
 import type { Clock } from './shared/clock.ts';
 import { isoDate } from './shared/clock.ts';
@@ -30,6 +31,8 @@ export interface Projections {
 }
 
 export interface ProjectionSummary {
+  /** Rounds of linking and evaluation (records that arrive meanwhile are taken in the next). */
+  rounds: number;
   records: number;
   children: number;
   alertsOpened: number;
@@ -37,6 +40,8 @@ export interface ProjectionSummary {
   tasksOpened: number;
   tasksClosed: number;
   events: number;
+  /** Milliseconds spent linking, evaluating (rules and notifications, one transaction) and on tasks. */
+  ms: { link: number; evaluate: number; tasks: number };
 }
 
 export function projections(deps?: { log: Log; clock: Clock }): Projections {
@@ -133,6 +138,7 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
 /** Brings links, alerts, tasks and notifications up to date for every queued record. */
 export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSummary> {
   const total: ProjectionSummary = {
+    rounds: 0,
     records: 0,
     children: 0,
     alertsOpened: 0,
@@ -140,6 +146,7 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
     tasksOpened: 0,
     tasksClosed: 0,
     events: 0,
+    ms: { link: 0, evaluate: 0, tasks: 0 },
   };
   return deps.db.withAdvisoryLock(PROJECTIONS_LOCK, async () => {
     for (;;) {
@@ -150,6 +157,7 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
         )
       ).map((r) => r.record_pk);
       if (pending.length === 0) return total;
+      let t0 = performance.now();
       const before = await childrenOf(deps.db, pending);
       await linkRecords(deps, pending);
       const after = await childrenOf(deps.db, pending);
@@ -158,6 +166,8 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
         [after],
       );
       const children = [...new Set([...before, ...after, ...merged.map((m) => m.id)])].sort();
+      total.ms.link += performance.now() - t0;
+      t0 = performance.now();
       const now = deps.clock.now();
       const summary = await deps.db.transaction(async (tx) => {
         const rules = await evaluateChildrenIn(tx, children, isoDate(now));
@@ -166,7 +176,11 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
         await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
         return { rules, events };
       });
+      total.ms.evaluate += performance.now() - t0;
+      t0 = performance.now();
       const tasks = await syncTasks(deps, { childIds: children });
+      total.ms.tasks += performance.now() - t0;
+      total.rounds++;
       total.records += pending.length;
       total.children += children.length;
       total.alertsOpened += summary.rules.opened;

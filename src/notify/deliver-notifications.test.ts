@@ -430,4 +430,75 @@ describe.runIf(testEngine === 'postgres')('two delivery workers on one PostgreSQ
       await t.close();
     }
   });
+
+  it('three polling workers, messages arriving while they run and slow answers: each sent once', async () => {
+    const t = await createTestDb();
+    const receiver = await startWebhookReceiver();
+    // Each worker is its own process in production: its own pool of connections.
+    const pools: Db[] = await Promise.all([0, 1, 2].map(() => openPostgres(t.url!, { max: 2 })));
+    const workers: DeliveryWorker[] = [];
+    try {
+      const { secret } = await addSubscription(t.db, {
+        agency: 'ORR',
+        name: 'ORR case system',
+        webhookUrl: receiver.url,
+        eventTypes: ['child.failed_to_appear'],
+      });
+      receiver.setSecret(secret!);
+      // Answers take 0-30 ms, so sends of different workers overlap.
+      receiver.respond = ({ n }) => ({ status: 200, delayMs: (n * 7) % 31 });
+      const total = 240;
+      let allIn: () => void = () => {};
+      const done = new Promise<void>((r) => (allIn = r));
+      receiver.onReceive = () => {
+        if (receiver.received.length >= total) allIn();
+      };
+      for (const [i, db] of pools.entries()) {
+        const w = new DeliveryWorker({
+          db,
+          log: silentLog,
+          clock: movableClock(),
+          retry,
+          id: `worker-${i}`,
+          batchSize: 4,
+          pollMs: 5,
+          config: {
+            publicUrl: 'https://bridge.test',
+            smtpUrl: undefined,
+            mailFrom: 'b@test',
+            webhookTimeoutMs: 5000,
+          },
+        });
+        workers.push(w);
+        w.start();
+      }
+      // Messages arrive in small transactions while the workers poll.
+      for (let i = 0; i < total; i += 6) {
+        await t.db.transaction(async (tx) => {
+          for (let k = i; k < i + 6; k++) await recordEvent(tx, fta(`C-${k}`));
+        });
+      }
+      await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
+      await Promise.all(workers.map((w) => w.stop()));
+      // Nothing more arrives after every message was delivered once.
+      expect(receiver.received).toHaveLength(total);
+      expect(new Set(receiver.received.map((r) => r.id)).size).toBe(total);
+      expect(receiver.received.every((r) => r.verified && r.firstTime)).toBe(true);
+      const rows = await t.db.query<{ status: string; attempts: number; n: number }>(
+        `SELECT status, attempts, count(*)::int AS n FROM notify_delivery GROUP BY 1, 2`,
+      );
+      expect(rows).toEqual([{ status: 'delivered', attempts: 1, n: total }]);
+      const byWorker = await t.db.query<{ worker: string; n: number }>(
+        `SELECT worker, count(*)::int AS n FROM notify_attempt GROUP BY 1 ORDER BY 1`,
+      );
+      expect(byWorker.reduce((a, w) => a + w.n, 0)).toBe(total);
+      // All three took part.
+      expect(byWorker.map((w) => w.worker)).toEqual(['worker-0', 'worker-1', 'worker-2']);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(pools.map((p) => p.close()));
+      await receiver.close();
+      await t.close();
+    }
+  });
 });

@@ -23,11 +23,10 @@ export async function recordAddressChanges(
   const summary: AddressChangeSummary = { changed: 0, drift: 0 };
   const ids = [...new Set(childIds)].sort();
   if (ids.length === 0) return summary;
-  const [records, announced, drift] = await Promise.all([
-    recordsOfChildren(tx, ids),
-    selectAnnouncedAddresses(tx, ids),
-    selectOpenDrift(tx, ids),
-  ]);
+  // One after another: the queries share the caller's transaction (one connection).
+  const records = await recordsOfChildren(tx, ids);
+  const announced = await selectAnnouncedAddresses(tx, ids);
+  const drift = await selectOpenDrift(tx, ids);
   const seen: Parameters<typeof upsertAnnouncedAddresses>[1][number][] = [];
   for (const childId of ids) {
     const list = records.get(childId);
