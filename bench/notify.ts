@@ -270,6 +270,7 @@ await withDatabase(async (db, engine) => {
     await push(db, 'eoir', [absentRow(i)], `push-${i}`);
     committedAt[i] = performance.now();
   }
+  const pushSeconds = (performance.now() - begin) / 1000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 120_000)));
   const outcome = await Promise.race([allIn.then(() => 'ok'), timeout]);
@@ -315,7 +316,8 @@ await withDatabase(async (db, engine) => {
   const p99 = pct(latency, 99);
   const load = os.loadavg();
   process.stdout.write(
-    `notify: ${rows} EOIR hearing-result rows (child absent), each its own push, at ${rate}/s on ${engine}; ` +
+    `notify: ${rows} EOIR hearing-result rows (child absent), each its own push, at ${rate}/s asked ` +
+      `(${(rows / pushSeconds).toFixed(1)}/s achieved: one system pushing, one row after another) on ${engine}; ` +
       `${latency.length} child.failed_to_appear webhooks received and verified (${unverified} unverified) ` +
       `in ${elapsed.toFixed(1)} s${outcome === 'timeout' ? ' (TIMED OUT)' : ''}\n` +
       `(loading ${rows} children, ${rows * 3} rows, not timed: ${seedSeconds.toFixed(1)} s; ` +
