@@ -11,7 +11,7 @@ import { enqueueJob } from './jobs/index.ts';
 import { linkAll, linkRecords } from './identity/index.ts';
 import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
 import { syncTasks } from './work/index.ts';
-import { recordAddressChanges, recordEvent } from './notify/index.ts';
+import { recordAddressChanges, recordEvents, type EventInput } from './notify/index.ts';
 
 export const PROJECTIONS_QUEUE = 'projections.run';
 const BATCH = 20_000;
@@ -79,11 +79,11 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
             field_office, details
      FROM alert WHERE opened_at = now() OR closed_at = now() ORDER BY id`,
   );
-  let n = 0;
+  const events: EventInput[] = [];
   for (const a of changed) {
     const common = { childId: a.child_id, office: a.field_office, state: a.addr_state, occurredAt };
     if (a.opened) {
-      await recordEvent(tx, {
+      events.push({
         ...common,
         type: 'alert.opened',
         eventId: `alert-${a.id}-opened`,
@@ -94,10 +94,9 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
           reason: a.rule_id,
         },
       });
-      n++;
       if (a.rule_id === 'FAILED_TO_APPEAR') {
         const d = a.details;
-        await recordEvent(tx, {
+        events.push({
           ...common,
           type: 'child.failed_to_appear',
           eventId: `alert-${a.id}-fta`,
@@ -107,18 +106,11 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
             in_absentia: d.in_absentia ?? null,
           },
         });
-        n++;
       } else if (a.rule_id === 'FLED_CUSTODY') {
-        await recordEvent(tx, {
-          ...common,
-          type: 'child.fled_custody',
-          eventId: `alert-${a.id}-fled`,
-          data: {},
-        });
-        n++;
+        events.push({ ...common, type: 'child.fled_custody', eventId: `alert-${a.id}-fled`, data: {} });
       }
     } else {
-      await recordEvent(tx, {
+      events.push({
         ...common,
         type: 'alert.closed',
         eventId: `alert-${a.id}-closed`,
@@ -129,10 +121,10 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
           resolution: a.close_reason,
         },
       });
-      n++;
     }
   }
-  return n;
+  await recordEvents(tx, events);
+  return events.length;
 }
 
 /** Brings links, alerts, tasks and notifications up to date for every queued record. */

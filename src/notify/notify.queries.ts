@@ -67,31 +67,51 @@ export async function setSubscriptionStatus(
   return rows[0];
 }
 
-export async function insertEvent(tx: Queryable, e: NotifyEvent): Promise<number> {
-  const rows = await tx.query<{ id: number }>(
+/** Inserts the events in one statement; returns each one's key by its event id. */
+export async function insertEvents(
+  tx: Queryable,
+  events: readonly NotifyEvent[],
+): Promise<Map<string, number>> {
+  const rows = await tx.query<{ id: number; event_id: string }>(
     `INSERT INTO notify_event (event_id, type, severity, child_id, office, state, occurred_at, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id::int AS id`,
-    [e.eventId, e.type, e.severity, e.childId, e.office, e.state, e.occurredAt, JSON.stringify(e.data)],
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::timestamptz[], $8::jsonb[])
+     RETURNING id::int AS id, event_id`,
+    [
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      events.map((e) => e.severity),
+      events.map((e) => e.childId),
+      events.map((e) => e.office),
+      events.map((e) => e.state),
+      events.map((e) => e.occurredAt),
+      events.map((e) => JSON.stringify(e.data)),
+    ],
   );
-  return rows[0]!.id;
+  return new Map(rows.map((r) => [r.event_id, r.id]));
 }
 
 export async function insertDeliveries(
   tx: Queryable,
-  eventPk: number,
-  rows: readonly { subscriptionId: number; key: string; status: 'pending' | 'digest'; maxAttempts: number }[],
+  rows: readonly {
+    eventPk: number;
+    subscriptionId: number;
+    key: string;
+    status: 'pending' | 'digest';
+    maxAttempts: number;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const params: unknown[] = [eventPk];
-  const values = rows.map((r) => {
-    params.push(r.subscriptionId, r.key, r.status, r.maxAttempts);
-    const n = params.length;
-    return `($1, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-  });
   await tx.query(
     `INSERT INTO notify_delivery (event_pk, subscription_id, idempotency_key, status, max_attempts)
-     VALUES ${values.join(', ')}`,
-    params,
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[])`,
+    [
+      rows.map((r) => r.eventPk),
+      rows.map((r) => r.subscriptionId),
+      rows.map((r) => r.key),
+      rows.map((r) => r.status),
+      rows.map((r) => r.maxAttempts),
+    ],
   );
 }
 

@@ -3,9 +3,9 @@
 // and OPLA when ADDRESS_DRIFT opens without a change of address. Running it again announces nothing.
 import type { Queryable } from '../db/index.ts';
 import { caseState, recordsOfChildren } from '../cases/index.ts';
-import { decideAnnouncement, newestAddress } from './address-change.ts';
+import { decideAnnouncement, DRIFT_RECIPIENTS, newestAddress } from './address-change.ts';
 import { selectAnnouncedAddresses, selectOpenDrift, upsertAnnouncedAddresses } from './notify.queries.ts';
-import { recordAddressChange } from './record-event.ts';
+import { addressChangeEvent, recordEvents, type EventInput } from './record-event.ts';
 
 export interface AddressChangeSummary {
   /** child.address_changed to every subscriber. */
@@ -20,21 +20,22 @@ export async function recordAddressChanges(
   asOf: string,
   occurredAt: Date,
 ): Promise<AddressChangeSummary> {
-  const summary: AddressChangeSummary = { changed: 0, drift: 0 };
   const ids = [...new Set(childIds)].sort();
-  if (ids.length === 0) return summary;
+  if (ids.length === 0) return { changed: 0, drift: 0 };
   // One after another: the queries share the caller's transaction (one connection).
   const records = await recordsOfChildren(tx, ids);
   const announced = await selectAnnouncedAddresses(tx, ids);
   const drift = await selectOpenDrift(tx, ids);
   const seen: Parameters<typeof upsertAnnouncedAddresses>[1][number][] = [];
+  const changed: EventInput[] = [];
+  const drifted: EventInput[] = [];
   for (const childId of ids) {
     const list = records.get(childId);
     if (!list) continue;
     const newest = newestAddress(caseState(list, asOf));
     const decision = decideAnnouncement(childId, newest, announced.get(childId), drift.get(childId));
     if (!decision || !newest) continue;
-    await recordAddressChange(tx, {
+    const event = addressChangeEvent({
       childId,
       eventId: decision.eventId,
       address: newest.address,
@@ -44,22 +45,23 @@ export async function recordAddressChanges(
       heldByStale: newest.heldByStale,
       courtCode: newest.courtCode,
       occurredAt,
-      ...(decision.kind === 'drift' ? { agencies: decision.recipients } : {}),
     });
-    if (decision.kind === 'changed') {
-      summary.changed++;
-      seen.push({
-        childId,
-        version: decision.version,
-        key: newest.key,
-        address: newest.address,
-        recordPk: newest.pk,
-        on: newest.on,
-      });
-    } else {
-      summary.drift++;
+    if (decision.kind === 'drift') {
+      drifted.push(event);
+      continue;
     }
+    changed.push(event);
+    seen.push({
+      childId,
+      version: decision.version,
+      key: newest.key,
+      address: newest.address,
+      recordPk: newest.pk,
+      on: newest.on,
+    });
   }
+  await recordEvents(tx, changed);
+  await recordEvents(tx, drifted, { agencies: DRIFT_RECIPIENTS });
   await upsertAnnouncedAddresses(tx, seen);
-  return summary;
+  return { changed: changed.length, drift: drifted.length };
 }

@@ -12,7 +12,7 @@ import {
   type Severity,
 } from './catalogue.ts';
 import { emailIsImmediate, subscriptionMatches } from './match.ts';
-import { insertDeliveries, insertEvent, selectSubscriptions } from './notify.queries.ts';
+import { insertDeliveries, insertEvents, selectSubscriptions } from './notify.queries.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 
 export interface EventInput {
@@ -64,21 +64,44 @@ export function checkEvent(input: EventInput): NotifyEvent {
   };
 }
 
+export interface RecordOptions {
+  maxAttempts?: number;
+  /** Only the subscriptions of these agencies (a change of address for the court and OPLA). */
+  agencies?: readonly Agency[];
+}
+
 /** The producer API: call inside your own transaction, with your transaction as `tx`. */
 export async function recordEvent(
   tx: Queryable,
   input: EventInput,
-  options: { maxAttempts?: number; agencies?: readonly Agency[] } = {},
+  options: RecordOptions = {},
 ): Promise<RecordedEvent> {
-  const event = checkEvent(input);
-  const eventPk = await insertEvent(tx, event);
+  return (await recordEvents(tx, [input], options))[0]!;
+}
+
+/** Several events at once (one statement each for the events and their deliveries). */
+export async function recordEvents(
+  tx: Queryable,
+  inputs: readonly EventInput[],
+  options: RecordOptions = {},
+): Promise<RecordedEvent[]> {
+  if (inputs.length === 0) return [];
+  const events = inputs.map(checkEvent);
+  const ids = new Set(events.map((e) => e.eventId));
+  if (ids.size !== events.length) {
+    throw new BridgeError('NOTIFY_EVENT_INVALID', 'the same event id is given twice in one call');
+  }
+  const pks = await insertEvents(tx, events);
   // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
   // was active, and no dispatcher stands between commit and the first send.
   const subs = (await selectSubscriptions(tx, true)).filter(
-    (s) =>
-      // A message addressed to some agencies only (a change of address for the court) reaches
-      // only their subscriptions.
-      (!options.agencies || options.agencies.includes(s.agency)) &&
+    // A message addressed to some agencies only reaches only their subscriptions.
+    (s) => !options.agencies || options.agencies.includes(s.agency),
+  );
+  const deliveries: Parameters<typeof insertDeliveries>[1][number][] = [];
+  const recorded = events.map((event) => {
+    const eventPk = pks.get(event.eventId)!;
+    const matching = subs.filter((s) =>
       subscriptionMatches(
         {
           status: s.status,
@@ -89,18 +112,54 @@ export async function recordEvent(
         },
         event,
       ),
-  );
-  await insertDeliveries(
-    tx,
-    eventPk,
-    subs.map((s) => ({
-      subscriptionId: s.id,
-      key: `msg_${event.eventId}_${s.id}`,
-      status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
-      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
-    })),
-  );
-  return { eventPk, eventId: event.eventId, deliveries: subs.length };
+    );
+    for (const s of matching) {
+      deliveries.push({
+        eventPk,
+        subscriptionId: s.id,
+        key: `msg_${event.eventId}_${s.id}`,
+        status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
+        maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      });
+    }
+    return { eventPk, eventId: event.eventId, deliveries: matching.length };
+  });
+  await insertDeliveries(tx, deliveries);
+  return recorded;
+}
+
+export interface AddressChange {
+  childId: string;
+  address: Record<string, string | null>;
+  previousAddress?: Record<string, string | null> | null;
+  source: string;
+  asOf: string;
+  heldByStale: readonly string[];
+  courtCode?: string | null;
+  office?: string | null;
+  state?: string | null;
+  occurredAt: Date;
+  eventId?: string;
+}
+
+/** The child.address_changed event for a child's newest address. */
+export function addressChangeEvent(change: AddressChange): EventInput {
+  return {
+    type: 'child.address_changed',
+    ...(change.eventId ? { eventId: change.eventId } : {}),
+    childId: change.childId,
+    office: change.office ?? null,
+    state: change.state ?? change.address.state ?? null,
+    occurredAt: change.occurredAt,
+    data: {
+      address: change.address,
+      ...(change.previousAddress ? { previous_address: change.previousAddress } : {}),
+      address_source: change.source,
+      address_as_of: change.asOf,
+      held_by_stale: [...change.heldByStale],
+      ...(change.courtCode ? { court_code: change.courtCode } : {}),
+    },
+  };
 }
 
 /**
@@ -110,40 +169,7 @@ export async function recordEvent(
  */
 export async function recordAddressChange(
   tx: Queryable,
-  change: {
-    childId: string;
-    address: Record<string, string | null>;
-    previousAddress?: Record<string, string | null> | null;
-    source: string;
-    asOf: string;
-    heldByStale: readonly string[];
-    courtCode?: string | null;
-    office?: string | null;
-    state?: string | null;
-    occurredAt: Date;
-    eventId?: string;
-    /** Only the subscriptions of these agencies (a change of address for the court and OPLA). */
-    agencies?: readonly Agency[];
-  },
+  change: AddressChange & { agencies?: readonly Agency[] },
 ): Promise<RecordedEvent> {
-  return recordEvent(
-    tx,
-    {
-      type: 'child.address_changed',
-      ...(change.eventId ? { eventId: change.eventId } : {}),
-      childId: change.childId,
-      office: change.office ?? null,
-      state: change.state ?? change.address.state ?? null,
-      occurredAt: change.occurredAt,
-      data: {
-        address: change.address,
-        ...(change.previousAddress ? { previous_address: change.previousAddress } : {}),
-        address_source: change.source,
-        address_as_of: change.asOf,
-        held_by_stale: [...change.heldByStale],
-        ...(change.courtCode ? { court_code: change.courtCode } : {}),
-      },
-    },
-    change.agencies ? { agencies: change.agencies } : {},
-  );
+  return recordEvent(tx, addressChangeEvent(change), change.agencies ? { agencies: change.agencies } : {});
 }

@@ -2,7 +2,7 @@
 // that escalates it (the work module's task sync), so the message exists if the escalation does.
 import type { Queryable } from '../db/index.ts';
 import type { Severity } from './catalogue.ts';
-import { recordEvent } from './record-event.ts';
+import { recordEvents } from './record-event.ts';
 
 export interface OverdueTask {
   id: string;
@@ -28,9 +28,10 @@ export async function recordTasksOverdue(
   tasks: readonly OverdueTask[],
   occurredAt: Date,
 ): Promise<number> {
-  for (const t of tasks) {
-    await recordEvent(tx, {
-      type: 'task.overdue',
+  await recordEvents(
+    tx,
+    tasks.map((t) => ({
+      type: 'task.overdue' as const,
       // Stable per crossing: recording the same crossing twice would fail, never send twice.
       eventId: `task-${t.id}-overdue-${t.reopened_count}`,
       childId: t.child_id,
@@ -45,7 +46,7 @@ export async function recordTasksOverdue(
         assigned_office: t.office_id,
         alert_id: t.alert_id,
       },
-    });
-  }
+    })),
+  );
   return tasks.length;
 }
