@@ -1,9 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
 import { openPostgres } from '../db/postgres.ts';
 import type { Db } from '../db/index.ts';
 import { silentLog } from '../shared/log.ts';
-import type { Clock } from '../shared/clock.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { DeliveryWorker } from './deliver-notifications.ts';
 import { recordAddressChange, recordEvent, type EventInput } from './record-event.ts';
 import {
@@ -132,6 +133,26 @@ describe(`notify delivery on ${testEngine}`, () => {
     const log = await listAttempts(t.db, d!.id);
     expect(log).toMatchObject([{ attempt: 1, status_code: 200, outcome: 'delivered', error: null }]);
     expect(log[0]!.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a running worker is woken by the commit that records a message, not by its next poll', async () => {
+    await subscribe('ORR');
+    const w = worker({ pollMs: 60_000, clock: systemClock });
+    w.start();
+    expect(await w.listening()).toBe(true);
+    // Let the first (empty) poll finish, so the worker is asleep for a minute.
+    await new Promise((r) => setTimeout(r, 300));
+    const got = new Promise<number>((resolve) => {
+      receiver.onReceive = () => resolve(performance.now());
+    });
+    const committed = await t.db.transaction(async (tx) => {
+      await recordEvent(tx, fta('C-W'));
+      return performance.now();
+    });
+    const at = await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    expect(at, 'the message waited for the next poll').not.toBeNull();
+    expect(at! - committed).toBeLessThan(10_000);
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
   });
 
   it('fans out to matching subscriptions only (kind, office, state, severity)', async () => {

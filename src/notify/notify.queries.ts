@@ -115,6 +115,13 @@ export async function insertDeliveries(
   );
 }
 
+/** Delivery workers listen here; the notification reaches them when the transaction commits. */
+export const OUTBOX_CHANNEL = 'bridge_notify_outbox';
+
+export async function announceDeliveries(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+}
+
 export interface ClaimedDelivery {
   id: number;
   attempts: number;

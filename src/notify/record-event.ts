@@ -12,7 +12,7 @@ import {
   type Severity,
 } from './catalogue.ts';
 import { emailIsImmediate, subscriptionMatches } from './match.ts';
-import { insertDeliveries, insertEvents, selectSubscriptions } from './notify.queries.ts';
+import { announceDeliveries, insertDeliveries, insertEvents, selectSubscriptions } from './notify.queries.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 
 export interface EventInput {
@@ -125,6 +125,8 @@ export async function recordEvents(
     return { eventPk, eventId: event.eventId, deliveries: matching.length };
   });
   await insertDeliveries(tx, deliveries);
+  // Wakes the delivery workers at commit, instead of at their next poll.
+  if (deliveries.some((d) => d.status === 'pending')) await announceDeliveries(tx);
   return recorded;
 }
 
