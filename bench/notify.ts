@@ -5,7 +5,7 @@
 // The path is the production one: each row is its own push, as an agency system sends it (a
 // one-row batch through ingestRows, which queues the record for the projections in its own
 // transaction), at R rows per second; a job worker as in `bridge worker` (the real job handlers,
-// polling as it does) links the row, evaluates the child's rules, opens FAILED_TO_APPEAR and
+// woken by the commit that queues the job) links the row, evaluates the child's rules, opens FAILED_TO_APPEAR and
 // records the notification in the outbox; a delivery worker sends it. Before the timed part the
 // 1,000 × S children are loaded through the same ingest (release, NTA, court case; not timed).
 // Baseline, measured in the same run: the same signed POST sent directly, without the pipeline.
