@@ -1,8 +1,9 @@
 // The one place where everything derived from feed rows is wired to the feeds. An ingest chunk
 // queues the records it changed in its own transaction; `runProjections` then links them, evaluates
-// the rules of the children they touch, records the notifications, refreshes the report's facts,
-// and opens or closes tasks, in that order. Both edges (CLI ingest/rebuild and the HTTP push,
-// through a worker job) use it.
+// the rules of the children they touch, records the notifications (alerts, addresses), refreshes
+// the report's facts, and opens or closes tasks, in that order. Both edges (CLI ingest/rebuild
+// and the HTTP push, through a worker job) use it.
+import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from './db/index.ts';
 import type { Clock } from './shared/clock.ts';
 import { isoDate } from './shared/clock.ts';
@@ -11,7 +12,7 @@ import { enqueueJob } from './jobs/index.ts';
 import { linkAll, linkRecords } from './identity/index.ts';
 import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
 import { syncTasks } from './work/index.ts';
-import { recordEvent } from './notify/index.ts';
+import { recordAddressChanges, recordEvents, type EventInput } from './notify/index.ts';
 import { refreshReportFacts } from './reports/index.ts';
 
 export const PROJECTIONS_QUEUE = 'projections.run';
@@ -32,6 +33,8 @@ export interface Projections {
 }
 
 export interface ProjectionSummary {
+  /** Rounds of linking and evaluation (records that arrive meanwhile are taken in the next). */
+  rounds: number;
   records: number;
   children: number;
   alertsOpened: number;
@@ -39,6 +42,8 @@ export interface ProjectionSummary {
   tasksOpened: number;
   tasksClosed: number;
   events: number;
+  /** Milliseconds spent linking, evaluating (rules and notifications, one transaction) and on tasks. */
+  ms: { link: number; evaluate: number; tasks: number };
 }
 
 export function projections(deps?: { log: Log; clock: Clock }): Projections {
@@ -76,11 +81,11 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
             field_office, details
      FROM alert WHERE opened_at = now() OR closed_at = now() ORDER BY id`,
   );
-  let n = 0;
+  const events: EventInput[] = [];
   for (const a of changed) {
     const common = { childId: a.child_id, office: a.field_office, state: a.addr_state, occurredAt };
     if (a.opened) {
-      await recordEvent(tx, {
+      events.push({
         ...common,
         type: 'alert.opened',
         eventId: `alert-${a.id}-opened`,
@@ -91,10 +96,9 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
           reason: a.rule_id,
         },
       });
-      n++;
       if (a.rule_id === 'FAILED_TO_APPEAR') {
         const d = a.details;
-        await recordEvent(tx, {
+        events.push({
           ...common,
           type: 'child.failed_to_appear',
           eventId: `alert-${a.id}-fta`,
@@ -104,18 +108,11 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
             in_absentia: d.in_absentia ?? null,
           },
         });
-        n++;
       } else if (a.rule_id === 'FLED_CUSTODY') {
-        await recordEvent(tx, {
-          ...common,
-          type: 'child.fled_custody',
-          eventId: `alert-${a.id}-fled`,
-          data: {},
-        });
-        n++;
+        events.push({ ...common, type: 'child.fled_custody', eventId: `alert-${a.id}-fled`, data: {} });
       }
     } else {
-      await recordEvent(tx, {
+      events.push({
         ...common,
         type: 'alert.closed',
         eventId: `alert-${a.id}-closed`,
@@ -126,15 +123,16 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
           resolution: a.close_reason,
         },
       });
-      n++;
     }
   }
-  return n;
+  await recordEvents(tx, events);
+  return events.length;
 }
 
 /** Brings links, alerts, tasks and notifications up to date for every queued record. */
 export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSummary> {
   const total: ProjectionSummary = {
+    rounds: 0,
     records: 0,
     children: 0,
     alertsOpened: 0,
@@ -142,6 +140,7 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
     tasksOpened: 0,
     tasksClosed: 0,
     events: 0,
+    ms: { link: 0, evaluate: 0, tasks: 0 },
   };
   return deps.db.withAdvisoryLock(PROJECTIONS_LOCK, async () => {
     for (;;) {
@@ -152,6 +151,7 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
         )
       ).map((r) => r.record_pk);
       if (pending.length === 0) return total;
+      let t0 = performance.now();
       const before = await childrenOf(deps.db, pending);
       await linkRecords(deps, pending);
       const after = await childrenOf(deps.db, pending);
@@ -160,15 +160,22 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
         [after],
       );
       const children = [...new Set([...before, ...after, ...merged.map((m) => m.id)])].sort();
+      total.ms.link += performance.now() - t0;
+      t0 = performance.now();
       const now = deps.clock.now();
       const summary = await deps.db.transaction(async (tx) => {
         const rules = await evaluateChildrenIn(tx, children, isoDate(now));
-        const events = await recordAlertEvents(tx, now);
+        const addresses = await recordAddressChanges(tx, children, isoDate(now), now);
+        const events = (await recordAlertEvents(tx, now)) + addresses.changed + addresses.drift;
         await refreshReportFacts(tx, { childIds: children, recordIds: pending });
         await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
         return { rules, events };
       });
+      total.ms.evaluate += performance.now() - t0;
+      t0 = performance.now();
       const tasks = await syncTasks(deps, { childIds: children });
+      total.ms.tasks += performance.now() - t0;
+      total.rounds++;
       total.records += pending.length;
       total.children += children.length;
       total.alertsOpened += summary.rules.opened;

@@ -30,6 +30,12 @@ export interface Db extends Queryable {
    * On PGlite there is one session, so the lock is the instance itself.
    */
   withAdvisoryLock<T>(key: number, fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` each time a transaction that ran `pg_notify(channel, ...)` commits, in any
+   * process using the same database. Returns the function that stops listening. A listener whose
+   * connection drops stops hearing anything, so callers keep polling, only less often.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -110,6 +110,12 @@ export async function openPglite(options: PgliteOpenOptions): Promise<PgliteDb> 
     ...base,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     withAdvisoryLock: (_key, fn) => fn(base),
+    async listen(channel, onNotify) {
+      const stop = await pg.listen(channel, () => onNotify());
+      return async () => {
+        if (!pg.closed) await stop();
+      };
+    },
     dump: () => pg.dumpDataDir('none'),
     async close() {
       try {

@@ -77,6 +77,8 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     );
   }
   const base = wrap(pool);
+  // Each listener holds its own connection outside the pool (LISTEN lives as long as the session).
+  const listeners = new Set<pg.Client>();
   return {
     engine: 'postgres',
     description: `PostgreSQL server at ${redactUrl(url)}`,
@@ -108,6 +110,23 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel, onNotify) {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      client.on('notification', (m) => {
+        if (m.channel === channel) onNotify();
+      });
+      await client.query(`LISTEN ${ident(channel)}`);
+      listeners.add(client);
+      return async () => {
+        if (listeners.delete(client)) await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
+      listeners.clear();
+      await pool.end();
+    },
   };
 }

@@ -28,8 +28,14 @@ export async function insertJob(
       options.maxAttempts ?? 5,
     ],
   );
-  return rows[0]?.id ?? null;
+  const id = rows[0]?.id ?? null;
+  // A job due now wakes the listening workers when the caller's transaction commits.
+  if (id !== null && !options.runAt) await db.query(`SELECT pg_notify($1, '')`, [JOBS_CHANNEL]);
+  return id;
 }
+
+/** Workers listen here for jobs that are due at once. */
+export const JOBS_CHANNEL = 'bridge_jobs';
 
 export async function claimJobs(db: Queryable, queues: readonly string[], workerId: string, limit: number) {
   return db.query<JobRow>(

@@ -22,6 +22,24 @@ describe(`jobs on ${testEngine}`, () => {
     t = undefined;
   });
 
+  it('a running worker is woken by the commit that queues a job, not by its next poll', async () => {
+    t = await createTestDb();
+    const db = t.db;
+    let ran: () => void = () => {};
+    const done = new Promise<string>((r) => (ran = () => r('ran')));
+    const worker = new Worker({ db, log: silentLog, pollMs: 60_000, handlers: { ping: async () => ran() } });
+    worker.start();
+    try {
+      expect(await worker.listening()).toBe(true);
+      await new Promise((r) => setTimeout(r, 300)); // asleep for a minute after an empty poll
+      await db.transaction((tx) => enqueueJob(tx, 'ping', {}));
+      const timeout = new Promise<string>((r) => setTimeout(() => r('waited for the poll'), 10_000));
+      expect(await Promise.race([done, timeout])).toBe('ran');
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('runs a queued job once, retries a failing one later, and gives up after max attempts', async () => {
     t = await createTestDb();
     const db = t.db;

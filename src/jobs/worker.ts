@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
-import { claimJobs, markDone, markFailed, releaseStale, type JobRow } from './jobs.queries.ts';
+import { claimJobs, JOBS_CHANNEL, markDone, markFailed, releaseStale, type JobRow } from './jobs.queries.ts';
 
 export type JobHandler = (job: JobRow, deps: { db: Db; log: Log }) => Promise<void>;
 
@@ -32,13 +32,36 @@ export class Worker {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A job due now was queued since the last claim: poll again at once. */
+  private nudged = false;
+  private unlisten: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.id ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   }
 
   start(): void {
-    if (!this.loop) this.loop = this.run();
+    if (this.loop) return;
+    const { db, log } = this.options;
+    // Woken by each commit that queues a job due now; the poll stays for jobs due later and for a
+    // listener that lost its connection.
+    this.unlisten = db.listen
+      ? db
+          .listen(JOBS_CHANNEL, () => {
+            this.nudged = true;
+            this.wake?.();
+          })
+          .catch((e: unknown) => {
+            log.warn({ err: toError(e).message }, 'cannot listen for new jobs; polling only');
+            return null;
+          })
+      : Promise.resolve(null);
+    this.loop = this.run();
+  }
+
+  /** Whether commits that queue jobs wake this worker, once started. */
+  async listening(): Promise<boolean> {
+    return (await this.unlisten) !== null;
   }
 
   /** Finishes the jobs in hand, then stops. */
@@ -46,6 +69,10 @@ export class Worker {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+    await (
+      await this.unlisten
+    )?.();
+    this.unlisten = Promise.resolve(null);
   }
 
   /** Claims and runs jobs until none is ready; returns how many ran. */
@@ -87,12 +114,14 @@ export class Worker {
           const n = await releaseStale(db as Queryable, this.options.staleSeconds ?? 300);
           if (n) log.info({ released: n }, 'released abandoned jobs');
         }
+        this.nudged = false;
         const n = await this.runBatch();
         if (n > 0) continue;
       } catch (thrown) {
         // The database may be restarting: keep polling, the service recovers by itself.
         log.error({ err: toError(thrown).message }, 'worker poll failed');
       }
+      if (this.nudged || this.stopping) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pollMs);
         this.wake = () => {

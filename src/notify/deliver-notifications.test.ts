@@ -1,9 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
 import { openPostgres } from '../db/postgres.ts';
 import type { Db } from '../db/index.ts';
 import { silentLog } from '../shared/log.ts';
-import type { Clock } from '../shared/clock.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { DeliveryWorker } from './deliver-notifications.ts';
 import { recordAddressChange, recordEvent, type EventInput } from './record-event.ts';
 import {
@@ -132,6 +133,26 @@ describe(`notify delivery on ${testEngine}`, () => {
     const log = await listAttempts(t.db, d!.id);
     expect(log).toMatchObject([{ attempt: 1, status_code: 200, outcome: 'delivered', error: null }]);
     expect(log[0]!.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a running worker is woken by the commit that records a message, not by its next poll', async () => {
+    await subscribe('ORR');
+    const w = worker({ pollMs: 60_000, clock: systemClock });
+    w.start();
+    expect(await w.listening()).toBe(true);
+    // Let the first (empty) poll finish, so the worker is asleep for a minute.
+    await new Promise((r) => setTimeout(r, 300));
+    const got = new Promise<number>((resolve) => {
+      receiver.onReceive = () => resolve(performance.now());
+    });
+    const committed = await t.db.transaction(async (tx) => {
+      await recordEvent(tx, fta('C-W'));
+      return performance.now();
+    });
+    const at = await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    expect(at, 'the message waited for the next poll').not.toBeNull();
+    expect(at! - committed).toBeLessThan(10_000);
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
   });
 
   it('fans out to matching subscriptions only (kind, office, state, severity)', async () => {
@@ -425,6 +446,77 @@ describe.runIf(testEngine === 'postgres')('two delivery workers on one PostgreSQ
       expect(s!.n).toBe(total);
       await Promise.all(workers.map((w) => w.stop()));
     } finally {
+      await Promise.all(pools.map((p) => p.close()));
+      await receiver.close();
+      await t.close();
+    }
+  });
+
+  it('three polling workers, messages arriving while they run and slow answers: each sent once', async () => {
+    const t = await createTestDb();
+    const receiver = await startWebhookReceiver();
+    // Each worker is its own process in production: its own pool of connections.
+    const pools: Db[] = await Promise.all([0, 1, 2].map(() => openPostgres(t.url!, { max: 2 })));
+    const workers: DeliveryWorker[] = [];
+    try {
+      const { secret } = await addSubscription(t.db, {
+        agency: 'ORR',
+        name: 'ORR case system',
+        webhookUrl: receiver.url,
+        eventTypes: ['child.failed_to_appear'],
+      });
+      receiver.setSecret(secret!);
+      // Answers take 0-30 ms, so sends of different workers overlap.
+      receiver.respond = ({ n }) => ({ status: 200, delayMs: (n * 7) % 31 });
+      const total = 240;
+      let allIn: () => void = () => {};
+      const done = new Promise<void>((r) => (allIn = r));
+      receiver.onReceive = () => {
+        if (receiver.received.length >= total) allIn();
+      };
+      for (const [i, db] of pools.entries()) {
+        const w = new DeliveryWorker({
+          db,
+          log: silentLog,
+          clock: movableClock(),
+          retry,
+          id: `worker-${i}`,
+          batchSize: 4,
+          pollMs: 5,
+          config: {
+            publicUrl: 'https://bridge.test',
+            smtpUrl: undefined,
+            mailFrom: 'b@test',
+            webhookTimeoutMs: 5000,
+          },
+        });
+        workers.push(w);
+        w.start();
+      }
+      // Messages arrive in small transactions while the workers poll.
+      for (let i = 0; i < total; i += 6) {
+        await t.db.transaction(async (tx) => {
+          for (let k = i; k < i + 6; k++) await recordEvent(tx, fta(`C-${k}`));
+        });
+      }
+      await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
+      await Promise.all(workers.map((w) => w.stop()));
+      // Nothing more arrives after every message was delivered once.
+      expect(receiver.received).toHaveLength(total);
+      expect(new Set(receiver.received.map((r) => r.id)).size).toBe(total);
+      expect(receiver.received.every((r) => r.verified && r.firstTime)).toBe(true);
+      const rows = await t.db.query<{ status: string; attempts: number; n: number }>(
+        `SELECT status, attempts, count(*)::int AS n FROM notify_delivery GROUP BY 1, 2`,
+      );
+      expect(rows).toEqual([{ status: 'delivered', attempts: 1, n: total }]);
+      const byWorker = await t.db.query<{ worker: string; n: number }>(
+        `SELECT worker, count(*)::int AS n FROM notify_attempt GROUP BY 1 ORDER BY 1`,
+      );
+      expect(byWorker.reduce((a, w) => a + w.n, 0)).toBe(total);
+      // All three took part.
+      expect(byWorker.map((w) => w.worker)).toEqual(['worker-0', 'worker-1', 'worker-2']);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
       await Promise.all(pools.map((p) => p.close()));
       await receiver.close();
       await t.close();

@@ -19,6 +19,7 @@ import {
   selectDigestEvents,
   selectEvents,
   selectSendTargets,
+  OUTBOX_CHANNEL,
   type ClaimedDelivery,
   type SendTarget,
 } from './notify.queries.ts';
@@ -52,6 +53,9 @@ export class DeliveryWorker {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A committed transaction recorded deliveries since the last claim: poll again at once. */
+  private nudged = false;
+  private unlisten: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.id = options.id ?? `${os.hostname()}:${process.pid}:notify:${crypto.randomBytes(3).toString('hex')}`;
@@ -60,7 +64,27 @@ export class DeliveryWorker {
   }
 
   start(): void {
-    if (!this.loop) this.loop = this.run();
+    if (this.loop) return;
+    const { db, log } = this.options;
+    // Woken by every commit that records deliveries; the poll stays for retries falling due and
+    // for a listener that lost its connection.
+    this.unlisten = db.listen
+      ? db
+          .listen(OUTBOX_CHANNEL, () => {
+            this.nudged = true;
+            this.wake?.();
+          })
+          .catch((e: unknown) => {
+            log.warn({ err: toError(e).message }, 'cannot listen for new deliveries; polling only');
+            return null;
+          })
+      : Promise.resolve(null);
+    this.loop = this.run();
+  }
+
+  /** Whether commits wake this worker (it listens for new deliveries), once started. */
+  async listening(): Promise<boolean> {
+    return (await this.unlisten) !== null;
   }
 
   /** Finishes the sends in hand, then stops. */
@@ -68,6 +92,10 @@ export class DeliveryWorker {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+    await (
+      await this.unlisten
+    )?.();
+    this.unlisten = Promise.resolve(null);
     this.mailer.close();
   }
 
@@ -232,11 +260,13 @@ export class DeliveryWorker {
           const n = await this.releaseStale();
           if (n) log.info({ released: n }, 'released abandoned deliveries');
         }
+        this.nudged = false;
         if ((await this.runBatch()) > 0) continue;
       } catch (thrown) {
         // The database may be restarting: keep polling, delivery resumes by itself.
         log.error({ err: toError(thrown).message }, 'delivery poll failed');
       }
+      if (this.nudged || this.stopping) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pollMs);
         this.wake = () => {

@@ -10,7 +10,17 @@ export {
   type NotifyEvent,
   type Severity,
 } from './catalogue.ts';
-export { recordEvent, recordAddressChange, type EventInput, type RecordedEvent } from './record-event.ts';
+export {
+  recordEvent,
+  recordEvents,
+  recordAddressChange,
+  addressChangeEvent,
+  type EventInput,
+  type RecordedEvent,
+  type RecordOptions,
+} from './record-event.ts';
+export { recordAddressChanges, type AddressChangeSummary } from './record-address-changes.ts';
+export { recordTasksOverdue, overdueSeverity, type OverdueTask } from './record-task-overdue.ts';
 export { payloadFor, visibleData, SHARING_POLICY, type CloudEvent } from './policy.ts';
 export { DeliveryWorker, type DeliveryWorkerOptions } from './deliver-notifications.ts';
 export { DIGEST_QUEUE, foldDigests, scheduleDigest } from './send-digests.ts';

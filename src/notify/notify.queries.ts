@@ -67,32 +67,59 @@ export async function setSubscriptionStatus(
   return rows[0];
 }
 
-export async function insertEvent(tx: Queryable, e: NotifyEvent): Promise<number> {
-  const rows = await tx.query<{ id: number }>(
+/** Inserts the events in one statement; returns each one's key by its event id. */
+export async function insertEvents(
+  tx: Queryable,
+  events: readonly NotifyEvent[],
+): Promise<Map<string, number>> {
+  const rows = await tx.query<{ id: number; event_id: string }>(
     `INSERT INTO notify_event (event_id, type, severity, child_id, office, state, occurred_at, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id::int AS id`,
-    [e.eventId, e.type, e.severity, e.childId, e.office, e.state, e.occurredAt, JSON.stringify(e.data)],
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::timestamptz[], $8::jsonb[])
+     RETURNING id::int AS id, event_id`,
+    [
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      events.map((e) => e.severity),
+      events.map((e) => e.childId),
+      events.map((e) => e.office),
+      events.map((e) => e.state),
+      events.map((e) => e.occurredAt),
+      events.map((e) => JSON.stringify(e.data)),
+    ],
   );
-  return rows[0]!.id;
+  return new Map(rows.map((r) => [r.event_id, r.id]));
 }
 
 export async function insertDeliveries(
   tx: Queryable,
-  eventPk: number,
-  rows: readonly { subscriptionId: number; key: string; status: 'pending' | 'digest'; maxAttempts: number }[],
+  rows: readonly {
+    eventPk: number;
+    subscriptionId: number;
+    key: string;
+    status: 'pending' | 'digest';
+    maxAttempts: number;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const params: unknown[] = [eventPk];
-  const values = rows.map((r) => {
-    params.push(r.subscriptionId, r.key, r.status, r.maxAttempts);
-    const n = params.length;
-    return `($1, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-  });
   await tx.query(
     `INSERT INTO notify_delivery (event_pk, subscription_id, idempotency_key, status, max_attempts)
-     VALUES ${values.join(', ')}`,
-    params,
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[])`,
+    [
+      rows.map((r) => r.eventPk),
+      rows.map((r) => r.subscriptionId),
+      rows.map((r) => r.key),
+      rows.map((r) => r.status),
+      rows.map((r) => r.maxAttempts),
+    ],
   );
+}
+
+/** Delivery workers listen here; the notification reaches them when the transaction commits. */
+export const OUTBOX_CHANNEL = 'bridge_notify_outbox';
+
+export async function announceDeliveries(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
 }
 
 export interface ClaimedDelivery {
@@ -367,4 +394,66 @@ export async function subscriptionsWithDigests(db: Queryable): Promise<number[]>
     `SELECT DISTINCT subscription_id::int AS id FROM notify_delivery WHERE status = 'digest' ORDER BY 1`,
   );
   return rows.map((r) => r.id);
+}
+
+export interface AnnouncedAddress {
+  child_id: string;
+  version: number;
+  address_key: string;
+  address: Record<string, string | null>;
+}
+
+/** The address each child was last announced with, locked until the caller's transaction ends. */
+export async function selectAnnouncedAddresses(
+  tx: Queryable,
+  childIds: readonly string[],
+): Promise<Map<string, AnnouncedAddress>> {
+  const rows = await tx.query<AnnouncedAddress>(
+    `SELECT child_id, version, address_key, address FROM notify_child_address
+     WHERE child_id = ANY($1::text[]) ORDER BY child_id FOR UPDATE`,
+    [childIds],
+  );
+  return new Map(rows.map((r) => [r.child_id, r]));
+}
+
+export async function upsertAnnouncedAddresses(
+  tx: Queryable,
+  rows: readonly {
+    childId: string;
+    version: number;
+    key: string;
+    address: Record<string, string | null>;
+    recordPk: number;
+    on: string;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO notify_child_address (child_id, version, address_key, address, record_pk, address_on)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[], $5::bigint[], $6::date[])
+     ON CONFLICT (child_id) DO UPDATE SET version = EXCLUDED.version, address_key = EXCLUDED.address_key,
+       address = EXCLUDED.address, record_pk = EXCLUDED.record_pk, address_on = EXCLUDED.address_on,
+       updated_at = now()`,
+    [
+      rows.map((r) => r.childId),
+      rows.map((r) => r.version),
+      rows.map((r) => r.key),
+      rows.map((r) => JSON.stringify(r.address)),
+      rows.map((r) => r.recordPk),
+      rows.map((r) => r.on),
+    ],
+  );
+}
+
+/** The open ADDRESS_DRIFT alerts of these children, and whether the caller's transaction opened them. */
+export async function selectOpenDrift(
+  tx: Queryable,
+  childIds: readonly string[],
+): Promise<Map<string, { alertId: number; openedNow: boolean }>> {
+  const rows = await tx.query<{ child_id: string; id: number; opened_now: boolean }>(
+    `SELECT child_id, id::int AS id, (opened_at = now()) AS opened_now FROM alert
+     WHERE rule_id = 'ADDRESS_DRIFT' AND closed_at IS NULL AND child_id = ANY($1::text[])`,
+    [childIds],
+  );
+  return new Map(rows.map((r) => [r.child_id, { alertId: r.id, openedNow: r.opened_now }]));
 }

@@ -6,12 +6,13 @@ import { BridgeError } from '../shared/errors.ts';
 import {
   EVENT_CATALOGUE,
   isEventType,
+  type Agency,
   type EventType,
   type NotifyEvent,
   type Severity,
 } from './catalogue.ts';
 import { emailIsImmediate, subscriptionMatches } from './match.ts';
-import { insertDeliveries, insertEvent, selectSubscriptions } from './notify.queries.ts';
+import { announceDeliveries, insertDeliveries, insertEvents, selectSubscriptions } from './notify.queries.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 
 export interface EventInput {
@@ -63,62 +64,91 @@ export function checkEvent(input: EventInput): NotifyEvent {
   };
 }
 
+export interface RecordOptions {
+  maxAttempts?: number;
+  /** Only the subscriptions of these agencies (a change of address for the court and OPLA). */
+  agencies?: readonly Agency[];
+}
+
 /** The producer API: call inside your own transaction, with your transaction as `tx`. */
 export async function recordEvent(
   tx: Queryable,
   input: EventInput,
-  options: { maxAttempts?: number } = {},
+  options: RecordOptions = {},
 ): Promise<RecordedEvent> {
-  const event = checkEvent(input);
-  const eventPk = await insertEvent(tx, event);
-  // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
-  // was active, and no dispatcher stands between commit and the first send.
-  const subs = (await selectSubscriptions(tx, true)).filter((s) =>
-    subscriptionMatches(
-      {
-        status: s.status,
-        eventTypes: s.event_types,
-        offices: s.offices,
-        states: s.states,
-        minSeverity: s.min_severity,
-      },
-      event,
-    ),
-  );
-  await insertDeliveries(
-    tx,
-    eventPk,
-    subs.map((s) => ({
-      subscriptionId: s.id,
-      key: `msg_${event.eventId}_${s.id}`,
-      status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
-      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
-    })),
-  );
-  return { eventPk, eventId: event.eventId, deliveries: subs.length };
+  return (await recordEvents(tx, [input], options))[0]!;
 }
 
-/**
- * Address drift: the newest address goes to the court and OPLA as a change-of-address message.
- * Routed to subscribers of child.address_changed (EOIR and ICE_OPLA subscribe to it).
- */
-export async function recordAddressChange(
+/** Several events at once (one statement each for the events and their deliveries). */
+export async function recordEvents(
   tx: Queryable,
-  change: {
-    childId: string;
-    address: Record<string, string | null>;
-    previousAddress?: Record<string, string | null> | null;
-    source: string;
-    asOf: string;
-    heldByStale: readonly string[];
-    courtCode?: string | null;
-    office?: string | null;
-    state?: string | null;
-    occurredAt: Date;
-  },
-): Promise<RecordedEvent> {
-  return recordEvent(tx, {
+  inputs: readonly EventInput[],
+  options: RecordOptions = {},
+): Promise<RecordedEvent[]> {
+  if (inputs.length === 0) return [];
+  const events = inputs.map(checkEvent);
+  const ids = new Set(events.map((e) => e.eventId));
+  if (ids.size !== events.length) {
+    throw new BridgeError('NOTIFY_EVENT_INVALID', 'the same event id is given twice in one call');
+  }
+  const pks = await insertEvents(tx, events);
+  // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
+  // was active, and no dispatcher stands between commit and the first send.
+  const subs = (await selectSubscriptions(tx, true)).filter(
+    // A message addressed to some agencies only reaches only their subscriptions.
+    (s) => !options.agencies || options.agencies.includes(s.agency),
+  );
+  const deliveries: Parameters<typeof insertDeliveries>[1][number][] = [];
+  const recorded = events.map((event) => {
+    const eventPk = pks.get(event.eventId)!;
+    const matching = subs.filter((s) =>
+      subscriptionMatches(
+        {
+          status: s.status,
+          eventTypes: s.event_types,
+          offices: s.offices,
+          states: s.states,
+          minSeverity: s.min_severity,
+        },
+        event,
+      ),
+    );
+    for (const s of matching) {
+      deliveries.push({
+        eventPk,
+        subscriptionId: s.id,
+        key: `msg_${event.eventId}_${s.id}`,
+        status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
+        maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      });
+    }
+    return { eventPk, eventId: event.eventId, deliveries: matching.length };
+  });
+  await insertDeliveries(tx, deliveries);
+  // Wakes the delivery workers at commit, instead of at their next poll.
+  if (deliveries.some((d) => d.status === 'pending')) await announceDeliveries(tx);
+  return recorded;
+}
+
+export interface AddressChange {
+  childId: string;
+  address: Record<string, string | null>;
+  previousAddress?: Record<string, string | null> | null;
+  source: string;
+  asOf: string;
+  heldByStale: readonly string[];
+  courtCode?: string | null;
+  office?: string | null;
+  state?: string | null;
+  occurredAt: Date;
+  eventId?: string;
+}
+
+/** The child.address_changed event for a child's newest address. */
+export function addressChangeEvent(change: AddressChange): EventInput {
+  return {
     type: 'child.address_changed',
+    ...(change.eventId ? { eventId: change.eventId } : {}),
     childId: change.childId,
     office: change.office ?? null,
     state: change.state ?? change.address.state ?? null,
@@ -131,5 +161,17 @@ export async function recordAddressChange(
       held_by_stale: [...change.heldByStale],
       ...(change.courtCode ? { court_code: change.courtCode } : {}),
     },
-  });
+  };
+}
+
+/**
+ * A child's newest address changed: routed to subscribers of child.address_changed. With `agencies`
+ * (address drift: the court or the NTA holds an older address), the change-of-address message goes
+ * to those agencies' subscriptions only.
+ */
+export async function recordAddressChange(
+  tx: Queryable,
+  change: AddressChange & { agencies?: readonly Agency[] },
+): Promise<RecordedEvent> {
+  return recordEvent(tx, addressChangeEvent(change), change.agencies ? { agencies: change.agencies } : {});
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { CATALOGUE, resolveSettings, type SettingValue } from '../rules/catalogue.ts';
+import { recordTasksOverdue, type OverdueTask } from '../notify/index.ts';
 import * as q from './work.queries.ts';
 
 export interface SyncDeps {
@@ -58,8 +59,10 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
       reopened = await count(tx, q.REOPEN_RETURNING, params);
       opened = await count(tx, q.OPEN_NEW, params);
     }
-    const escalated = await count(tx, q.ESCALATE_OVERDUE, [now, today, children]);
-    return { closed, opened, reopened, escalated };
+    const overdue = await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children]);
+    // The offices and agencies that subscribe hear of each crossing with the escalation itself.
+    await recordTasksOverdue(tx, overdue, now);
+    return { closed, opened, reopened, escalated: overdue.length };
   });
   if (result.closed + result.opened + result.reopened + result.escalated > 0) {
     deps.log.info({ ...result, scope: children ? children.length : 'all' }, 'tasks synced');

@@ -164,7 +164,10 @@ WITH ${ROUTED}, opened AS (
 )
 SELECT count(*)::int AS n FROM ev`;
 
-/** Escalates open tasks past their deadline to the office's supervisor queue. $1 now, $2 today. */
+/**
+ * Escalates open tasks past their deadline to the office's supervisor queue, once per crossing (a
+ * reopened task can cross again); returns the tasks escalated. $1 now, $2 today.
+ */
 export const ESCALATE_OVERDUE = `
 WITH esc AS (
   UPDATE task t
@@ -172,7 +175,8 @@ WITH esc AS (
     FROM office o
    WHERE o.id = t.office_id AND t.status = 'open' AND t.escalated_at IS NULL AND t.due_on < $2::date
      AND ($3::text[] IS NULL OR t.child_id = ANY($3::text[]))
-  RETURNING t.id, t.due_on, o.supervisor_queue
+  RETURNING t.id, t.due_on, o.supervisor_queue, t.alert_id, t.child_id, t.rule_id, t.office_id, t.severity,
+            t.addr_state, t.reopened_count
 ), ev AS (
   INSERT INTO task_event (task_id, kind, actor, at, details)
   SELECT id, 'escalated', 'system', $1,
@@ -180,7 +184,9 @@ WITH esc AS (
     FROM esc
   RETURNING 1
 )
-SELECT count(*)::int AS n FROM ev`;
+SELECT id::text AS id, alert_id::text AS alert_id, child_id, rule_id, office_id, severity, addr_state,
+       to_char(due_on, 'YYYY-MM-DD') AS due_on, reopened_count
+  FROM esc ORDER BY id`;
 
 export const RULE_SETTINGS = `SELECT rule_id, key, value FROM rule_setting`;
 
