@@ -3,7 +3,6 @@
 // scope in real responses, the audit of reads, lists and changes, and attacks (CSRF, session
 // fixation, injection strings in every feed field and query parameter, a token of another source,
 // oversized and deeply nested bodies). One database for the file.
-import { refreshReportFacts } from '../reports/index.ts';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -86,7 +85,6 @@ describe('access over the real server', () => {
       { childId: 'CH-CA', records: ca.records },
     ]);
     await evaluateChildren({ db: t.db, log: silentLog, clock }, ['CH-TX', 'CH-CA']);
-    await refreshReportFacts(t.db, 'all');
     await syncTasks({ db: t.db, clock, log: silentLog });
     const [task] = await t.db.query<{ id: string }>(
       `SELECT id::text AS id FROM task WHERE child_id = 'CH-TX' AND office_id = 'ERO:Houston' LIMIT 1`,

@@ -2,6 +2,7 @@
 // source rows they point to), for database tests and benchmarks that must not wait for the feeds.
 import type { Queryable } from '../db/index.ts';
 import type { CaseRecord } from './case-record.ts';
+import { refreshReportFacts } from '../reports/refresh-report-facts.ts';
 
 export interface FixtureChild {
   childId: string;
@@ -143,5 +144,10 @@ export async function loadFixtureChildren(
   );
   await db.query(`SELECT setval(pg_get_serial_sequence('record', 'id'), $1)`, [next]);
   await db.query(`SELECT setval(pg_get_serial_sequence('source_row', 'id'), $1)`, [next]);
+  // The report's facts, as the projections pipeline would leave them after an ingest.
+  await refreshReportFacts(db, {
+    childIds: children.map((c) => c.childId),
+    recordIds: rows.map((r) => r.id),
+  });
   return ids;
 }
