@@ -162,3 +162,54 @@ describe('closing the fact', () => {
     expect(await checkTasks(t.db)).toEqual([]);
   });
 });
+
+describe('a child moving', () => {
+  it('moves the open ERO task to the field office of the new address, saying why', async () => {
+    // A child with an open ERO task routed by an ORR address in Texas: ORR reports a move to Chicago.
+    const [task] = await t.db.query<{ id: string; child_id: string; office_id: string }>(
+      `SELECT t.id::text AS id, t.child_id, t.office_id FROM task t
+        WHERE t.status = 'open' AND t.office_kind = 'ERO' AND t.office_id NOT IN ('ERO:Chicago', 'ERO:UNROUTED')
+          AND EXISTS (SELECT 1 FROM record_link l JOIN record r ON r.id = l.record_pk
+                       WHERE l.child_id = t.child_id AND r.source = 'orr' AND r.event_type = 'RELEASE')
+        ORDER BY t.id LIMIT 1`,
+    );
+    expect(task, 'an open ERO task of a released child').toBeDefined();
+    const [release] = await t.db.query<{ fields: Record<string, string> }>(
+      `SELECT s.fields FROM record_link l JOIN record r ON r.id = l.record_pk JOIN source_row s ON s.id = r.row_id
+        WHERE l.child_id = $1 AND r.source = 'orr' AND r.event_type = 'RELEASE' ORDER BY r.id DESC LIMIT 1`,
+      [task!.child_id],
+    );
+    const clock = clockAt('2024-06-05T09:00:00Z');
+    const fields = {
+      ...release!.fields,
+      orr_record_id: `${release!.fields.orr_record_id}-MOVE`,
+      event_type: 'ADDRESS_UPDATE',
+      event_date: '06/04/2024',
+      street: '1200 W HARRISON ST',
+      unit: 'APT 2',
+      city: 'CHICAGO',
+      state: 'IL',
+      zip: '60607',
+    };
+    const batch = await createBatch(t.db, 'orr', 'http', 'e2e', clock.now());
+    const { counts } = await ingestRows(
+      { db: t.db, clock, afterRecordsChanged: projections({ log, clock }).afterRecordsChanged },
+      { source: 'orr', batchId: batch, rows: [{ line: 1, rawText: JSON.stringify(fields), fields }] },
+    );
+    await finishBatch(t.db, batch, clock.now(), counts);
+    expect(counts).toMatchObject({ new: 1, quarantined: 0 });
+    await runProjections({ db: t.db, log, clock });
+    const [moved] = await t.db.query<{ office_id: string; status: string }>(
+      `SELECT office_id, status FROM task WHERE id = $1`,
+      [task!.id],
+    );
+    expect(moved).toEqual({ office_id: 'ERO:Chicago', status: 'open' });
+    const [event] = await t.db.query<{ details: { from: string; to: string; reason: string } }>(
+      `SELECT details FROM task_event WHERE task_id = $1 AND kind = 'rerouted'`,
+      [task!.id],
+    );
+    expect(event!.details).toMatchObject({ from: task!.office_id, to: 'ERO:Chicago' });
+    expect(event!.details.reason).toMatch(/^current address IL 60607 \(orr record \d+ of 2024-06-04\)$/);
+    expect(await checkTasks(t.db)).toEqual([]);
+  });
+});

@@ -1,5 +1,7 @@
-// Brings tasks in line with alerts: closes tasks whose alert closed, opens (or reopens) one task per
-// open alert and office kind that must act, and escalates tasks past their deadline. Idempotent.
+// Brings tasks in line with alerts: closes tasks whose alert closed, moves open tasks whose office
+// changed (the child moved to another ERO area, the case to another court), opens (or reopens) one
+// task per open alert and office kind that must act, and escalates tasks past their deadline.
+// Idempotent.
 import type { Db, Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
@@ -22,6 +24,8 @@ export interface SyncResult {
   closed: number;
   opened: number;
   reopened: number;
+  /** Open tasks moved to another office (the child's address or court changed). */
+  rerouted: number;
   escalated: number;
 }
 
@@ -29,11 +33,13 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
   const now = deps.clock.now();
   const today = isoDate(now);
   const children = options.childIds ? [...options.childIds] : null;
-  if (children && children.length === 0) return { closed: 0, opened: 0, reopened: 0, escalated: 0 };
+  if (children && children.length === 0)
+    return { closed: 0, opened: 0, reopened: 0, rerouted: 0, escalated: 0 };
 
   const result = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
+    const rerouted = await count(tx, q.REROUTE_OPEN, [children, now]);
     const rules = JSON.stringify(await ruleTerms(tx));
 
     const routed = await tx.query<{
@@ -59,9 +65,9 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
       opened = await count(tx, q.OPEN_NEW, params);
     }
     const escalated = await count(tx, q.ESCALATE_OVERDUE, [now, today, children]);
-    return { closed, opened, reopened, escalated };
+    return { closed, opened, reopened, rerouted, escalated };
   });
-  if (result.closed + result.opened + result.reopened + result.escalated > 0) {
+  if (Object.values(result).some((n) => n > 0)) {
     deps.log.info({ ...result, scope: children ? children.length : 'all' }, 'tasks synced');
   }
   return result;
