@@ -345,6 +345,28 @@ describe('simulate: the population follows the real one', () => {
     expect(categories).toEqual(new Set(['1', '2A', '2B', '3']));
   });
 
+  it('gives the NTA and the court the address of the day they wrote it, not one the child moved to later', () => {
+    const key = (v: Record<string, string>) => `${v.street}|${v.unit}|${v.zip}`.toUpperCase();
+    const moves = new Map<string, { day: number; to: string }>();
+    for (const [k, r] of finals) {
+      if (r.source !== 'orr' || r.values.event_type !== 'ADDRESS_UPDATE') continue;
+      moves.set(links.get(k)!, { day: usToDay(r.values.event_date!), to: key(r.values) });
+    }
+    let before = 0;
+    let after = 0;
+    for (const [k, r] of finals) {
+      const move = moves.get(links.get(k) ?? '');
+      if (!move || r.source !== 'opla' || !r.values.street) continue;
+      if (isoToDay(r.values.issued_date!) < move.day) {
+        before++;
+        expect(key(r.values), `NTA ${r.values.nta_id} issued before the move`).not.toBe(move.to);
+      } else after++;
+    }
+    // Both cases occur: NTAs written before a move (left behind: drift) and after it.
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(0);
+  });
+
   it('writes a report per truth date, each counting only what was dated by then', () => {
     const early = JSON.parse(fs.readFileSync(path.join(dir, 'truth/report-2021-09-30.json'), 'utf8'));
     const late = JSON.parse(fs.readFileSync(path.join(dir, 'truth/report-2024-05-31.json'), 'utf8'));
