@@ -13,6 +13,8 @@ import { caseState, recordsOfChildren } from '../cases/index.ts';
 import { projections, runProjections } from '../projections.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { createLog } from '../shared/log.ts';
+import { RULE_IDS } from '../rules/index.ts';
+import type { TruthRuleCounts } from '../simulate/truth-rules.ts';
 import { checkTasks } from './check-tasks.ts';
 import { fieldOfficeFor } from './field-offices.ts';
 
@@ -116,6 +118,20 @@ describe('tasks on a simulated population', () => {
     expect(new Set(tasks.map((x) => x.office_kind))).toEqual(new Set(['ERO', 'ORR', 'OPLA', 'EOIR']));
     expect(tasks.filter((x) => x.office_id.endsWith(':UNROUTED')).length).toBeLessThan(tasks.length / 10);
     expect(await checkTasks(t.db)).toEqual([]);
+  });
+
+  it('has, after the ingest evaluated the rules child by child with the linker, the alerts the truth implies', async () => {
+    // The incremental path (projections after each ingest chunk, linked by the identity module)
+    // lands where the sweep over truly linked rows does (src/rules/truth.test.ts).
+    const truth = JSON.parse(
+      fs.readFileSync(path.join(dir, 'truth', 'rules.json'), 'utf8'),
+    ) as TruthRuleCounts;
+    const rows = await t.db.query<{ rule_id: string; n: number }>(
+      `SELECT rule_id, count(DISTINCT child_id)::int AS n FROM alert WHERE closed_at IS NULL GROUP BY rule_id`,
+    );
+    const got = Object.fromEntries(RULE_IDS.map((id) => [id, 0]));
+    for (const r of rows) got[r.rule_id] = r.n;
+    expect(got).toEqual(truth.children);
   });
 });
 
