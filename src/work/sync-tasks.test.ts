@@ -6,7 +6,7 @@ import { fixedClock } from '../shared/clock.ts';
 import { createLog } from '../shared/log.ts';
 import { syncTasks, type SyncResult } from './sync-tasks.ts';
 import { assignTask, closeTask } from './update-task.ts';
-import { addRecord, closeAlert, openAlert } from './testing.ts';
+import { addRecord, closeAlert, openAlert, summaryMismatches } from './testing.ts';
 
 let t: TestDb;
 beforeEach(async () => {
@@ -126,6 +126,7 @@ describe('syncTasks', () => {
       const r = await syncTasks(at(s.when));
       expect({ step: i, ...r }).toMatchObject({ step: i, ...s.result });
       expect(await tasks(), `step ${i}`).toEqual(s.tasks);
+      expect(await summaryMismatches(t.db, s.when.slice(0, 10)), `step ${i}`).toEqual([]);
     }
     expect(await events('C-1')).toEqual(['opened by system', 'closed by system', 'reopened by system']);
     const [reopened] = await t.db.query<{ alert_id: string; due_on: string; outcome_note: string | null }>(
@@ -158,6 +159,10 @@ describe('syncTasks', () => {
     await syncTasks(at('2026-12-01T08:00:00Z'));
     expect(await tasks()).toEqual(['C-3 ORR open reopened×1']);
     expect(await events('C-3')).toEqual(['opened by system', 'closed by orr.officer1', 'reopened by system']);
+    expect(await summaryMismatches(t.db, '2026-12-01')).toEqual([]);
+    await t.db.query(`DELETE FROM task_event`);
+    await t.db.query(`DELETE FROM task`);
+    expect(await t.db.query(`SELECT * FROM task_open_count`)).toEqual([]);
   });
 
   it('touches only the children asked for when given childIds, and uses stored deadline settings', async () => {
@@ -243,6 +248,7 @@ describe('syncTasks', () => {
     expect((await syncTasks(at('2026-11-06T09:00:00Z'))).rerouted).toBe(1);
     expect((await tasks()).at(-1)).toBe('C-11 ERO:New York City open');
     expect((await syncTasks(at('2026-11-06T10:00:00Z'))).rerouted).toBe(0);
+    expect(await summaryMismatches(t.db, '2026-11-06')).toEqual([]);
     const { checkTasks } = await import('./check-tasks.ts');
     expect(await checkTasks(t.db)).toEqual([]);
   });

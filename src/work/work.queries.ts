@@ -279,12 +279,22 @@ INSERT INTO task_event (task_id, kind, actor, at, details)
 SELECT id, 'closed', $3, $2, jsonb_build_object('outcome', $4::text, 'note', $5::text, 'attempts', $6::int) FROM c
 RETURNING task_id`;
 
+/** An office's open tasks at a glance, from the counters the task triggers keep (0051). */
 export const OFFICE_SUMMARY = `
-SELECT count(*)::int AS open,
-       count(*) FILTER (WHERE due_on < $2::date)::int AS overdue,
-       count(*) FILTER (WHERE due_on >= $2::date AND due_on <= $3::date)::int AS due_soon,
+SELECT COALESCE(sum(n), 0)::int AS open,
+       COALESCE(sum(n) FILTER (WHERE due_on < $2::date), 0)::int AS overdue,
+       COALESCE(sum(n) FILTER (WHERE due_on >= $2::date AND due_on <= $3::date), 0)::int AS due_soon,
+       COALESCE(sum(n) FILTER (WHERE escalated), 0)::int AS escalated,
+       COALESCE(sum(n) FILTER (WHERE NOT assigned), 0)::int AS unassigned
+  FROM task_open_count WHERE office_id = $1`;
+
+/** The same figures counted from the tasks themselves, per office (to check the counters). */
+export const OFFICE_SUMMARY_COUNTED = `
+SELECT office_id, count(*)::int AS open,
+       count(*) FILTER (WHERE due_on < $1::date)::int AS overdue,
+       count(*) FILTER (WHERE due_on >= $1::date AND due_on <= $2::date)::int AS due_soon,
        count(*) FILTER (WHERE escalated_at IS NOT NULL)::int AS escalated,
        count(*) FILTER (WHERE assigned_to IS NULL)::int AS unassigned
-  FROM task WHERE office_id = $1 AND status = 'open'`;
+  FROM task WHERE status = 'open' GROUP BY office_id ORDER BY office_id`;
 
 export const OFFICES = `SELECT id, kind, name, supervisor_queue FROM office ORDER BY kind, id`;
