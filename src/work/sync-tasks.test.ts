@@ -244,7 +244,10 @@ describe('syncTasks', () => {
     expect(court!.details).toMatchObject({ from: 'OPLA:HOU', to: 'OPLA:SFR', reason: 'court SFR' });
     expect(await t.db.query(`SELECT id FROM office WHERE id = 'OPLA:SFR'`)).toHaveLength(1);
 
-    // The full sweep moves C-11 as well, and a second sweep moves nothing.
+    // The hourly sweep (no re-routing) leaves C-11 where it is; a full sync moves it, and a second
+    // one moves nothing.
+    expect((await syncTasks(at('2026-11-06T08:30:00Z'), { reroute: false })).rerouted).toBe(0);
+    expect((await tasks()).at(-1)).toBe('C-11 ERO:Houston open');
     expect((await syncTasks(at('2026-11-06T09:00:00Z'))).rerouted).toBe(1);
     expect((await tasks()).at(-1)).toBe('C-11 ERO:New York City open');
     expect((await syncTasks(at('2026-11-06T10:00:00Z'))).rerouted).toBe(0);

@@ -18,6 +18,12 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** Only these children (after an evaluation of them); all children when absent. */
   childIds?: readonly string[];
+  /**
+   * Move open tasks whose office changed (default true). The hourly sweep passes false: addresses
+   * and courts change only through ingests, whose children are synced (and re-routed) right away,
+   * and re-routing every open task costs the sweep a routing of the whole population.
+   */
+  reroute?: boolean;
 }
 
 export interface SyncResult {
@@ -39,7 +45,7 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
   const result = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
-    const rerouted = await count(tx, q.REROUTE_OPEN, [children, now]);
+    const rerouted = options.reroute === false ? 0 : await count(tx, q.REROUTE_OPEN, [children, now]);
     const rules = JSON.stringify(await ruleTerms(tx));
 
     const routed = await tx.query<{
