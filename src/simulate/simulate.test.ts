@@ -166,7 +166,9 @@ describe('simulate: files and determinism', () => {
     await simulate({ outDir: other, children: 600, seed: 10 });
     const files = [
       ...allFiles().map((f) => f.name),
-      ...['links.csv', 'children.csv', 'report.json', 'malformed.csv', 'noise.json'].map((f) => `truth/${f}`),
+      ...['links.csv', 'children.csv', 'report.json', 'rules.json', 'malformed.csv', 'noise.json'].map(
+        (f) => `truth/${f}`,
+      ),
     ];
     for (const f of files) {
       expect(fs.readFileSync(path.join(again, f)).equals(fs.readFileSync(path.join(first, f))), f).toBe(true);
