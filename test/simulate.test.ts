@@ -30,6 +30,9 @@ describe('bridge simulate', () => {
       'report.json',
       'report-2022-01-01.json',
       'report-2024-05-31.json',
+      'rules.json',
+      'rules-2022-01-01.json',
+      'rules-2024-05-31.json',
     ])
       expect(fs.existsSync(path.join(dir, 'truth', f)), f).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'truth', 'report.json'), 'utf8')).as_of).toBe(

@@ -2,57 +2,27 @@
 // feeds, link rows with the true links (so identity's accuracy is not under test here), and compare
 // every figure of the spec for several dates.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../db/testing.ts';
-import { simulate, type TruthReport } from '../simulate/index.ts';
-import { ingestFiles } from '../feeds/index.ts';
-import { fixedClock } from '../shared/clock.ts';
-import { buildReport, listFigureChildren, refreshReportFacts } from './index.ts';
+import type { TruthReport } from '../simulate/index.ts';
+import { loadSimulatedPopulation, type SimulatedPopulation } from '../simulate/testing.ts';
+import { buildReport, listFigureChildren } from './index.ts';
 
 const DATES = ['2019-12-31', '2021-06-30', '2023-03-31', '2024-05-31'];
-let t: TestDb;
-let dir: string;
+let t: SimulatedPopulation;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-report-truth-'));
-  await simulate({ outDir: dir, children: 400, seed: 11, asOf: '2024-05-31', truthDates: DATES });
-  t = await createTestDb();
-  await ingestFiles({ db: t.db, clock: fixedClock('2024-06-01T00:00:00Z') }, { paths: [dir] });
-  const links = parse(fs.readFileSync(path.join(dir, 'truth', 'links.csv')), { columns: true }) as {
-    source: string;
-    record_id: string;
-    child_id: string;
-  }[];
-  await t.db.copyRows(
-    'child',
-    ['id'],
-    [...new Set(links.map((l) => l.child_id))].map((c) => [c]),
-  );
-  await t.db.exec('CREATE TEMP TABLE truth_link (source text, record_id text, child_id text)');
-  await t.db.copyRows(
-    'truth_link',
-    ['source', 'record_id', 'child_id'],
-    links.map((l) => [l.source, l.record_id, l.child_id]),
-  );
-  await t.db.query(
-    `INSERT INTO record_link (record_pk, child_id, method)
-     SELECT r.id, tl.child_id, 'manual' FROM truth_link tl JOIN record r USING (source, record_id)`,
-  );
-  await refreshReportFacts(t.db, 'all');
+  t = await loadSimulatedPopulation({ children: 400, seed: 11, asOf: '2024-05-31', truthDates: DATES });
 }, 600_000);
 
 afterAll(async () => {
   await t?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('oversight report on a simulated population', () => {
   it.each(DATES)('equals the truth on every figure as of %s', async (asOf) => {
     const truth = JSON.parse(
-      fs.readFileSync(path.join(dir, 'truth', `report-${asOf}.json`), 'utf8'),
+      fs.readFileSync(path.join(t.dir, 'truth', `report-${asOf}.json`), 'utf8'),
     ) as TruthReport;
     const r = await buildReport(t.db, { asOf });
     expect(truth.children.in_scope).toBeGreaterThan(0);

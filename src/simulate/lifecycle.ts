@@ -393,6 +393,10 @@ function childPath(
   path.flags.transferred = true;
   const D = first.endDay;
   let residence: Residence | null = null;
+  let moved: { day: number; residence: Residence } | null = null;
+  // Where the child lives on a day: the release address until the move ORR reports. The NTA and
+  // the court hold the address of the day they wrote it, so a later move leaves them behind.
+  const livesAt = (day: number) => (moved && day >= moved.day ? moved.residence : residence);
   if (D > H) return path;
   if (first.outcome === 'RELEASE') {
     path.flags.released = true;
@@ -402,9 +406,10 @@ function childPath(
     if (rng.chance(L.safetyCallMade))
       push({ src: 'orr', day: D + rng.between(30, 37), type: 'SAFETY_CALL', outcome: callTable.draw(rng) });
     if (rng.chance(L.orrAddressUpdate)) {
-      const moved = newResidence(rng, st, rng.chance(0.8) ? g.state : stateTable.draw(rng), false);
-      push({ src: 'orr', day: D + rng.between(10, 200), type: 'ADDRESS_UPDATE', residence: moved });
-      if (D + 10 <= H) residence = moved;
+      const to = newResidence(rng, st, rng.chance(0.8) ? g.state : stateTable.draw(rng), false);
+      const day = D + rng.between(10, 200);
+      push({ src: 'orr', day, type: 'ADDRESS_UPDATE', residence: to });
+      moved = { day, residence: to };
     }
   } else if (first.outcome === 'RUNAWAY') path.flags.runaway = true;
   else if (first.outcome === 'AGED_OUT') path.flags.agedOut = true;
@@ -432,14 +437,15 @@ function childPath(
     served !== null && rng.chance(L.ntaFiled)
       ? Math.max(served, D) + Math.round(rng.logNormal(40, 0.8))
       : null;
+  const atIssue = livesAt(issued);
   const ntaResidence = atBorder
     ? null
     : rng.chance(0.15)
       ? null
-      : residence && residence.defect === 'missing_unit' && rng.chance(0.5)
-        ? { ...residence, unit: String(rng.between(1, 40)), defect: 'none' as const }
-        : residence;
-  const court = courtByState[(residence ?? g.residence).place.state] ?? 'HOU';
+      : atIssue && atIssue.defect === 'missing_unit' && rng.chance(0.5)
+        ? { ...atIssue, unit: String(rng.between(1, 40)), defect: 'none' as const }
+        : atIssue;
+  const court = courtByState[(atIssue ?? g.residence).place.state] ?? 'HOU';
   if (issued > H) return path;
   path.flags.ntaIssued = true;
   if (served !== null && served <= H) path.flags.ntaServed = true;
@@ -461,8 +467,8 @@ function childPath(
   let courtCode = court;
   const opened = filed + rng.between(0, 14);
   const caseResidence = rng.chance(0.85)
-    ? (ntaResidence ?? residence)
-    : newResidence(rng, st, (residence ?? g.residence).place.state, false);
+    ? (ntaResidence ?? livesAt(opened))
+    : newResidence(rng, st, (livesAt(opened) ?? g.residence).place.state, false);
   push({
     src: 'eoir',
     day: opened,
@@ -485,14 +491,14 @@ function childPath(
       secondA,
     });
   if (rng.chance(L.courtAddressChange)) {
-    const moved = newResidence(rng, st, (residence ?? g.residence).place.state, false);
+    const movedTo = newResidence(rng, st, (livesAt(opened) ?? g.residence).place.state, false);
     push({
       src: 'eoir',
       day: opened + rng.between(61, 300),
       idncase,
       type: 'ADDRESS_CHANGE',
       court: courtCode,
-      residence: moved,
+      residence: movedTo,
       secondA,
     });
   }

@@ -166,7 +166,9 @@ describe('simulate: files and determinism', () => {
     await simulate({ outDir: other, children: 600, seed: 10 });
     const files = [
       ...allFiles().map((f) => f.name),
-      ...['links.csv', 'children.csv', 'report.json', 'malformed.csv', 'noise.json'].map((f) => `truth/${f}`),
+      ...['links.csv', 'children.csv', 'report.json', 'rules.json', 'malformed.csv', 'noise.json'].map(
+        (f) => `truth/${f}`,
+      ),
     ];
     for (const f of files) {
       expect(fs.readFileSync(path.join(again, f)).equals(fs.readFileSync(path.join(first, f))), f).toBe(true);
@@ -343,6 +345,28 @@ describe('simulate: the population follows the real one', () => {
     expect(top[0]).toBe('TX');
     expect(top.slice(0, 4)).toContain('CA');
     expect(categories).toEqual(new Set(['1', '2A', '2B', '3']));
+  });
+
+  it('gives the NTA and the court the address of the day they wrote it, not one the child moved to later', () => {
+    const key = (v: Record<string, string>) => `${v.street}|${v.unit}|${v.zip}`.toUpperCase();
+    const moves = new Map<string, { day: number; to: string }>();
+    for (const [k, r] of finals) {
+      if (r.source !== 'orr' || r.values.event_type !== 'ADDRESS_UPDATE') continue;
+      moves.set(links.get(k)!, { day: usToDay(r.values.event_date!), to: key(r.values) });
+    }
+    let before = 0;
+    let after = 0;
+    for (const [k, r] of finals) {
+      const move = moves.get(links.get(k) ?? '');
+      if (!move || r.source !== 'opla' || !r.values.street) continue;
+      if (isoToDay(r.values.issued_date!) < move.day) {
+        before++;
+        expect(key(r.values), `NTA ${r.values.nta_id} issued before the move`).not.toBe(move.to);
+      } else after++;
+    }
+    // Both cases occur: NTAs written before a move (left behind: drift) and after it.
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(0);
   });
 
   it('writes a report per truth date, each counting only what was dated by then', () => {

@@ -13,6 +13,7 @@ import { generateGroup, PopulationState, type ChildPath } from './lifecycle.ts';
 import { NoiseCounter, noiseLevels, type NoiseConfig, type NoiseLevel } from './noise.ts';
 import { Renderer } from './render.ts';
 import { TruthReporter, type TruthReport } from './truth-report.ts';
+import { TruthRuleCounter } from './truth-rules.ts';
 import { maleGivenNames, femaleGivenNames, surnames } from './names.ts';
 
 /** Size of the population `npm start` generates: ingested and linked in about a minute. */
@@ -99,6 +100,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
   const renderer = new Renderer(noise, fiscalYearStart(Math.ceil((o.fromFy + o.toFy) / 2) + 1), horizon);
   const reporter = new TruthReporter(o.dates);
   const reportAsOf = o.dates.includes(o.asOf) ? null : new TruthReporter([o.asOf]);
+  const ruleCounter = new TruthRuleCounter(o.dates);
+  const rulesAsOf = reportAsOf ? new TruthRuleCounter([o.asOf]) : null;
 
   const malformed = new CsvOut(path.join(truthDir, 'malformed.csv'), [
     'source',
@@ -172,6 +175,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
         reporter.addChild(finals);
         reportAsOf?.addChild(finals);
         const id = c.identity;
+        ruleCounter.addChild(finals, dayToIso(id.dob));
+        rulesAsOf?.addChild(finals, dayToIso(id.dob));
         childrenOut.add([
           c.childId,
           c.groupId,
@@ -234,6 +239,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateSummar
     fs.writeFileSync(path.join(truthDir, `report-${r.as_of}.json`), JSON.stringify(r, null, 2) + '\n');
   const report = reportAsOf ? reportAsOf.finish()[0]! : reports[o.dates.indexOf(o.asOf)]!;
   fs.writeFileSync(path.join(truthDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  const ruleCounts = ruleCounter.finish(reports);
+  for (const r of ruleCounts)
+    fs.writeFileSync(path.join(truthDir, `rules-${r.as_of}.json`), JSON.stringify(r, null, 2) + '\n');
+  const rulesReport = rulesAsOf ? rulesAsOf.finish([report])[0]! : ruleCounts[o.dates.indexOf(o.asOf)]!;
+  fs.writeFileSync(path.join(truthDir, 'rules.json'), JSON.stringify(rulesReport, null, 2) + '\n');
   fs.writeFileSync(path.join(truthDir, 'noise.json'), JSON.stringify(noise.toJSON(), null, 2) + '\n');
   const files = feeds.rowCounts();
   const rows = Object.values(files).reduce((a, b) => a + b, 0);

@@ -54,8 +54,8 @@ interface Facts {
   addresses: AddressFact[];
 }
 
-const blankish = (a: Address) => !a.street && !a.unit && !a.city && !a.state && !a.zip;
-const addressOf = (v: Record<string, string>): Address => ({
+export const blankish = (a: Address) => !a.street && !a.unit && !a.city && !a.state && !a.zip;
+export const addressOf = (v: Record<string, string>): Address => ({
   street: v.street ?? '',
   unit: v.unit ?? '',
   city: v.city ?? '',

@@ -1,5 +1,7 @@
 // The `work.sync` job: syncs tasks for some children (after an evaluation) or for all, and a full
-// sweep schedules the next one an hour later so escalations happen even when no alert changes.
+// sweep schedules the next one an hour later so escalations happen even when no alert changes (the
+// hourly sweep does not re-route: the children whose address or court changed were synced when
+// their rows came in).
 import type { JobHandler, JobRow } from '../jobs/index.ts';
 import { enqueueJob } from '../jobs/index.ts';
 import type { Queryable } from '../db/index.ts';
@@ -19,7 +21,7 @@ export async function scheduleTaskSweep(db: Queryable, now: Date): Promise<numbe
 export function syncTasksHandler(clock: Clock): JobHandler {
   return async (job: JobRow, deps) => {
     const childIds = payloadChildren(job.payload);
-    await syncTasks({ db: deps.db, log: deps.log, clock }, childIds ? { childIds } : {});
+    await syncTasks({ db: deps.db, log: deps.log, clock }, childIds ? { childIds } : { reroute: false });
     if (!childIds) await scheduleTaskSweep(deps.db, clock.now());
   };
 }

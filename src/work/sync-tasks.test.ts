@@ -5,8 +5,8 @@ import { createTestDb, type TestDb } from '../db/testing.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { createLog } from '../shared/log.ts';
 import { syncTasks, type SyncResult } from './sync-tasks.ts';
-import { closeTask } from './update-task.ts';
-import { addRecord, closeAlert, openAlert } from './testing.ts';
+import { assignTask, closeTask } from './update-task.ts';
+import { addRecord, closeAlert, openAlert, summaryMismatches } from './testing.ts';
 
 let t: TestDb;
 beforeEach(async () => {
@@ -126,6 +126,7 @@ describe('syncTasks', () => {
       const r = await syncTasks(at(s.when));
       expect({ step: i, ...r }).toMatchObject({ step: i, ...s.result });
       expect(await tasks(), `step ${i}`).toEqual(s.tasks);
+      expect(await summaryMismatches(t.db, s.when.slice(0, 10)), `step ${i}`).toEqual([]);
     }
     expect(await events('C-1')).toEqual(['opened by system', 'closed by system', 'reopened by system']);
     const [reopened] = await t.db.query<{ alert_id: string; due_on: string; outcome_note: string | null }>(
@@ -158,6 +159,10 @@ describe('syncTasks', () => {
     await syncTasks(at('2026-12-01T08:00:00Z'));
     expect(await tasks()).toEqual(['C-3 ORR open reopened×1']);
     expect(await events('C-3')).toEqual(['opened by system', 'closed by orr.officer1', 'reopened by system']);
+    expect(await summaryMismatches(t.db, '2026-12-01')).toEqual([]);
+    await t.db.query(`DELETE FROM task_event`);
+    await t.db.query(`DELETE FROM task`);
+    expect(await t.db.query(`SELECT * FROM task_open_count`)).toEqual([]);
   });
 
   it('touches only the children asked for when given childIds, and uses stored deadline settings', async () => {
@@ -176,8 +181,79 @@ describe('syncTasks', () => {
       closed: 0,
       opened: 0,
       reopened: 0,
+      rerouted: 0,
       escalated: 0,
     });
+  });
+
+  it('moves open tasks to the office of the new address or court, with a history entry saying why', async () => {
+    await addRecord(t.db, 'C-10', { ownDate: '2026-02-01', state: 'TX', zip5: '77002' });
+    await addRecord(t.db, 'C-11', { ownDate: '2026-02-01', state: 'TX', zip5: '77002' });
+    await addRecord(t.db, 'C-10', { source: 'opla', ownDate: '2026-03-01', courtCode: 'HOU' });
+    await openAlert(t.db, { childId: 'C-10', rule: 'FLED_CUSTODY', openedOn: '2026-10-31' });
+    await openAlert(t.db, { childId: 'C-10', rule: 'NTA_NOT_FILED', openedOn: '2026-10-31' });
+    await openAlert(t.db, { childId: 'C-11', rule: 'NO_NTA', openedOn: '2026-10-31' });
+    await syncTasks(at('2026-11-01T08:00:00Z'));
+    const [ero] = await t.db.query<{ id: string }>(
+      `SELECT id::text AS id FROM task WHERE child_id = 'C-10' AND office_kind = 'ERO'`,
+    );
+    const supervisor = { id: 'ero.sup', offices: ['ERO:Houston'], role: 'supervisor' as const };
+    await assignTask(at('2026-11-01T09:00:00Z'), supervisor, ero!.id, 'ero.officer1');
+    // Past FLED_CUSTODY's 2-day deadline: escalated to Houston's supervisors.
+    expect((await syncTasks(at('2026-11-05T08:00:00Z'))).escalated).toBe(2);
+    expect(await tasks()).toEqual([
+      'C-10 ERO:Houston open escalated',
+      'C-10 OPLA:HOU open',
+      'C-10 ORR open escalated',
+      'C-11 ERO:Houston open',
+    ]);
+
+    // C-10 moves to Los Angeles; the court moves the case to San Francisco. C-11 moves too, but
+    // only C-10 is synced (as after an ingest touching C-10 alone).
+    const moved = await addRecord(t.db, 'C-10', { ownDate: '2026-11-04', state: 'CA', zip5: '90012' });
+    await addRecord(t.db, 'C-10', { source: 'eoir', ownDate: '2026-11-05', courtCode: 'SFR' });
+    await addRecord(t.db, 'C-11', { ownDate: '2026-11-04', state: 'NY', zip5: '10001' });
+    const r = await syncTasks(at('2026-11-06T08:00:00Z'), { childIds: ['C-10'] });
+    expect(r).toMatchObject({ rerouted: 2, opened: 0, closed: 0 });
+    expect(await tasks()).toEqual([
+      'C-10 ERO:Los Angeles open escalated',
+      'C-10 OPLA:SFR open',
+      'C-10 ORR open escalated',
+      'C-11 ERO:Houston open',
+    ]);
+    const [task] = await t.db.query<{ assigned_to: string | null; escalated_to: string; addr_state: string }>(
+      `SELECT assigned_to, escalated_to, addr_state FROM task WHERE id = $1`,
+      [ero!.id],
+    );
+    expect(task).toEqual({ assigned_to: null, escalated_to: 'ERO:Los Angeles:supervisor', addr_state: 'CA' });
+    const history = await t.db.query<{ kind: string; details: Record<string, unknown> }>(
+      `SELECT kind, details FROM task_event WHERE task_id = $1 ORDER BY id`,
+      [ero!.id],
+    );
+    expect(history.map((e) => e.kind)).toEqual(['opened', 'assigned', 'escalated', 'rerouted']);
+    expect(history[3]!.details).toEqual({
+      from: 'ERO:Houston',
+      to: 'ERO:Los Angeles',
+      reason: `current address CA 90012 (orr record ${moved} of 2026-11-04)`,
+      previous_assignee: 'ero.officer1',
+    });
+    const [court] = await t.db.query<{ details: Record<string, unknown> }>(
+      `SELECT e.details FROM task_event e JOIN task k ON k.id = e.task_id
+        WHERE k.child_id = 'C-10' AND k.office_kind = 'OPLA' AND e.kind = 'rerouted'`,
+    );
+    expect(court!.details).toMatchObject({ from: 'OPLA:HOU', to: 'OPLA:SFR', reason: 'court SFR' });
+    expect(await t.db.query(`SELECT id FROM office WHERE id = 'OPLA:SFR'`)).toHaveLength(1);
+
+    // The hourly sweep (no re-routing) leaves C-11 where it is; a full sync moves it, and a second
+    // one moves nothing.
+    expect((await syncTasks(at('2026-11-06T08:30:00Z'), { reroute: false })).rerouted).toBe(0);
+    expect((await tasks()).at(-1)).toBe('C-11 ERO:Houston open');
+    expect((await syncTasks(at('2026-11-06T09:00:00Z'))).rerouted).toBe(1);
+    expect((await tasks()).at(-1)).toBe('C-11 ERO:New York City open');
+    expect((await syncTasks(at('2026-11-06T10:00:00Z'))).rerouted).toBe(0);
+    expect(await summaryMismatches(t.db, '2026-11-06')).toEqual([]);
+    const { checkTasks } = await import('./check-tasks.ts');
+    expect(await checkTasks(t.db)).toEqual([]);
   });
 });
 

@@ -1,5 +1,7 @@
-// Brings tasks in line with alerts: closes tasks whose alert closed, opens (or reopens) one task per
-// open alert and office kind that must act, and escalates tasks past their deadline. Idempotent.
+// Brings tasks in line with alerts: closes tasks whose alert closed, moves open tasks whose office
+// changed (the child moved to another ERO area, the case to another court), opens (or reopens) one
+// task per open alert and office kind that must act, and escalates tasks past their deadline.
+// Idempotent.
 import type { Db, Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
@@ -17,12 +19,20 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** Only these children (after an evaluation of them); all children when absent. */
   childIds?: readonly string[];
+  /**
+   * Move open tasks whose office changed (default true). The hourly sweep passes false: addresses
+   * and courts change only through ingests, whose children are synced (and re-routed) right away,
+   * and re-routing every open task costs the sweep a routing of the whole population.
+   */
+  reroute?: boolean;
 }
 
 export interface SyncResult {
   closed: number;
   opened: number;
   reopened: number;
+  /** Open tasks moved to another office (the child's address or court changed). */
+  rerouted: number;
   escalated: number;
 }
 
@@ -30,11 +40,13 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
   const now = deps.clock.now();
   const today = isoDate(now);
   const children = options.childIds ? [...options.childIds] : null;
-  if (children && children.length === 0) return { closed: 0, opened: 0, reopened: 0, escalated: 0 };
+  if (children && children.length === 0)
+    return { closed: 0, opened: 0, reopened: 0, rerouted: 0, escalated: 0 };
 
   const result = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
+    const rerouted = options.reroute === false ? 0 : await count(tx, q.REROUTE_OPEN, [children, now]);
     const rules = JSON.stringify(await ruleTerms(tx));
 
     const routed = await tx.query<{
@@ -62,9 +74,9 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
     const overdue = await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children]);
     // The offices and agencies that subscribe hear of each crossing with the escalation itself.
     await recordTasksOverdue(tx, overdue, now);
-    return { closed, opened, reopened, escalated: overdue.length };
+    return { closed, opened, reopened, rerouted, escalated: overdue.length };
   });
-  if (result.closed + result.opened + result.reopened + result.escalated > 0) {
+  if (Object.values(result).some((n) => n > 0)) {
     deps.log.info({ ...result, scope: children ? children.length : 'all' }, 'tasks synced');
   }
   return result;

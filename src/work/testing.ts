@@ -2,6 +2,8 @@
 // rules module writes them.
 import type { Queryable } from '../db/index.ts';
 import { RULES, type RuleId } from '../rules/catalogue.ts';
+import { addDays, DUE_SOON_DAYS } from './deadlines.ts';
+import { OFFICE_SUMMARY, OFFICE_SUMMARY_COUNTED } from './work.queries.ts';
 
 let seq = 0;
 
@@ -89,4 +91,36 @@ export async function closeAlert(db: Queryable, alertId: string, on: string, rea
     on,
     reason,
   ]);
+}
+
+/**
+ * Offices whose at-a-glance counters (kept by the task triggers) differ from their tasks counted
+ * one by one, as `office: counters … counted …`; empty when they agree.
+ */
+export async function summaryMismatches(db: Queryable, today: string): Promise<string[]> {
+  const soon = addDays(today, DUE_SOON_DAYS);
+  const counted = await db.query<{ office_id: string } & Record<string, number>>(OFFICE_SUMMARY_COUNTED, [
+    today,
+    soon,
+  ]);
+  const fromCounters = await db.query<{ office_id: string }>(
+    `SELECT DISTINCT office_id FROM task_open_count ORDER BY office_id`,
+  );
+  const offices = [...new Set([...counted.map((c) => c.office_id), ...fromCounters.map((c) => c.office_id)])];
+  const out: string[] = [];
+  for (const office of offices) {
+    const [kept] = await db.query<Record<string, number>>(OFFICE_SUMMARY, [office, today, soon]);
+    const { office_id: _, ...want } = counted.find((c) => c.office_id === office) ?? {
+      office_id: office,
+      open: 0,
+      overdue: 0,
+      due_soon: 0,
+      escalated: 0,
+      unassigned: 0,
+    };
+    if (JSON.stringify(kept) !== JSON.stringify(want)) {
+      out.push(`${office}: counters ${JSON.stringify(kept)} counted ${JSON.stringify(want)}`);
+    }
+  }
+  return out;
 }

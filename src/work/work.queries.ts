@@ -38,7 +38,8 @@ SELECT count(*)::int AS n FROM ev`;
 function routed(cand: string): string {
   return `
 WITH cand AS (${cand}), addr AS (
-  SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.addr_state)) AS st, trim(r.addr_zip5) AS zip
+  SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.addr_state)) AS st, trim(r.addr_zip5) AS zip,
+         r.source AS src, r.id AS pk, r.own_date AS on_date
     FROM record_link l JOIN record r ON r.id = l.record_pk
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind = 'ERO')
      AND (r.addr_line IS NOT NULL OR r.addr_state IS NOT NULL OR r.addr_zip5 IS NOT NULL)
@@ -51,6 +52,12 @@ WITH cand AS (${cand}), addr AS (
    ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
 ), routed AS (
   SELECT c.alert_id, c.kind, ad.st AS addr_state,
+         CASE c.kind
+           WHEN 'ERO' THEN 'current address ' || COALESCE(NULLIF(concat_ws(' ', ad.st, ad.zip), ''), 'unknown')
+                           || COALESCE(' (' || ad.src || ' record ' || ad.pk || ' of ' || to_char(ad.on_date, 'YYYY-MM-DD') || ')', '')
+           WHEN 'ORR' THEN 'national queue'
+           ELSE 'court ' || COALESCE(NULLIF(upper(trim(c.alert_court)), ''), co.court_code, 'unknown')
+         END AS basis,
          CASE c.kind
            WHEN 'ORR' THEN 'ORR'
            WHEN 'ERO' THEN COALESCE('ERO:' || ero_office(ad.st, ad.zip), 'ERO:UNROUTED')
@@ -94,14 +101,55 @@ SELECT COALESCE(r.alert_id, h.alert_id)::text AS alert_id, COALESCE(r.kind, h.ki
  ORDER BY 1, 2
  LIMIT 1000`;
 
-/** Adds OPLA/EOIR court offices seen for the first time. $1 office ids. */
-export const ADD_COURT_OFFICES = `
+// Inserts the OPLA/EOIR court offices among the ids the query `ids` (one column, id) gives.
+function insertCourtOffices(ids: string): string {
+  return `
 INSERT INTO office (id, kind, name, supervisor_queue)
-SELECT id, split_part(id, ':', 1), split_part(id, ':', 1) || ' office for immigration court ' || split_part(id, ':', 2),
-       id || ':supervisor'
-  FROM unnest($1::text[]) AS o(id)
+SELECT DISTINCT id, split_part(id, ':', 1),
+       split_part(id, ':', 1) || ' office for immigration court ' || split_part(id, ':', 2), id || ':supervisor'
+  FROM (${ids}) AS o(id)
  WHERE split_part(id, ':', 1) IN ('OPLA', 'EOIR')
 ON CONFLICT (id) DO NOTHING`;
+}
+
+/**
+ * Moves open tasks whose office no longer matches the routing (the child's current address moved
+ * to another ERO area, or the case moved to another court) to the office the routing gives now,
+ * with a history entry saying from where, to where and why. The assignee works in the old office,
+ * so the task becomes unassigned; an escalated task goes to the new office's supervisor queue.
+ * $1 child ids or null, $2 now. Returns the moved count.
+ */
+export const REROUTE_OPEN = `${routed(`
+  SELECT a.id AS alert_id, a.child_id, t.office_kind AS kind, a.details ->> 'court_code' AS alert_court
+    FROM task t JOIN alert a ON a.id = t.alert_id
+   WHERE t.status = 'open' AND a.closed_at IS NULL AND t.office_kind <> 'ORR'
+     AND ($1::text[] IS NULL OR t.child_id = ANY($1::text[]))`)}, diff AS (
+  SELECT t.id, t.office_id AS from_office, r.office_id AS to_office, r.addr_state, r.basis,
+         t.assigned_to
+    FROM task t JOIN routed r ON r.alert_id = t.alert_id AND r.kind = t.office_kind
+   WHERE t.status = 'open' AND t.office_id <> r.office_id
+), offices AS (${insertCourtOffices(`SELECT to_office FROM diff`)}
+), moved AS (
+  UPDATE task t
+     SET office_id = d.to_office, addr_state = COALESCE(d.addr_state, t.addr_state), assigned_to = NULL,
+         assigned_at = NULL,
+         escalated_to = CASE WHEN t.escalated_at IS NULL THEN NULL ELSE d.to_office || ':supervisor' END,
+         updated_at = $2
+    FROM diff d
+   WHERE t.id = d.id
+  RETURNING t.id
+), ev AS (
+  INSERT INTO task_event (task_id, kind, actor, at, details)
+  SELECT d.id, 'rerouted', 'system', $2,
+         jsonb_build_object('from', d.from_office, 'to', d.to_office, 'reason', d.basis,
+                            'previous_assignee', d.assigned_to)
+    FROM diff d JOIN moved m ON m.id = d.id
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM ev`;
+
+/** Adds OPLA/EOIR court offices seen for the first time. $1 office ids. */
+export const ADD_COURT_OFFICES = insertCourtOffices(`SELECT unnest($1::text[])`);
 
 // The routed candidates joined to their alert, with the deadline and the office's action.
 // $1 alert ids, $2 kinds, $3 office ids, $4 states, $5 rules json {rule: {deadline_days, actions}}.
@@ -237,12 +285,22 @@ INSERT INTO task_event (task_id, kind, actor, at, details)
 SELECT id, 'closed', $3, $2, jsonb_build_object('outcome', $4::text, 'note', $5::text, 'attempts', $6::int) FROM c
 RETURNING task_id`;
 
+/** An office's open tasks at a glance, from the counters the task triggers keep (0051). */
 export const OFFICE_SUMMARY = `
-SELECT count(*)::int AS open,
-       count(*) FILTER (WHERE due_on < $2::date)::int AS overdue,
-       count(*) FILTER (WHERE due_on >= $2::date AND due_on <= $3::date)::int AS due_soon,
+SELECT COALESCE(sum(n), 0)::int AS open,
+       COALESCE(sum(n) FILTER (WHERE due_on < $2::date), 0)::int AS overdue,
+       COALESCE(sum(n) FILTER (WHERE due_on >= $2::date AND due_on <= $3::date), 0)::int AS due_soon,
+       COALESCE(sum(n) FILTER (WHERE escalated), 0)::int AS escalated,
+       COALESCE(sum(n) FILTER (WHERE NOT assigned), 0)::int AS unassigned
+  FROM task_open_count WHERE office_id = $1`;
+
+/** The same figures counted from the tasks themselves, per office (to check the counters). */
+export const OFFICE_SUMMARY_COUNTED = `
+SELECT office_id, count(*)::int AS open,
+       count(*) FILTER (WHERE due_on < $1::date)::int AS overdue,
+       count(*) FILTER (WHERE due_on >= $1::date AND due_on <= $2::date)::int AS due_soon,
        count(*) FILTER (WHERE escalated_at IS NOT NULL)::int AS escalated,
        count(*) FILTER (WHERE assigned_to IS NULL)::int AS unassigned
-  FROM task WHERE office_id = $1 AND status = 'open'`;
+  FROM task WHERE status = 'open' GROUP BY office_id ORDER BY office_id`;
 
 export const OFFICES = `SELECT id, kind, name, supervisor_queue FROM office ORDER BY kind, id`;

@@ -7,7 +7,7 @@ import { syncTasks } from './sync-tasks.ts';
 import { addAttachment, addNote, assignTask, bulkAssign, closeTask } from './update-task.ts';
 import { getTask, listTasks, officeSummary } from './worklist.ts';
 import type { Actor } from './policy.ts';
-import { addRecord, openAlert } from './testing.ts';
+import { addRecord, openAlert, summaryMismatches } from './testing.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 
 let t: TestDb;
@@ -138,6 +138,12 @@ describe('task use cases', () => {
     await expect(assignTask(deps(), supervisor, ids['H-1']!, 'x')).rejects.toMatchObject({
       code: 'CONFLICT',
     });
+    // The at-a-glance counters followed every assignment and the closing.
+    expect(await officeSummary(t.db, officer, today, 'ERO:Houston')).toMatchObject({
+      open: 5,
+      unassigned: 3,
+    });
+    expect(await summaryMismatches(t.db, today)).toEqual([]);
 
     const d = await getTask(t.db, officer, today, ids['H-1']!);
     expect(d.task).toMatchObject({

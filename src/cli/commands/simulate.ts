@@ -28,7 +28,7 @@ export function registerSimulateCommand(program: Command, _ctx: () => CommandCon
   program
     .command('simulate')
     .description(
-      'write a synthetic population: the five agency feeds and the truth (links, children, report)',
+      'write a synthetic population: the five agency feeds and the truth (links, children, report, rule counts)',
     )
     .argument('<out-dir>', 'folder to write the feed files and truth/ into')
     .option('--children <n>', 'children to generate (default: the full population of the fiscal years)')
@@ -38,7 +38,7 @@ export function registerSimulateCommand(program: Command, _ctx: () => CommandCon
     .option('--as-of <date>', 'extraction date of the feeds, YYYY-MM-DD (default: 31 May after the last FY)')
     .option(
       '--truth-dates <dates>',
-      'comma-separated dates for truth/report-YYYY-MM-DD.json (default: --as-of)',
+      'comma-separated dates for truth/report-YYYY-MM-DD.json and truth/rules-YYYY-MM-DD.json (default: --as-of)',
     )
     .option('--noise <level>', `noise level: ${Object.keys(noiseLevels).join(' or ')}`, 'default')
     .option('--json', 'print a summary as JSON to standard output')

@@ -163,7 +163,7 @@ export function registerWorkCommands(program: Command, ctx: () => CommandContext
 
   tasks
     .command('sync')
-    .description('open, close, reopen and escalate tasks to match the alerts (safe to repeat)')
+    .description('open, close, reopen, re-route and escalate tasks to match the alerts (safe to repeat)')
     .option('--json', 'print the counts as JSON to standard output')
     .action(async (o: { json?: boolean }) => {
       const c = ctx();
@@ -171,7 +171,7 @@ export function registerWorkCommands(program: Command, ctx: () => CommandContext
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else
         say(
-          `tasks: ${r.opened} opened, ${r.reopened} reopened, ${r.closed} closed, ${r.escalated} escalated`,
+          `tasks: ${r.opened} opened, ${r.reopened} reopened, ${r.closed} closed, ${r.rerouted} re-routed, ${r.escalated} escalated`,
         );
     });
 }
