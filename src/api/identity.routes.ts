@@ -1,12 +1,12 @@
 // Identity over HTTP: the review queue (both records and each field's contribution), decisions,
 // and why two records are or are not one child.
-import { projections } from '../projections.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { BridgeError } from '../shared/errors.ts';
-import { decideReviewPair, explainPair, listReviewPairs, recordPkBySourceId } from '../identity/index.ts';
+import { explainPair, listReviewPairs, recordPkBySourceId } from '../identity/index.ts';
+import { decideReviewAsActor } from './review-decision.ts';
 import type { ApiDeps } from './server.ts';
-import { actorOfRequest, auditAct, auditedDb, childIdsOfReviewPair } from '../access/disclosure.ts';
+import { actorOfRequest, auditAct } from '../access/disclosure.ts';
 
 const RecordRef = Type.String({ pattern: '^(cbp|ice|orr|opla|eoir):.+$', description: 'SOURCE:RECORD_ID' });
 const ListQuery = Type.Object({
@@ -75,28 +75,10 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
         const actor = actorOfRequest(req);
         const who = actor?.kind === 'user' ? actor.username : req.body.actor;
         if (!who) throw new BridgeError('USAGE', 'a decision needs the name of the person making it (actor)');
-        // The decision and its audit entry (with the children of both records) commit together.
-        const db = auditedDb(deps.db, async (tx) => {
-          await auditAct(tx, deps.clock.now(), actor, null, {
-            action: 'identity.decide',
-            childIds: await childIdsOfReviewPair(tx, req.params.id),
-            target: `review_pair:${req.params.id}`,
-            details: { decision: req.body.decision },
-          });
-        });
-        const res = await decideReviewPair({ ...deps, db }, req.params.id, {
+        const res = await decideReviewAsActor(deps, actor, req.params.id, {
           decision: req.body.decision,
           reason: req.body.reason,
           actor: who,
-        });
-        // Alerts, tasks and the report follow the new links: the pair's records go through the
-        // projections as if they had just arrived (a worker job runs them).
-        await deps.db.transaction(async (tx) => {
-          const [pair] = await tx.query<{ a: number; b: number }>(
-            'SELECT record_a AS a, record_b AS b FROM review_pair WHERE id = $1',
-            [req.params.id],
-          );
-          if (pair) await projections().afterRecordsChanged!(tx, [Number(pair.a), Number(pair.b)]);
         });
         return { decisionId: res.decisionId, changedLinks: res.relinked.changedLinks };
       },

@@ -8,6 +8,7 @@ export {
   mergeChildren,
   splitChild,
   type ReviewItem,
+  type Decision,
 } from './review-links.ts';
 export { evaluateLinks, readTruth, type LinkEvaluation } from './evaluate-links.ts';
 export { exportLinks } from './export-links.ts';

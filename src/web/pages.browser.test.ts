@@ -183,6 +183,11 @@ describe('web pages by role (Chromium, access control on)', () => {
       `SELECT outcome, closed_by FROM task WHERE child_id = 'W1' AND office_kind = 'ERO'`,
     );
     expect(closed).toEqual({ outcome: 'nta_served', closed_by: 'demo-ero-supervisor' });
+    // The close is in the tamper-evident audit log, with the child it concerns.
+    const closeAudit = await t.db.query<{ actor_id: string; child_ids: string[] }>(
+      `SELECT actor_id, child_ids FROM audit_log WHERE action = 'task.close'`,
+    );
+    expect(closeAudit).toEqual([{ actor_id: expect.stringMatching(/ero-supervisor/), child_ids: ['W1'] }]);
 
     // Bulk assignment of what is left.
     await page.goto(`${base}/work/office`);
@@ -213,6 +218,10 @@ describe('web pages by role (Chromium, access control on)', () => {
       `SELECT actor FROM identity_audit WHERE action = 'decide'`,
     );
     expect(audit.map((a) => a.actor)).toEqual(['demo-ero-supervisor']);
+    const decided = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'identity.decide'`,
+    );
+    expect(decided).toEqual([{ n: 1 }]);
   });
 
   it("the auditor's overview equals the report, and the child's record shows who read it", async () => {

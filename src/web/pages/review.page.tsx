@@ -2,7 +2,8 @@
 // side by side with what every field added to the score, and a decision (link or keep apart) with a
 // reason that wins over the model from then on.
 import type { VNode } from 'preact';
-import { decideReviewPair, explainPair } from '../../identity/index.ts';
+import { explainPair } from '../../identity/index.ts';
+import { decideReviewAsActor } from '../../api/review-decision.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import { silentLog } from '../../shared/log.ts';
 import { CsrfField, Pager } from '../page.tsx';
@@ -213,11 +214,16 @@ export const reviewActions: WebAction[] = [
       }
       const reason = (body.reason ?? '').trim();
       if (!reason) throw new BridgeError('USAGE', 'give a reason for the decision');
-      await decideReviewPair({ db: deps.db, clock: deps.clock, log: deps.log ?? silentLog }, id, {
-        decision: body.decision,
-        reason: reason.slice(0, 2000),
-        actor: ctx.actor!.username,
-      });
+      await decideReviewAsActor(
+        { db: deps.db, clock: deps.clock, log: deps.log ?? silentLog },
+        ctx.actor,
+        id,
+        {
+          decision: body.decision,
+          reason: reason.slice(0, 2000),
+          actor: ctx.actor!.username,
+        },
+      );
       return `/review?done=${body.decision === 'link' ? 'pair_linked' : 'pair_apart'}`;
     },
   },

@@ -1,5 +1,6 @@
 // Worklists (mine, my office's) and one task: what to do, by when, its history, and the forms that
 // assign it, add a note and close it with an outcome. The work module decides who may do what.
+import { auditedTaskDb } from '../../access/disclosure.ts';
 import type { VNode } from 'preact';
 import { listUserSummaries } from '../../access/index.ts';
 import { RULE_IDS } from '../../rules/index.ts';
@@ -451,7 +452,11 @@ export const taskPage: WebPage<Record<string, never>> = {
 };
 
 const taskBack = (p: Record<string, string>) => `/tasks/${p.id ?? ''}`;
-const taskDeps = (deps: WebDeps) => ({ db: deps.db, clock: deps.clock });
+// A change to tasks: the work module's own transaction also writes the audit entry, as over the API.
+const taskDeps = (deps: WebDeps, ctx: PageContext, action: string, taskIds: readonly string[]) => ({
+  db: auditedTaskDb(deps.db, deps.clock, ctx.actor, action, taskIds),
+  clock: deps.clock,
+});
 
 function taskId(ctx: PageContext): string {
   const id = ctx.params.id ?? '';
@@ -467,7 +472,7 @@ export const taskActions: WebAction[] = [
     async handle(deps, body, ctx) {
       const id = taskId(ctx);
       const attempts = body.attempts?.trim() ? Number(body.attempts) : null;
-      await closeTask(taskDeps(deps), workActor(ctx.actor), id, {
+      await closeTask(taskDeps(deps, ctx, 'task.close', [id]), workActor(ctx.actor), id, {
         outcome: body.outcome ?? '',
         note: body.note?.trim() || null,
         attempts,
@@ -481,7 +486,7 @@ export const taskActions: WebAction[] = [
     back: taskBack,
     async handle(deps, body, ctx) {
       const id = taskId(ctx);
-      await addNote(taskDeps(deps), workActor(ctx.actor), id, body.body ?? '');
+      await addNote(taskDeps(deps, ctx, 'task.note', [id]), workActor(ctx.actor), id, body.body ?? '');
       return `/tasks/${id}?done=note_added`;
     },
   },
@@ -492,7 +497,7 @@ export const taskActions: WebAction[] = [
     async handle(deps, _body, ctx) {
       const id = taskId(ctx);
       const actor = workActor(ctx.actor);
-      await assignTask(taskDeps(deps), actor, id, actor.id);
+      await assignTask(taskDeps(deps, ctx, 'task.assign', [id]), actor, id, actor.id);
       return `/tasks/${id}?done=task_assigned`;
     },
   },
@@ -507,7 +512,7 @@ export const taskActions: WebAction[] = [
         .filter((id): id is string => id !== undefined);
       if (ids.length === 0) throw new BridgeError('USAGE', 'tick at least one task to assign');
       if (!body.user) throw new BridgeError('USAGE', 'choose the person to assign the tasks to');
-      await bulkAssign(taskDeps(deps), workActor(ctx.actor), ids, body.user);
+      await bulkAssign(taskDeps(deps, ctx, 'task.assign', ids), workActor(ctx.actor), ids, body.user);
       return '/work/office?done=tasks_assigned';
     },
   },
