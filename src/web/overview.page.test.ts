@@ -68,6 +68,11 @@ describe('web: overview in Chromium', () => {
     await page.locator('[data-figure="failed_to_appear"] a').click();
     expect(await page.getByText('1 children counted in failed to appear').count()).toBe(1);
     expect(await page.locator('tbody tr').first().locator('td').first().innerText()).toBe('C2');
+    // Listing children is a disclosure: audited with the ids the page showed.
+    const listed = await t.db.query<{ child_ids: string[] }>(
+      `SELECT child_ids FROM audit_log WHERE action = 'child.list' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(listed).toEqual([{ child_ids: ['C2'] }]);
     await screenshot(page, 'children');
     expect(await seriousAxeViolations(page)).toEqual([]);
   });

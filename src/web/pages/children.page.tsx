@@ -1,6 +1,7 @@
 // The children behind a figure of the overview, a page at a time.
 import type { VNode } from 'preact';
 import { can } from '../../access/index.ts';
+import { auditAct, childrenInScope, scopeOfActor } from '../../access/disclosure.ts';
 import { FIGURE_NAMES, listFigureChildren, parseAsOf, parseFigure } from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { count, usDate } from '../format.ts';
@@ -29,8 +30,26 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
     const figure = parseFigure(query.figure || 'children.in_scope');
     const page = query.page ?? 1;
-    const all = await listFigureChildren(db, { figure, asOf });
+    const counted = await listFigureChildren(db, { figure, asOf });
+    // An ERO officer sees only the children of the office's area, whatever the figure counts; the
+    // page of children shown is a disclosure, audited with their ids.
+    const visible = new Set(
+      await childrenInScope(
+        db,
+        scopeOfActor(ctx.actor),
+        counted.map((c) => c.child_id),
+      ),
+    );
+    const all = counted.filter((c) => visible.has(c.child_id));
     const shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    await db.transaction((tx) =>
+      auditAct(tx, clock.now(), ctx.actor, null, {
+        action: 'child.list',
+        childIds: shown.map((c) => c.child_id),
+        target: `figure:${figure}`,
+        details: { as_of: asOf, page },
+      }),
+    );
     return (
       <>
         <form class="filters" method="get" action="/children">
@@ -51,8 +70,9 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
           <button type="submit">Show children</button>
         </form>
         <p>
-          {count(all.length)} children counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of{' '}
-          {usDate(asOf)}.
+          {count(all.length)} children
+          {all.length < counted.length ? ` of ${count(counted.length)} (the rest are outside your area)` : ''}{' '}
+          counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of {usDate(asOf)}.
         </p>
         <table>
           <thead>
