@@ -11,6 +11,7 @@ import { KIND, methodName, pairKey } from './cluster.ts';
 import * as q from './identity.queries.ts';
 import { clusterMembers, runLinkage, scoreEdges, type Decisions, type ReviewPair } from './link-core.ts';
 import type { ModelParams } from './model.ts';
+import { Phases, type Phase } from './phases.ts';
 import { RecordTable, type LinkInput } from './record-table.ts';
 import type { NameFrequencies } from './score-pairs.ts';
 
@@ -31,6 +32,8 @@ export interface LinkSummary {
   modelId: number;
   trained: boolean;
   seconds: number;
+  /** Wall and CPU seconds of each step. */
+  phases: Phase[];
 }
 
 export const LINK_LOCK = 0x1d_e7_17;
@@ -206,11 +209,14 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
   const started = Date.now();
   return deps.db.withAdvisoryLock(LINK_LOCK, async () => {
     const { db, clock, log } = deps;
+    const phases = new Phases();
     const t = await loadAllRecords(db);
+    phases.mark('load records');
     const stored = options.retrain ? null : await loadModel(db);
     const decisions = decisionsFor(t, await q.latestDecisions(db));
-    const linkage = runLinkage(t, { model: stored ?? undefined, decisions });
+    const linkage = runLinkage(t, { model: stored ?? undefined, decisions, phases });
     const previous = await loadAllLinks(db);
+    phases.mark('load links');
     const now = clock.now();
     let modelId = stored?.id ?? 0;
     const out = await db.transaction(async (tx) => {
@@ -223,8 +229,11 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
         linkage.clusters.score,
         previous,
       );
+      phases.mark('child ids');
       await q.writeLinks(tx, outcome.links, outcome.merged, now);
+      phases.mark('write links');
       await q.writeReviewPairs(tx, reviewRows(t, linkage.review), null, now);
+      phases.mark('write review pairs');
       return outcome;
     });
     const summary: LinkSummary = {
@@ -238,8 +247,10 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
       modelId,
       trained: !stored,
       seconds: (Date.now() - started) / 1000,
+      phases: phases.list,
     };
-    await q.insertAudit(db, now, 'system', 'link', summary);
+    const { phases: _timings, ...audited } = summary;
+    await q.insertAudit(db, now, 'system', 'link', audited);
     log.info({ ...summary }, 'linked all records');
     return summary;
   });
@@ -252,8 +263,10 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
 export async function linkRecords(deps: IdentityDeps, recordPks: readonly number[]): Promise<LinkSummary> {
   const started = Date.now();
   const { db, clock, log } = deps;
+  const phases = new Phases();
   const model = await loadModel(db);
   if (!model) return linkAll(deps);
+  phases.mark('load model');
   return db.withAdvisoryLock(LINK_LOCK, async () => {
     const params = model.params;
     const inSet = new Set<number>();
@@ -299,9 +312,12 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     }
     // The closed set: re-cluster it exactly as a full run would.
     const scope = [...inSet].sort((a, b) => a - b);
+    phases.mark('grow the set to re-cluster');
     const live = tableOf(await q.inScopeByPk(db, scope));
     const decisions = decisionsFor(live, await q.latestDecisions(db, scope));
-    const linkage = runLinkage(live, { model, decisions, oversized: await globalOversized(db, live) });
+    const oversized = await globalOversized(db, live);
+    phases.mark('load the set');
+    const linkage = runLinkage(live, { model, decisions, oversized, phases });
     const previous = new Map((await q.linksOf(db, scope)).map((l) => [l.pk, l]));
     const now = clock.now();
     const review = [
@@ -317,8 +333,11 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         linkage.clusters.score,
         previous,
       );
+      phases.mark('child ids');
       await q.writeLinks(tx, outcome.links, outcome.merged, now);
+      phases.mark('write links');
       await q.writeReviewPairs(tx, review, scope, now);
+      phases.mark('write review pairs');
       return outcome;
     });
     const summary: LinkSummary = {
@@ -332,6 +351,7 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
       modelId: model.id,
       trained: false,
       seconds: (Date.now() - started) / 1000,
+      phases: phases.list,
     };
     log.info({ ...summary }, 'linked changed records');
     return summary;
