@@ -61,52 +61,67 @@ const CAPPED_RULES: { rule: number; col: string; expr: (alias: string) => string
   { rule: 5, col: 'surname1', expr: (a) => `${a}.given_names` },
 ];
 
-function keySizesSql(c: (typeof CAPPED_RULES)[number]): string {
-  return `SELECT k.k1, k.k2, count(*) AS n
-            FROM (SELECT DISTINCT s.${c.col} AS k1, ${c.expr('s')} AS k2 FROM record s
-                   WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${c.col} IS NOT NULL
-                     AND coalesce(${c.expr('s')}, '') <> '') k
-            JOIN record x ON x.in_scope AND x.${c.col} = k.k1 AND ${c.expr('x')} = k.k2
-           GROUP BY k.k1, k.k2`;
-}
+/** Capped-rule block keys and their sizes: rule → "k1|k2" → records holding it (counted up to cap + 1). */
+export type BlockSizes = Map<number, Map<string, number>>;
 
-/** Sizes in the whole table of the capped blocks of the given records: rule → "k1|k2" → count. */
-export async function blockSizes(
-  db: Queryable,
-  pks: readonly number[],
-): Promise<Map<number, Map<string, number>>> {
-  const out = new Map<number, Map<string, number>>();
-  for (const c of CAPPED_RULES) {
-    const rows = pks.length
-      ? await db.query<{ k1: string; k2: string; n: number | string }>(
-          `SELECT k1::text AS k1, k2, n FROM (${keySizesSql(c)}) z`,
-          [pks],
-        )
-      : [];
-    out.set(c.rule, new Map(rows.map((x) => [`${x.k1}|${x.k2}`, Number(x.n)])));
-  }
+/**
+ * Sizes in the whole table of the capped blocks of the given records, in one round trip. Each block
+ * is counted only up to `cap + 1` records (enough to know it is skipped), so a common name costs
+ * no more than a rare one.
+ */
+export async function blockSizes(db: Queryable, pks: readonly number[], cap: number): Promise<BlockSizes> {
+  const out: BlockSizes = new Map(CAPPED_RULES.map((c) => [c.rule, new Map<string, number>()]));
+  if (!pks.length) return out;
+  const parts = CAPPED_RULES.map(
+    (c) => `SELECT ${c.rule} AS rule, k.k1::text AS k1, k.k2,
+              (SELECT count(*) FROM (SELECT 1 FROM record x
+                 WHERE x.in_scope AND x.${c.col} = k.k1 AND ${c.expr('x')} = k.k2 LIMIT $2::int + 1) z) AS n
+              FROM (SELECT DISTINCT s.${c.col} AS k1, ${c.expr('s')} AS k2 FROM record s
+                     WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${c.col} IS NOT NULL
+                       AND coalesce(${c.expr('s')}, '') <> '') k`,
+  );
+  const rows = await db.query<{ rule: number; k1: string; k2: string; n: number | string }>(
+    parts.join(' UNION ALL '),
+    [pks, cap],
+  );
+  for (const r of rows) out.get(Number(r.rule))!.set(`${r.k1}|${r.k2}`, Number(r.n));
   return out;
 }
 
-/** Records that share a block with any of the seeds (capped blocks only up to `cap` records). */
+/**
+ * Records that share a block with any of the seeds: identifier blocks always, capped blocks when
+ * `sizes` (the seeds' block sizes, from blockSizes) says they hold at most `cap` records.
+ */
 export async function candidateRecords(
   db: Queryable,
   seeds: readonly number[],
+  sizes: BlockSizes,
   cap: number,
 ): Promise<LinkInput[]> {
   if (!seeds.length) return [];
+  const params: unknown[] = [seeds];
   const parts = ID_RULES.map(
     (col) => `SELECT r.id FROM record s JOIN record r ON r.${col} = s.${col} AND r.in_scope
                WHERE s.id = ANY($1::bigint[]) AND s.in_scope`,
   );
   for (const c of CAPPED_RULES) {
-    parts.push(`SELECT r.id FROM (${keySizesSql(c)}) b
-                  JOIN record r ON r.in_scope AND r.${c.col} = b.k1 AND ${c.expr('r')} = b.k2
-                 WHERE b.n <= $2`);
+    const k1: string[] = [];
+    const k2: string[] = [];
+    for (const [key, n] of sizes.get(c.rule) ?? []) {
+      if (n > cap) continue;
+      const bar = key.indexOf('|');
+      k1.push(key.slice(0, bar));
+      k2.push(key.slice(bar + 1));
+    }
+    if (!k1.length) continue;
+    params.push(k1, k2);
+    const type = c.col === 'dob' ? 'date' : 'text';
+    parts.push(`SELECT r.id FROM unnest($${params.length - 1}::${type}[], $${params.length}::text[]) k (k1, k2)
+                  JOIN record r ON r.in_scope AND r.${c.col} = k.k1 AND ${c.expr('r')} = k.k2`);
   }
   const rows = await db.query<RecordRow>(
     `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id IN (${parts.join(' UNION ')}) ORDER BY r.id`,
-    [seeds, cap],
+    params,
   );
   return rows.map(toInput);
 }

@@ -98,10 +98,12 @@ function decisionsFor(t: RecordTable, rows: readonly q.DecisionRow[]): Decisions
   return d;
 }
 
-/** Block-size checks against the whole database (incremental runs see only part of it). */
-async function globalOversized(db: Queryable, t: RecordTable): Promise<Oversized> {
-  const pks = Array.from(t.pk.subarray(0, t.n));
-  const sizes = await q.blockSizes(db, pks);
+/**
+ * Block-size checks against the whole database (incremental runs see only part of it): a capped
+ * block is used when `sizes` holds its key with at most BLOCK_CAP records. Blocks of records whose
+ * keys `sizes` lacks count as skipped, so `sizes` must cover every record whose pairs are scored.
+ */
+function oversizedBy(t: RecordTable, sizes: q.BlockSizes): Oversized {
   const d = t.dict;
   const keyOf = (r: number, i: number): string | null => {
     const dob = d.dob.get(t.dob[i]!);
@@ -275,7 +277,8 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     const outsideReview: { a: number; b: number; weight: number }[] = [];
     let pairsSeen = 0;
     while (frontier.length) {
-      const candidates = await q.candidateRecords(db, frontier, BLOCK_CAP);
+      const sizes = await q.blockSizes(db, frontier, BLOCK_CAP);
+      const candidates = await q.candidateRecords(db, frontier, sizes, BLOCK_CAP);
       const decisionRows = await q.latestDecisions(db, frontier);
       const partners = decisionRows.filter((d) => d.decision === 'link').flatMap((d) => [d.a, d.b]);
       const fetched = new Set(candidates.map((c) => c.pk));
@@ -289,7 +292,8 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         const i = indexOf(t, pk);
         if (i >= 0) only[i] = 1;
       }
-      const scored = scoreEdges(t, { model, only, oversized: await globalOversized(db, t) });
+      // Only pairs with a frontier record are scored: the frontier's block sizes are all it needs.
+      const scored = scoreEdges(t, { model, only, oversized: oversizedBy(t, sizes) });
       pairsSeen += scored.candidatePairs;
       const reached = new Set<number>(partners.filter((pk) => !inSet.has(pk)));
       for (let e = 0; e < scored.edges.n; e++) {
@@ -315,7 +319,7 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     phases.mark('grow the set to re-cluster');
     const live = tableOf(await q.inScopeByPk(db, scope));
     const decisions = decisionsFor(live, await q.latestDecisions(db, scope));
-    const oversized = await globalOversized(db, live);
+    const oversized = oversizedBy(live, await q.blockSizes(db, scope, BLOCK_CAP));
     phases.mark('load the set');
     const linkage = runLinkage(live, { model, decisions, oversized, phases });
     const previous = new Map((await q.linksOf(db, scope)).map((l) => [l.pk, l]));
