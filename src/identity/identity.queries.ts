@@ -100,9 +100,11 @@ export async function candidateRecords(
 ): Promise<LinkInput[]> {
   if (!seeds.length) return [];
   const params: unknown[] = [seeds];
+  // Arrays built by sub-selects (ARRAY(...)) keep the planner on index lookups whatever it guesses
+  // about the number of seeds.
   const parts = ID_RULES.map(
-    (col) => `SELECT r.id FROM record s JOIN record r ON r.${col} = s.${col} AND r.in_scope
-               WHERE s.id = ANY($1::bigint[]) AND s.in_scope`,
+    (col) => `SELECT r.id FROM record r WHERE r.in_scope AND r.${col} = ANY(ARRAY(
+                SELECT s.${col} FROM record s WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${col} IS NOT NULL))`,
   );
   for (const c of CAPPED_RULES) {
     const k1: string[] = [];
@@ -120,7 +122,7 @@ export async function candidateRecords(
                   JOIN record r ON r.in_scope AND r.${c.col} = k.k1 AND ${c.expr('r')} = k.k2`);
   }
   const rows = await db.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id IN (${parts.join(' UNION ')}) ORDER BY r.id`,
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id = ANY(ARRAY(${parts.join(' UNION ')})) ORDER BY r.id`,
     params,
   );
   return rows.map(toInput);
@@ -251,12 +253,18 @@ export interface StagedLink {
   score: number | null;
 }
 
-/** Writes links set-based: stage, create new children, upsert changed links, retire emptied children. */
+/**
+ * Writes links set-based: stage, create new children, upsert changed links, retire emptied children.
+ * With a scope (incremental runs), only its records can leave scope and only its children (those its
+ * records were linked to, and those they are linked to now) can be emptied or filled again, so the
+ * checks stay within them instead of reading every link.
+ */
 export async function writeLinks(
   tx: Queryable,
   links: readonly StagedLink[],
   merged: ReadonlyMap<string, string>,
   at: Date,
+  scope: { records: readonly number[]; children: readonly string[] } | null = null,
 ): Promise<void> {
   await tx.query('TRUNCATE link_stage');
   await tx.copyRows(
@@ -287,7 +295,15 @@ export async function writeLinks(
     [now],
   );
   // Links of records that left scope (a correction to uc_designation N) go.
-  await tx.query(`DELETE FROM record_link l USING record r WHERE l.record_pk = r.id AND NOT r.in_scope`);
+  if (scope)
+    await tx.query(
+      `DELETE FROM record_link l USING record r
+        WHERE l.record_pk = ANY($1::bigint[]) AND l.record_pk = r.id AND NOT r.in_scope`,
+      [scope.records],
+    );
+  else await tx.query(`DELETE FROM record_link l USING record r WHERE l.record_pk = r.id AND NOT r.in_scope`);
+  const children = scope ? 'AND id = ANY($2::text[])' : '';
+  const childParams = scope ? [[...new Set([...scope.children, ...links.map((l) => l.childId)])]] : [];
   for (const [from, into] of merged) {
     await tx.query('UPDATE child SET merged_into = $2 WHERE id = $1 AND merged_into IS NULL AND id <> $2', [
       from,
@@ -296,13 +312,16 @@ export async function writeLinks(
   }
   await tx.query(
     `UPDATE child SET retired_at = $1::timestamptz
-      WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
-    [now],
+      WHERE retired_at IS NULL ${children}
+        AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+    [now, ...childParams],
   );
   // A retired id that gets records again (a split undone) is live again.
   await tx.query(
     `UPDATE child SET retired_at = NULL, merged_into = NULL
-      WHERE retired_at IS NOT NULL AND EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+      WHERE retired_at IS NOT NULL ${children.replace('$2', '$1')}
+        AND EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+    childParams,
   );
 }
 

@@ -338,7 +338,8 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         previous,
       );
       phases.mark('child ids');
-      await q.writeLinks(tx, outcome.links, outcome.merged, now);
+      const before = [...new Set([...previous.values()].map((l) => l.childId))];
+      await q.writeLinks(tx, outcome.links, outcome.merged, now, { records: scope, children: before });
       phases.mark('write links');
       await q.writeReviewPairs(tx, review, scope, now);
       phases.mark('write review pairs');
