@@ -116,6 +116,18 @@ export class BlockIndex {
     return this.start[r]!.length - 1;
   }
 
+  /** An upper bound on the candidate pairs: the pairs of every block, before duplicates are dropped. */
+  pairBound(): number {
+    let n = 0;
+    for (const start of this.start) {
+      for (let b = 0; b + 1 < start.length; b++) {
+        const size = start[b + 1]! - start[b]!;
+        n += (size * (size - 1)) / 2;
+      }
+    }
+    return n;
+  }
+
   /** True when rule `r` puts i and j in one block that is not skipped for size. */
   shares(r: number, i: number, j: number): boolean {
     const b = this.block[r]!;

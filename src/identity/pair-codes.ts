@@ -12,12 +12,17 @@ export const DETERMINISTIC_BIT = 0x80;
 
 export class PairCodes {
   n = 0;
-  code = new Uint16Array(1024);
+  code: Uint16Array;
   /**
    * Bit r set when blocking rule r (one of the rules asked for) holds the pair; DETERMINISTIC_BIT
    * when identifiers link it.
    */
-  rules = new Uint8Array(1024);
+  rules: Uint8Array;
+
+  constructor(capacity = 1024) {
+    this.code = new Uint16Array(Math.max(capacity, 16));
+    this.rules = new Uint8Array(Math.max(capacity, 16));
+  }
 
   push(code: number, rules: number) {
     if (this.n === this.code.length) {
@@ -41,7 +46,8 @@ export function collectPairCodes(
   rules: readonly number[],
   only?: Uint8Array,
 ): PairCodes {
-  const pairs = new PairCodes();
+  // Sized once: growing arrays of a hundred million pairs would copy them and provoke collections.
+  const pairs = new PairCodes(blocks.pairBound());
   forEachCandidatePair(
     blocks,
     (i, j) => {
