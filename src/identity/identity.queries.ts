@@ -294,6 +294,9 @@ export async function writeLinks(
          OR record_link.method IS DISTINCT FROM excluded.method`,
     [now],
   );
+  // A full run has just rewritten most links: fresh statistics keep the checks below on hash joins
+  // (with the old ones the planner expects a handful of children and looks each one up).
+  if (!scope) await tx.query('ANALYZE child, record_link');
   // Links of records that left scope (a correction to uc_designation N) go.
   if (scope)
     await tx.query(
