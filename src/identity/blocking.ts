@@ -40,21 +40,6 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
 ];
 
-/** Block index for each rule: key → record indices (ascending). */
-export function buildBlocks(t: RecordTable, rules = BLOCKING_RULES): Map<number, number[]>[] {
-  return rules.map((rule) => {
-    const blocks = new Map<number, number[]>();
-    for (let i = 0; i < t.n; i++) {
-      const k = rule.key(t, i);
-      if (k === NONE) continue;
-      const b = blocks.get(k);
-      if (b) b.push(i);
-      else blocks.set(k, [i]);
-    }
-    return blocks;
-  });
-}
-
 /**
  * Whether record i's block under rule r is too large to use. By default the block's size in the
  * table; incremental linking passes the size in the whole database instead.
@@ -63,47 +48,139 @@ export type Oversized = (r: number, i: number, blockSize: number) => boolean;
 
 const localOversized: Oversized = (_r, _i, size) => size > BLOCK_CAP;
 
-/** True when rule `r` puts i and j in one block that is not skipped for size. */
-export function sharesBlock(
-  t: RecordTable,
-  blocks: Map<number, number[]>[],
-  r: number,
-  i: number,
-  j: number,
-  oversized: Oversized = localOversized,
-): boolean {
-  const rule = BLOCKING_RULES[r]!;
-  const k = rule.key(t, i);
-  if (k === NONE || k !== rule.key(t, j)) return false;
-  return !rule.capped || !oversized(r, i, blocks[r]!.get(k)!.length);
+/**
+ * The blocks of every rule over a table, in flat typed arrays: `block[r][i]` is the number of record
+ * i's block under rule r, or -1 when it has no key or its block is skipped for size; the members of
+ * block b are `members[r][start[r][b] .. start[r][b + 1])`, ascending. Two records share a usable
+ * block under a rule exactly when their block numbers are equal and not -1.
+ */
+export class BlockIndex {
+  readonly block: Int32Array[] = [];
+  readonly start: Int32Array[] = [];
+  readonly members: Int32Array[] = [];
+
+  constructor(
+    readonly t: RecordTable,
+    oversized: Oversized = localOversized,
+    rules: readonly BlockingRule[] = BLOCKING_RULES,
+  ) {
+    const n = t.n;
+    rules.forEach((rule, r) => {
+      // Block numbers in order of first appearance; sizes counted, then members placed by counting sort.
+      const ids = new Map<number, number>();
+      const block = new Int32Array(n);
+      const sizes: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = rule.key(t, i);
+        if (k === NONE) {
+          block[i] = -1;
+          continue;
+        }
+        let b = ids.get(k);
+        if (b === undefined) {
+          b = sizes.length;
+          ids.set(k, b);
+          sizes.push(0);
+        }
+        sizes[b]!++;
+        block[i] = b;
+      }
+      // Renumber, dropping singletons and blocks skipped for size.
+      const first = new Int32Array(sizes.length).fill(-1);
+      for (let i = 0; i < n; i++) if (block[i]! >= 0 && first[block[i]!] === -1) first[block[i]!] = i;
+      const renum = new Int32Array(sizes.length).fill(-1);
+      const kept: number[] = [];
+      for (let b = 0; b < sizes.length; b++) {
+        const size = sizes[b]!;
+        if (size < 2 || (rule.capped && oversized(r, first[b]!, size))) continue;
+        renum[b] = kept.length;
+        kept.push(size);
+      }
+      const start = new Int32Array(kept.length + 1);
+      for (let b = 0; b < kept.length; b++) start[b + 1] = start[b]! + kept[b]!;
+      const members = new Int32Array(start[kept.length]!);
+      const fill = start.slice(0, kept.length);
+      for (let i = 0; i < n; i++) {
+        const b = block[i]! >= 0 ? renum[block[i]!]! : -1;
+        block[i] = b;
+        if (b >= 0) members[fill[b]!++] = i;
+      }
+      this.block.push(block);
+      this.start.push(start);
+      this.members.push(members);
+    });
+  }
+
+  /** Blocks of rule r (each of at least two records and not skipped for size). */
+  blockCount(r: number): number {
+    return this.start[r]!.length - 1;
+  }
+
+  /** An upper bound on the candidate pairs: the pairs of every block, before duplicates are dropped. */
+  pairBound(): number {
+    let n = 0;
+    for (const start of this.start) {
+      for (let b = 0; b + 1 < start.length; b++) {
+        const size = start[b + 1]! - start[b]!;
+        n += (size * (size - 1)) / 2;
+      }
+    }
+    return n;
+  }
+
+  /** True when rule `r` puts i and j in one block that is not skipped for size. */
+  shares(r: number, i: number, j: number): boolean {
+    const b = this.block[r]!;
+    return b[i]! >= 0 && b[i] === b[j];
+  }
+
+  /** Bit r set for every rule r among `rules` whose usable blocks hold both i and j. */
+  ruleMask(i: number, j: number, rules: readonly number[]): number {
+    let mask = 0;
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      const b = this.block[r]!;
+      if (b[i]! >= 0 && b[i] === b[j]) mask |= 1 << r;
+    }
+    return mask;
+  }
 }
 
 /**
- * Calls `visit(i, j, rule)` once for every candidate pair (i < j). With `only`, just the pairs that
- * involve at least one record for which only[i] is true (incremental linking).
+ * Calls `visit(i, j, rule)` once for every candidate pair (i < j), by the first rule that holds it.
+ * With `only`, just the pairs that involve at least one record for which only[i] is true
+ * (incremental linking).
  */
 export function forEachCandidatePair(
-  t: RecordTable,
-  blocks: Map<number, number[]>[],
+  blocks: BlockIndex,
   visit: (i: number, j: number, rule: number) => void,
   only?: Uint8Array,
-  oversized: Oversized = localOversized,
 ): void {
-  for (let r = 0; r < BLOCKING_RULES.length; r++) {
-    const rule = BLOCKING_RULES[r]!;
-    for (const members of blocks[r]!.values()) {
-      if (members.length < 2) continue;
-      if (rule.capped && oversized(r, members[0]!, members.length)) continue;
-      for (let x = 0; x < members.length; x++) {
+  const all = blocks.block;
+  for (let r = 0; r < all.length; r++) {
+    const start = blocks.start[r]!;
+    const members = blocks.members[r]!;
+    const earlier = all.slice(0, r);
+    const nBlocks = start.length - 1;
+    for (let b = 0; b < nBlocks; b++) {
+      const end = start[b + 1]!;
+      for (let x = start[b]!; x < end; x++) {
         const i = members[x]!;
-        for (let y = x + 1; y < members.length; y++) {
+        for (let y = x + 1; y < end; y++) {
           const j = members[y]!;
           if (only && !only[i] && !only[j]) continue;
-          let earlier = false;
-          for (let e = 0; e < r && !earlier; e++) earlier = sharesBlock(t, blocks, e, i, j, oversized);
-          if (!earlier) visit(i, j, r);
+          if (!sharesAny(earlier, i, j)) visit(i, j, r);
         }
       }
     }
   }
+}
+
+function sharesAny(blocks: readonly Int32Array[], i: number, j: number): boolean {
+  for (let e = 0; e < blocks.length; e++) {
+    const b = blocks[e]!;
+    const bi = b[i]!;
+    if (bi >= 0 && bi === b[j]) return true;
+  }
+  return false;
 }

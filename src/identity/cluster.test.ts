@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { assignChildIds } from './child-ids.ts';
 import { clusterRecords, EdgeList, KIND, pairKey } from './cluster.ts';
-import { RecordTable, type LinkInput } from './record-table.ts';
+import { RecordTable } from './record-table.ts';
+import { recordTable } from './testing.ts';
 import { runLinkage } from './link-core.ts';
 import { syntheticPopulation } from './synthetic.ts';
 import { pairwiseMetrics } from './pairwise-metrics.ts';
 
-const base: Omit<LinkInput, 'pk' | 'recordId'> = {
-  source: 'orr',
-  aNumber: null,
-  orrId: null,
-  idncase: null,
-  given: 'ANA',
-  surname1: 'TZUL',
-  surname2: 'CHOC',
-  dob: '2008-05-01',
-  sex: 'F',
-  country: 'GTM',
-  ownDate: '2022-01-10',
-  eventType: 'ADMISSION',
-};
-
-function table(rows: Partial<LinkInput>[]): RecordTable {
-  const t = new RecordTable();
-  rows.forEach((r, k) => t.add({ ...base, pk: k + 1, recordId: `R${k + 1}`, ...r }));
-  return t;
-}
+const table = recordTable;
 
 function chain(t: RecordTable, weight = 20): EdgeList {
   const e = new EdgeList();

@@ -111,7 +111,9 @@ export function clusterRecords(
     const [big, small, mb, ms] =
       mi.length > mj.length || (mi.length === mj.length && ri < rj) ? [ri, rj, mi, mj] : [rj, ri, mj, mi];
     parent[small] = big;
-    members.set(big, mb.concat(ms));
+    // The larger cluster's member list grows in place (a list taken from `members` is its own).
+    if (members.has(big)) for (const x of ms) mb.push(x);
+    else members.set(big, mb.concat(ms));
     members.delete(small);
     for (const x of [i, j]) {
       if (method[x] === SINGLETON) {
@@ -145,6 +147,7 @@ export function guardReason(
     }
   }
   // ORR ids: each id's span of dates; two different ids whose spans overlap are two children.
+  if (!twoOrrIds(t, ma, mb)) return null;
   const spans = new Map<number, [number, number]>();
   for (const x of [...ma, ...mb]) {
     const o = t.orrId[x]!;
@@ -166,6 +169,20 @@ export function guardReason(
     }
   }
   return null;
+}
+
+/** True when the records of both clusters hold at least two different ORR ids. */
+function twoOrrIds(t: RecordTable, ma: readonly number[], mb: readonly number[]): boolean {
+  let seen = -1;
+  for (const list of [ma, mb]) {
+    for (const x of list) {
+      const o = t.orrId[x]!;
+      if (o < 0 || o === seen) continue;
+      if (seen >= 0) return true;
+      seen = o;
+    }
+  }
+  return false;
 }
 
 export function methodName(code: number): LinkMethod {

@@ -61,52 +61,69 @@ const CAPPED_RULES: { rule: number; col: string; expr: (alias: string) => string
   { rule: 5, col: 'surname1', expr: (a) => `${a}.given_names` },
 ];
 
-function keySizesSql(c: (typeof CAPPED_RULES)[number]): string {
-  return `SELECT k.k1, k.k2, count(*) AS n
-            FROM (SELECT DISTINCT s.${c.col} AS k1, ${c.expr('s')} AS k2 FROM record s
-                   WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${c.col} IS NOT NULL
-                     AND coalesce(${c.expr('s')}, '') <> '') k
-            JOIN record x ON x.in_scope AND x.${c.col} = k.k1 AND ${c.expr('x')} = k.k2
-           GROUP BY k.k1, k.k2`;
-}
+/** Capped-rule block keys and their sizes: rule → "k1|k2" → records holding it (counted up to cap + 1). */
+export type BlockSizes = Map<number, Map<string, number>>;
 
-/** Sizes in the whole table of the capped blocks of the given records: rule → "k1|k2" → count. */
-export async function blockSizes(
-  db: Queryable,
-  pks: readonly number[],
-): Promise<Map<number, Map<string, number>>> {
-  const out = new Map<number, Map<string, number>>();
-  for (const c of CAPPED_RULES) {
-    const rows = pks.length
-      ? await db.query<{ k1: string; k2: string; n: number | string }>(
-          `SELECT k1::text AS k1, k2, n FROM (${keySizesSql(c)}) z`,
-          [pks],
-        )
-      : [];
-    out.set(c.rule, new Map(rows.map((x) => [`${x.k1}|${x.k2}`, Number(x.n)])));
-  }
+/**
+ * Sizes in the whole table of the capped blocks of the given records, in one round trip. Each block
+ * is counted only up to `cap + 1` records (enough to know it is skipped), so a common name costs
+ * no more than a rare one.
+ */
+export async function blockSizes(db: Queryable, pks: readonly number[], cap: number): Promise<BlockSizes> {
+  const out: BlockSizes = new Map(CAPPED_RULES.map((c) => [c.rule, new Map<string, number>()]));
+  if (!pks.length) return out;
+  const parts = CAPPED_RULES.map(
+    (c) => `SELECT ${c.rule} AS rule, k.k1::text AS k1, k.k2,
+              (SELECT count(*) FROM (SELECT 1 FROM record x
+                 WHERE x.in_scope AND x.${c.col} = k.k1 AND ${c.expr('x')} = k.k2 LIMIT $2::int + 1) z) AS n
+              FROM (SELECT DISTINCT s.${c.col} AS k1, ${c.expr('s')} AS k2 FROM record s
+                     WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${c.col} IS NOT NULL
+                       AND coalesce(${c.expr('s')}, '') <> '') k`,
+  );
+  const rows = await db.query<{ rule: number; k1: string; k2: string; n: number | string }>(
+    parts.join(' UNION ALL '),
+    [pks, cap],
+  );
+  for (const r of rows) out.get(Number(r.rule))!.set(`${r.k1}|${r.k2}`, Number(r.n));
   return out;
 }
 
-/** Records that share a block with any of the seeds (capped blocks only up to `cap` records). */
+/**
+ * Records that share a block with any of the seeds: identifier blocks always, capped blocks when
+ * `sizes` (the seeds' block sizes, from blockSizes) says they hold at most `cap` records.
+ */
 export async function candidateRecords(
   db: Queryable,
   seeds: readonly number[],
+  sizes: BlockSizes,
   cap: number,
 ): Promise<LinkInput[]> {
   if (!seeds.length) return [];
+  const params: unknown[] = [seeds];
+  // Arrays built by sub-selects (ARRAY(...)) keep the planner on index lookups whatever it guesses
+  // about the number of seeds.
   const parts = ID_RULES.map(
-    (col) => `SELECT r.id FROM record s JOIN record r ON r.${col} = s.${col} AND r.in_scope
-               WHERE s.id = ANY($1::bigint[]) AND s.in_scope`,
+    (col) => `SELECT r.id FROM record r WHERE r.in_scope AND r.${col} = ANY(ARRAY(
+                SELECT s.${col} FROM record s WHERE s.id = ANY($1::bigint[]) AND s.in_scope AND s.${col} IS NOT NULL))`,
   );
   for (const c of CAPPED_RULES) {
-    parts.push(`SELECT r.id FROM (${keySizesSql(c)}) b
-                  JOIN record r ON r.in_scope AND r.${c.col} = b.k1 AND ${c.expr('r')} = b.k2
-                 WHERE b.n <= $2`);
+    const k1: string[] = [];
+    const k2: string[] = [];
+    for (const [key, n] of sizes.get(c.rule) ?? []) {
+      if (n > cap) continue;
+      const bar = key.indexOf('|');
+      k1.push(key.slice(0, bar));
+      k2.push(key.slice(bar + 1));
+    }
+    if (!k1.length) continue;
+    params.push(k1, k2);
+    const type = c.col === 'dob' ? 'date' : 'text';
+    parts.push(`SELECT r.id FROM unnest($${params.length - 1}::${type}[], $${params.length}::text[]) k (k1, k2)
+                  JOIN record r ON r.in_scope AND r.${c.col} = k.k1 AND ${c.expr('r')} = k.k2`);
   }
   const rows = await db.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id IN (${parts.join(' UNION ')}) ORDER BY r.id`,
-    [seeds, cap],
+    `SELECT ${RECORD_COLUMNS} FROM record r WHERE r.id = ANY(ARRAY(${parts.join(' UNION ')})) ORDER BY r.id`,
+    params,
   );
   return rows.map(toInput);
 }
@@ -236,12 +253,18 @@ export interface StagedLink {
   score: number | null;
 }
 
-/** Writes links set-based: stage, create new children, upsert changed links, retire emptied children. */
+/**
+ * Writes links set-based: stage, create new children, upsert changed links, retire emptied children.
+ * With a scope (incremental runs), only its records can leave scope and only its children (those its
+ * records were linked to, and those they are linked to now) can be emptied or filled again, so the
+ * checks stay within them instead of reading every link.
+ */
 export async function writeLinks(
   tx: Queryable,
   links: readonly StagedLink[],
   merged: ReadonlyMap<string, string>,
   at: Date,
+  scope: { records: readonly number[]; children: readonly string[] } | null = null,
 ): Promise<void> {
   await tx.query('TRUNCATE link_stage');
   await tx.copyRows(
@@ -271,8 +294,19 @@ export async function writeLinks(
          OR record_link.method IS DISTINCT FROM excluded.method`,
     [now],
   );
+  // A full run has just rewritten most links: fresh statistics keep the checks below on hash joins
+  // (with the old ones the planner expects a handful of children and looks each one up).
+  if (!scope) await tx.query('ANALYZE child, record_link');
   // Links of records that left scope (a correction to uc_designation N) go.
-  await tx.query(`DELETE FROM record_link l USING record r WHERE l.record_pk = r.id AND NOT r.in_scope`);
+  if (scope)
+    await tx.query(
+      `DELETE FROM record_link l USING record r
+        WHERE l.record_pk = ANY($1::bigint[]) AND l.record_pk = r.id AND NOT r.in_scope`,
+      [scope.records],
+    );
+  else await tx.query(`DELETE FROM record_link l USING record r WHERE l.record_pk = r.id AND NOT r.in_scope`);
+  const children = scope ? 'AND id = ANY($2::text[])' : '';
+  const childParams = scope ? [[...new Set([...scope.children, ...links.map((l) => l.childId)])]] : [];
   for (const [from, into] of merged) {
     await tx.query('UPDATE child SET merged_into = $2 WHERE id = $1 AND merged_into IS NULL AND id <> $2', [
       from,
@@ -281,13 +315,16 @@ export async function writeLinks(
   }
   await tx.query(
     `UPDATE child SET retired_at = $1::timestamptz
-      WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
-    [now],
+      WHERE retired_at IS NULL ${children}
+        AND NOT EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+    [now, ...childParams],
   );
   // A retired id that gets records again (a split undone) is live again.
   await tx.query(
     `UPDATE child SET retired_at = NULL, merged_into = NULL
-      WHERE retired_at IS NOT NULL AND EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+      WHERE retired_at IS NOT NULL ${children.replace('$2', '$1')}
+        AND EXISTS (SELECT 1 FROM record_link l WHERE l.child_id = child.id)`,
+    childParams,
   );
 }
 

@@ -1,12 +1,13 @@
 // The whole linkage over an in-memory table, with no database: candidate pairs, model (trained
 // here or given), scores, clusters with guards, and the pairs for people to review.
-import { buildBlocks, type Oversized } from './blocking.ts';
-import { collectPairs } from './candidate-pairs.ts';
+import { BlockIndex, forEachCandidatePair, type Oversized } from './blocking.ts';
+import { collectPairCodes } from './pair-codes.ts';
 import { clusterRecords, EdgeList, KIND, pairKey, type ClusterResult } from './cluster.ts';
-import { decodePattern, type ModelParams } from './model.ts';
+import type { ModelParams } from './model.ts';
+import type { Phases } from './phases.ts';
 import type { RecordTable } from './record-table.ts';
 import { countNameFrequencies, PairScorer, type NameFrequencies } from './score-pairs.ts';
-import { trainModel } from './train-model.ts';
+import { trainModel, TRAINING_RULES } from './train-model.ts';
 
 export interface Decisions {
   /** Record index pairs people linked, and the pairKey()s of pairs they kept apart. */
@@ -21,6 +22,7 @@ export interface LinkageOptions {
   only?: Uint8Array;
   oversized?: Oversized;
   randomPairs?: number;
+  phases?: Phases;
 }
 
 export interface ReviewPair {
@@ -52,27 +54,36 @@ export function scoreEdges(
   candidatePairs: number;
   scorer: PairScorer;
 } {
-  const blocks = buildBlocks(t);
+  const blocks = new BlockIndex(t, options.oversized);
+  options.phases?.mark('blocks');
   const scorer = new PairScorer(t);
-  const pairs = collectPairs(t, blocks, scorer, options.only, options.oversized);
   let model = options.model;
+  // Training needs every pair's pattern: kept (3 bytes a pair) so scoring does not compare again.
+  const codes = model ? undefined : collectPairCodes(blocks, scorer, TRAINING_RULES, options.only);
+  options.phases?.mark('compare pairs');
   if (!model) {
-    const params = trainModel(t, pairs, scorer, { randomPairs: options.randomPairs });
+    const params = trainModel(t, codes!, scorer, { randomPairs: options.randomPairs });
     model = { params, freq: countNameFrequencies(t) };
   }
+  options.phases?.mark('train model');
   scorer.setModel(model.params, model.freq);
+  const review = model.params.reviewThreshold;
   const edges = new EdgeList();
-  for (let p = 0; p < pairs.n; p++) {
-    const i = pairs.a[p]!;
-    const j = pairs.b[p]!;
-    const code = pairs.code[p]!;
-    decodePattern(code).forEach((l, f) => (scorer.levels[f] = l));
-    const w = scorer.weight(i, j, code);
-    const rule = scorer.deterministic(i, j);
-    if (rule) edges.push(i, j, w, KIND_OF[rule]);
-    else if (w >= model.params.reviewThreshold) edges.push(i, j, w, KIND.model);
-  }
-  return { edges, params: model.params, freq: model.freq, candidatePairs: pairs.n, scorer };
+  let candidatePairs = 0;
+  forEachCandidatePair(
+    blocks,
+    (i, j) => {
+      const code = codes ? codes.code[candidatePairs]! : scorer.code(i, j);
+      candidatePairs++;
+      const w = scorer.weight(i, j, code);
+      const rule = scorer.deterministic(i, j, code);
+      if (rule) edges.push(i, j, w, KIND_OF[rule]);
+      else if (w >= review) edges.push(i, j, w, KIND.model);
+    },
+    options.only,
+  );
+  options.phases?.mark('score pairs');
+  return { edges, params: model.params, freq: model.freq, candidatePairs, scorer };
 }
 
 export function runLinkage(t: RecordTable, options: LinkageOptions = {}): Linkage {
@@ -81,6 +92,7 @@ export function runLinkage(t: RecordTable, options: LinkageOptions = {}): Linkag
   const decisions = options.decisions ?? { link: [], apart: new Set<number>() };
   for (const [i, j] of decisions.link) edges.push(i, j, Infinity, KIND.manual);
   const clusters = clusterRecords(t, edges, params.linkThreshold, decisions.apart);
+  options.phases?.mark('cluster');
   const review: ReviewPair[] = [];
   for (let e = 0; e < edges.n; e++) {
     if (edges.kind[e] !== KIND.model) continue;

@@ -11,6 +11,7 @@ import { KIND, methodName, pairKey } from './cluster.ts';
 import * as q from './identity.queries.ts';
 import { clusterMembers, runLinkage, scoreEdges, type Decisions, type ReviewPair } from './link-core.ts';
 import type { ModelParams } from './model.ts';
+import { Phases, type Phase } from './phases.ts';
 import { RecordTable, type LinkInput } from './record-table.ts';
 import type { NameFrequencies } from './score-pairs.ts';
 
@@ -31,6 +32,8 @@ export interface LinkSummary {
   modelId: number;
   trained: boolean;
   seconds: number;
+  /** Wall and CPU seconds of each step. */
+  phases: Phase[];
 }
 
 export const LINK_LOCK = 0x1d_e7_17;
@@ -95,10 +98,12 @@ function decisionsFor(t: RecordTable, rows: readonly q.DecisionRow[]): Decisions
   return d;
 }
 
-/** Block-size checks against the whole database (incremental runs see only part of it). */
-async function globalOversized(db: Queryable, t: RecordTable): Promise<Oversized> {
-  const pks = Array.from(t.pk.subarray(0, t.n));
-  const sizes = await q.blockSizes(db, pks);
+/**
+ * Block-size checks against the whole database (incremental runs see only part of it): a capped
+ * block is used when `sizes` holds its key with at most BLOCK_CAP records. Blocks of records whose
+ * keys `sizes` lacks count as skipped, so `sizes` must cover every record whose pairs are scored.
+ */
+function oversizedBy(t: RecordTable, sizes: q.BlockSizes): Oversized {
   const d = t.dict;
   const keyOf = (r: number, i: number): string | null => {
     const dob = d.dob.get(t.dob[i]!);
@@ -206,11 +211,14 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
   const started = Date.now();
   return deps.db.withAdvisoryLock(LINK_LOCK, async () => {
     const { db, clock, log } = deps;
+    const phases = new Phases();
     const t = await loadAllRecords(db);
+    phases.mark('load records');
     const stored = options.retrain ? null : await loadModel(db);
     const decisions = decisionsFor(t, await q.latestDecisions(db));
-    const linkage = runLinkage(t, { model: stored ?? undefined, decisions });
+    const linkage = runLinkage(t, { model: stored ?? undefined, decisions, phases });
     const previous = await loadAllLinks(db);
+    phases.mark('load links');
     const now = clock.now();
     let modelId = stored?.id ?? 0;
     const out = await db.transaction(async (tx) => {
@@ -223,8 +231,11 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
         linkage.clusters.score,
         previous,
       );
+      phases.mark('child ids');
       await q.writeLinks(tx, outcome.links, outcome.merged, now);
+      phases.mark('write links');
       await q.writeReviewPairs(tx, reviewRows(t, linkage.review), null, now);
+      phases.mark('write review pairs');
       return outcome;
     });
     const summary: LinkSummary = {
@@ -238,8 +249,10 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
       modelId,
       trained: !stored,
       seconds: (Date.now() - started) / 1000,
+      phases: phases.list,
     };
-    await q.insertAudit(db, now, 'system', 'link', summary);
+    const { phases: _timings, ...audited } = summary;
+    await q.insertAudit(db, now, 'system', 'link', audited);
     log.info({ ...summary }, 'linked all records');
     return summary;
   });
@@ -252,8 +265,10 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
 export async function linkRecords(deps: IdentityDeps, recordPks: readonly number[]): Promise<LinkSummary> {
   const started = Date.now();
   const { db, clock, log } = deps;
+  const phases = new Phases();
   const model = await loadModel(db);
   if (!model) return linkAll(deps);
+  phases.mark('load model');
   return db.withAdvisoryLock(LINK_LOCK, async () => {
     const params = model.params;
     const inSet = new Set<number>();
@@ -262,7 +277,8 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     const outsideReview: { a: number; b: number; weight: number }[] = [];
     let pairsSeen = 0;
     while (frontier.length) {
-      const candidates = await q.candidateRecords(db, frontier, BLOCK_CAP);
+      const sizes = await q.blockSizes(db, frontier, BLOCK_CAP);
+      const candidates = await q.candidateRecords(db, frontier, sizes, BLOCK_CAP);
       const decisionRows = await q.latestDecisions(db, frontier);
       const partners = decisionRows.filter((d) => d.decision === 'link').flatMap((d) => [d.a, d.b]);
       const fetched = new Set(candidates.map((c) => c.pk));
@@ -276,7 +292,8 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         const i = indexOf(t, pk);
         if (i >= 0) only[i] = 1;
       }
-      const scored = scoreEdges(t, { model, only, oversized: await globalOversized(db, t) });
+      // Only pairs with a frontier record are scored: the frontier's block sizes are all it needs.
+      const scored = scoreEdges(t, { model, only, oversized: oversizedBy(t, sizes) });
       pairsSeen += scored.candidatePairs;
       const reached = new Set<number>(partners.filter((pk) => !inSet.has(pk)));
       for (let e = 0; e < scored.edges.n; e++) {
@@ -299,9 +316,12 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     }
     // The closed set: re-cluster it exactly as a full run would.
     const scope = [...inSet].sort((a, b) => a - b);
+    phases.mark('grow the set to re-cluster');
     const live = tableOf(await q.inScopeByPk(db, scope));
     const decisions = decisionsFor(live, await q.latestDecisions(db, scope));
-    const linkage = runLinkage(live, { model, decisions, oversized: await globalOversized(db, live) });
+    const oversized = oversizedBy(live, await q.blockSizes(db, scope, BLOCK_CAP));
+    phases.mark('load the set');
+    const linkage = runLinkage(live, { model, decisions, oversized, phases });
     const previous = new Map((await q.linksOf(db, scope)).map((l) => [l.pk, l]));
     const now = clock.now();
     const review = [
@@ -317,8 +337,12 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         linkage.clusters.score,
         previous,
       );
-      await q.writeLinks(tx, outcome.links, outcome.merged, now);
+      phases.mark('child ids');
+      const before = [...new Set([...previous.values()].map((l) => l.childId))];
+      await q.writeLinks(tx, outcome.links, outcome.merged, now, { records: scope, children: before });
+      phases.mark('write links');
       await q.writeReviewPairs(tx, review, scope, now);
+      phases.mark('write review pairs');
       return outcome;
     });
     const summary: LinkSummary = {
@@ -332,6 +356,7 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
       modelId: model.id,
       trained: false,
       seconds: (Date.now() - started) / 1000,
+      phases: phases.list,
     };
     log.info({ ...summary }, 'linked changed records');
     return summary;

@@ -136,6 +136,20 @@ export class RecordTable {
     this.cap = c;
   }
 
+  // Ids derived from one raw value, computed once per distinct value (names repeat millions of times).
+  private readonly givenIds = new Map<string, Int32Array>();
+  private readonly surnameIds = new Map<string, Int32Array>();
+  private readonly dobIds = new Map<string, { id: number; day: number }>();
+  private readonly days = new Map<string, number>();
+  private readonly givenDicts = [this.dict.given, this.dict.given1, this.dict.givenRaw, this.dict.prefix];
+  private readonly surnameDicts = [this.dict.surnames, this.dict.surname1, this.dict.prefix];
+
+  /** Ids of a cached derivation, counting one more use of each in its dictionary. */
+  private reuse(ids: Int32Array, dicts: readonly Dict[]): Int32Array {
+    for (let k = 0; k < ids.length; k++) if (ids[k]! >= 0) dicts[k]!.counts[ids[k]!]!++;
+    return ids;
+  }
+
   /** Appends a record; records must be added in ascending pk order (ties in clustering use it). */
   add(r: LinkInput): number {
     if (this.n === this.cap) this.grow();
@@ -147,20 +161,59 @@ export class RecordTable {
     this.aNumber[i] = d.aNumber.id(r.aNumber);
     this.orrId[i] = d.orrId.id(r.orrId);
     this.idncase[i] = d.idncase.id(r.idncase);
-    this.given[i] = d.given.id(nameTokens(r.given).join(' '));
-    const parts = surnameParts(r.surname1, r.surname2);
-    this.surnames[i] = d.surnames.id(parts.join('|'));
-    const g1 = r.given ? r.given.split(' ')[0]! : '';
-    this.surname1[i] = d.surname1.id(r.surname1);
-    this.given1[i] = d.given1.id(g1);
-    this.givenRaw[i] = d.givenRaw.id(r.given);
-    this.s1Prefix[i] = d.prefix.id(r.surname1 ? r.surname1.slice(0, 2) : null);
-    this.g1Prefix[i] = d.prefix.id(g1 ? g1.slice(0, 2) : null);
-    this.dob[i] = d.dob.id(r.dob);
-    this.dobDay[i] = dayNumber(r.dob);
+
+    const givenKey = r.given ?? '';
+    let g = this.givenIds.get(givenKey);
+    if (g) this.reuse(g, this.givenDicts);
+    else {
+      const g1 = r.given ? r.given.split(' ')[0]! : '';
+      g = Int32Array.of(
+        d.given.id(nameTokens(r.given).join(' ')),
+        d.given1.id(g1),
+        d.givenRaw.id(r.given),
+        d.prefix.id(g1 ? g1.slice(0, 2) : null),
+      );
+      this.givenIds.set(givenKey, g);
+    }
+    this.given[i] = g[0]!;
+    this.given1[i] = g[1]!;
+    this.givenRaw[i] = g[2]!;
+    this.g1Prefix[i] = g[3]!;
+
+    const surnameKey = `${r.surname1 ?? ''}\u0000${r.surname2 ?? ''}`;
+    let sn = this.surnameIds.get(surnameKey);
+    if (sn) this.reuse(sn, this.surnameDicts);
+    else {
+      sn = Int32Array.of(
+        d.surnames.id(surnameParts(r.surname1, r.surname2).join('|')),
+        d.surname1.id(r.surname1),
+        d.prefix.id(r.surname1 ? r.surname1.slice(0, 2) : null),
+      );
+      this.surnameIds.set(surnameKey, sn);
+    }
+    this.surnames[i] = sn[0]!;
+    this.surname1[i] = sn[1]!;
+    this.s1Prefix[i] = sn[2]!;
+
+    const dobKey = r.dob ?? '';
+    let dob = this.dobIds.get(dobKey);
+    if (dob) {
+      if (dob.id >= 0) d.dob.counts[dob.id]!++;
+    } else {
+      dob = { id: d.dob.id(r.dob), day: dayNumber(r.dob) };
+      this.dobIds.set(dobKey, dob);
+    }
+    this.dob[i] = dob.id;
+    this.dobDay[i] = dob.day;
+
     this.sex[i] = d.sex.id(r.sex);
     this.country[i] = d.country.id(r.country);
-    this.ownDay[i] = dayNumber(r.ownDate);
+    let own = this.days.get(r.ownDate);
+    if (own === undefined) {
+      own = dayNumber(r.ownDate);
+      this.days.set(r.ownDate, own);
+    }
+    this.ownDay[i] = own;
     this.eventType[i] = d.eventType.id(r.eventType);
     return i;
   }

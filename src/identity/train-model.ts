@@ -1,11 +1,11 @@
 // Estimates the model from the data itself: u on random pairs, λ from pairs that identifiers link
 // (divided by a guessed recall), m by EM in rounds over different blocking rules.
 import { COMPARISONS } from './compare.ts';
-import { decodePattern, emOnPatterns, estimateU, initialM, type ModelParams } from './model.ts';
-import type { PairList } from './candidate-pairs.ts';
+import { emOnPatterns, estimateU, initialM, PATTERN_COUNT, type ModelParams } from './model.ts';
 import type { RecordTable } from './record-table.ts';
 import { F_A_NUMBER, F_DOB, F_GIVEN, F_SURNAMES, type PairScorer } from './score-pairs.ts';
 import { BLOCKING_RULES } from './blocking.ts';
+import { DETERMINISTIC_BIT, type PairCodes } from './pair-codes.ts';
 
 /** Share of true pairs that identifiers alone catch (the guess λ is divided by). */
 export const DETERMINISTIC_RECALL_GUESS = 0.7;
@@ -17,6 +17,11 @@ const ROUNDS: { rule: string; fixed: number[] }[] = [
   { rule: 'surname1 + given names', fixed: [F_GIVEN, F_SURNAMES] },
   { rule: 'a_number', fixed: [F_A_NUMBER] },
 ];
+
+/** The blocking rules whose pairs the training rounds use. */
+export const TRAINING_RULES: readonly number[] = ROUNDS.map((round) =>
+  BLOCKING_RULES.findIndex((b) => b.name === round.rule),
+);
 
 /** A small seeded generator, so training on the same records gives the same model. */
 export function seededRandom(seed: number): () => number {
@@ -31,9 +36,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Estimates the model on a table's candidate pairs (their pattern codes and blocking rules). */
 export function trainModel(
   t: RecordTable,
-  pairs: PairList,
+  pairs: PairCodes,
   scorer: PairScorer,
   options: { randomPairs?: number; thresholds?: Partial<typeof DEFAULT_THRESHOLDS> } = {},
 ): ModelParams {
@@ -45,17 +51,20 @@ export function trainModel(
     const i = Math.floor(rnd() * t.n);
     let j = Math.floor(rnd() * (t.n - 1));
     if (j >= i) j++;
-    const code = scorer.compare(i, j);
+    const code = scorer.code(i, j);
     randomCounts.set(code, (randomCounts.get(code) ?? 0) + 1);
   }
   const u = estimateU(randomCounts);
 
-  // λ from identifier links.
+  // Identifier links (for λ) and each round's pattern counts.
+  const roundBit = TRAINING_RULES.map((r) => 1 << r);
+  const roundCounts = ROUNDS.map(() => new Float64Array(PATTERN_COUNT));
   let deterministic = 0;
   for (let p = 0; p < pairs.n; p++) {
-    const levels = decodePattern(pairs.code[p]!);
-    levels.forEach((l, f) => (scorer.levels[f] = l));
-    if (scorer.deterministic(pairs.a[p]!, pairs.b[p]!)) deterministic++;
+    const rules = pairs.rules[p]!;
+    const code = pairs.code[p]!;
+    if (rules & DETERMINISTIC_BIT) deterministic++;
+    for (let k = 0; k < roundBit.length; k++) if (rules & roundBit[k]!) roundCounts[k]![code]!++;
   }
   const allPairs = Math.max((t.n * (t.n - 1)) / 2, 1);
   const lambda = Math.min(Math.max(deterministic / DETERMINISTIC_RECALL_GUESS / allPairs, 1e-9), 0.5);
@@ -65,16 +74,15 @@ export function trainModel(
   const sums = start.map((row) => row.map(() => 0));
   const seen = COMPARISONS.map(() => 0);
   const rounds: ModelParams['trainedOn']['rounds'] = [];
-  for (const round of ROUNDS) {
-    const r = BLOCKING_RULES.findIndex((b) => b.name === round.rule);
+  ROUNDS.forEach((round, k) => {
     const counts = new Map<number, number>();
     let n = 0;
-    for (let p = 0; p < pairs.n; p++) {
-      if (!(pairs.rules[p]! & (1 << r))) continue;
-      counts.set(pairs.code[p]!, (counts.get(pairs.code[p]!) ?? 0) + 1);
-      n++;
-    }
-    if (n === 0) continue;
+    roundCounts[k]!.forEach((c, code) => {
+      if (c === 0) return;
+      counts.set(code, c);
+      n += c;
+    });
+    if (n === 0) return;
     const fixed = new Set(round.fixed);
     const res = emOnPatterns(counts, u, start, fixed);
     rounds.push({ rule: round.rule, pairs: n, iterations: res.iterations });
@@ -83,7 +91,7 @@ export function trainModel(
       seen[f]!++;
       row.forEach((x, l) => (sums[f]![l]! += x));
     });
-  }
+  });
   const m = start.map((row, f) => (seen[f] ? sums[f]!.map((x) => x / seen[f]!) : row));
   return {
     lambda,
