@@ -71,7 +71,9 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
         </form>
         <p>
           {count(all.length)} children
-          {all.length < counted.length ? ` of ${count(counted.length)} (the rest are outside your area)` : ''}{' '}
+          {all.length < counted.length
+            ? ` of ${count(counted.length)} (the rest are outside your area)`
+            : ''}{' '}
           counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of {usDate(asOf)}.
         </p>
         <table>
