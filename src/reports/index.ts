@@ -2,6 +2,8 @@
 // source rows behind every figure.
 export { buildReport, reportParams, type ReportOptions } from './build-report.ts';
 export { refreshReportFacts, type FactsScope } from './refresh-report-facts.ts';
+export { warmReportCache, REPORTS_WARM_QUEUE, OVERVIEW_TREND_MONTHS } from './warm-report-cache.ts';
+export { monthlyTrend, type MonthTrend } from './monthly-trend.queries.ts';
 export {
   listFigureChildren,
   listChildRows,

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { refreshReportFacts } from './refresh-report-facts.ts';
 import { buildReport } from './build-report.ts';
+import { warmReportCache } from './warm-report-cache.ts';
+import { fixedClock } from '../shared/clock.ts';
 import { ReportFixture, addressUpdate, admission, eoir, nta, release, transfer } from './report-fixture.ts';
 
 let t: TestDb;
@@ -70,5 +72,22 @@ describe('report facts', () => {
     expect(after.children.released_to_sponsor).toBe(2);
     expect(after.no_nta_served).toBe(1);
     expect(after.address_defects.missing_unit).toBe(1);
+  });
+
+  it("today's overview is computed ahead, and a change of the facts makes it stale", async () => {
+    const clock = fixedClock('2024-06-01T09:00:00Z');
+    await warmReportCache({ db: t.db, clock });
+    const cached = async () =>
+      t.db.query<{ kind: string; key: string; current: boolean }>(
+        `SELECT c.kind, c.key, c.version = v.version AS current
+         FROM report_cache c CROSS JOIN report_facts_version v
+         WHERE c.key LIKE '2024-06-01%' ORDER BY c.kind`,
+      );
+    expect(await cached()).toEqual([
+      { kind: 'monthly-trend', key: '2024-06-01|12', current: true },
+      { kind: 'oversight', key: '2024-06-01|5', current: true },
+    ]);
+    await refreshReportFacts(t.db, { childIds: ['c1'], recordIds: [] });
+    expect((await cached()).map((c) => c.current)).toEqual([false, false]);
   });
 });

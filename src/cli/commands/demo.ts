@@ -12,6 +12,7 @@ import { seedDemoUsers } from '../../access/index.ts';
 import { simulate } from '../../simulate/index.ts';
 import { ingestFiles } from '../../feeds/index.ts';
 import { projections, runProjections } from '../../projections.ts';
+import { warmReportCache } from '../../reports/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { BridgeError } from '../../shared/errors.ts';
 
@@ -43,6 +44,7 @@ async function loadDemoPopulation(c: CommandContext, db: Db, children: number): 
   ingestProgress.stop();
   say('linking records into children, evaluating the gap rules, opening tasks …');
   const derived = await runProjections({ db, log: c.log, clock: c.clock });
+  await warmReportCache({ db, clock: c.clock });
   say(
     `${derived.children} children linked; ${derived.alertsOpened} alerts and ${derived.tasksOpened} tasks opened`,
   );

@@ -1,8 +1,7 @@
 // Overview: the oversight figures as of a chosen date, each opening the children behind it, with
 // trends by month and fiscal year.
 import type { VNode } from 'preact';
-import { buildReport, parseAsOf } from '../../reports/index.ts';
-import { monthlyTrend } from '../../reports/monthly-trend.queries.ts';
+import { buildReport, monthlyTrend, OVERVIEW_TREND_MONTHS, parseAsOf } from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { BarChart } from '../bar-chart.tsx';
 import { count, usDate } from '../format.ts';
@@ -28,7 +27,10 @@ export const overviewPage: WebPage<{ as_of?: string }> = {
   },
   async render({ db, clock }, query): Promise<VNode> {
     const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
-    const [report, trend] = await Promise.all([buildReport(db, { asOf }), monthlyTrend(db, asOf, 12)]);
+    const [report, trend] = await Promise.all([
+      buildReport(db, { asOf }),
+      monthlyTrend(db, asOf, OVERVIEW_TREND_MONTHS),
+    ]);
     const figures: Figure[] = [
       { key: 'children.in_scope', label: 'Children known', value: report.children.in_scope },
       {
