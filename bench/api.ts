@@ -192,7 +192,7 @@ try {
     await load(
       "child's record: GET /api/v1/children/:id",
       base,
-      childIds.map((id) => `/api/v1/children/${id}?purpose=bench`),
+      childIds.map((id) => `/api/v1/children/${id}?purpose=case_management`),
       orrCookie,
     ),
   );

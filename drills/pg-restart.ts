@@ -80,6 +80,7 @@ interface Probe {
 }
 const probes: Probe[] = [];
 let restartedAt = 0;
+let aliveAtEnd = false;
 let databaseBackAt = 0;
 try {
   for (let i = 0; ; i++) {
@@ -130,6 +131,7 @@ try {
     }
   };
   await Promise.all([restart, ...Array.from({ length: 8 }, (_, k) => client(k))]);
+  aliveAtEnd = !serverExited;
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => (serverExited ? r(null) : server.once('exit', r)));
@@ -149,10 +151,22 @@ const lines = [
       ? ` (statuses ${[...new Set(failures.map((f) => f.status))].join(', ')}; ` +
         `first at ${Math.min(...failures.map((p) => p.at)).toFixed(1)} s, last at ${lastFailure!.toFixed(1)} s)`
       : ''),
-  `service answered again ${lastFailure === null ? 'throughout' : `${(lastFailure - databaseBackAt).toFixed(1)} s after the database was back`}; ` +
-    `${afterRecovery.length} requests after that, ${afterRecovery.filter((p) => !p.ok).length} failed`,
-  `bridge serve kept running: ${serverExited ? 'no' : 'yes'}`,
-  `drill ${recovered && !serverExited ? 'PASSED' : 'FAILED'}: the service recovered by itself`,
+  lastFailure === null
+    ? 'no request failed: requests waited while the database restarted, then were answered'
+    : `service answered again ${(lastFailure - databaseBackAt).toFixed(1)} s after the database was back; ` +
+      `${afterRecovery.length} requests after that, ${afterRecovery.filter((p) => !p.ok).length} failed`,
+  `bridge serve kept running: ${aliveAtEnd ? 'yes' : 'no'}`,
+  `requests per second around the restart (ok/failed): ${timeline()}`,
+  `drill ${recovered && aliveAtEnd ? 'PASSED' : 'FAILED'}: the service recovered by itself`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
-process.exitCode = recovered && !serverExited ? 0 : 1;
+process.exitCode = recovered && aliveAtEnd ? 0 : 1;
+
+function timeline(): string {
+  const out: string[] = [];
+  for (let s = Math.floor(restartedAt) - 1; s <= Math.ceil(databaseBackAt) + 2; s++) {
+    const inSecond = probes.filter((p) => p.at >= s && p.at < s + 1);
+    out.push(`${s}s ${inSecond.filter((p) => p.ok).length}/${inSecond.filter((p) => !p.ok).length}`);
+  }
+  return out.join(', ');
+}
