@@ -9,6 +9,7 @@ import {
   type FileSummary,
 } from '../../feeds/index.ts';
 import { projections, runProjections } from '../../projections.ts';
+import { warmReportCache } from '../../reports/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { BridgeError } from '../../shared/errors.ts';
 import { withDb, type CommandContext } from '../context.ts';
@@ -84,6 +85,8 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
           }
           // Links, alerts, tasks and notifications for what changed, before the command returns.
           const derived = await runProjections({ db, log: c.log, clock: c.clock });
+          // Today's overview, computed once now rather than by the first person who opens it.
+          if (derived.records) await warmReportCache({ db, clock: c.clock });
           if (derived.records && !opts.quiet) {
             say(
               `linked ${derived.records} changed record(s) of ${derived.children} child(ren): ` +
