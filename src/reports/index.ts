@@ -6,6 +6,7 @@ export { warmReportCache, REPORTS_WARM_QUEUE, OVERVIEW_TREND_MONTHS } from './wa
 export { monthlyTrend, type MonthTrend } from './monthly-trend.queries.ts';
 export {
   listFigureChildren,
+  listFigureChildrenPage,
   listChildRows,
   parseFigure,
   BREAKDOWN_DIMS,

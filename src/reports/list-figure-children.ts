@@ -2,7 +2,13 @@
 // child's source rows as of the same date.
 import type { Db } from '../db/index.ts';
 import { BridgeError } from '../shared/errors.ts';
-import { CHILD_ROWS_SQL, FIGURE_NAMES, drillDownSql, type FigureName } from './reports.queries.ts';
+import {
+  CHILD_ROWS_SQL,
+  FIGURE_NAMES,
+  drillDownPageSql,
+  drillDownSql,
+  type FigureName,
+} from './reports.queries.ts';
 import { reportParams, withReportSettings } from './build-report.ts';
 import { DEFAULT_RECURRING_THRESHOLD } from './report.ts';
 
@@ -72,7 +78,39 @@ export async function listFigureChildren(db: Db, options: DrillDownOptions): Pro
   const rows = await withReportSettings(db, (q) =>
     q.query<Record<string, unknown>>(drillDownSql(figure, group?.dim ?? null), params),
   );
-  return rows.map((r) => ({
+  return rows.map(figureChild);
+}
+
+/**
+ * One page of the children behind a figure, in child id order, for lists that show a page at a
+ * time; `where` restricts the children further (a predicate on `child_id`, given the placeholder
+ * maker for its parameters), e.g. to a viewer's record scope.
+ */
+export async function listFigureChildrenPage(
+  db: Db,
+  options: {
+    figure: string;
+    asOf: string;
+    limit: number;
+    offset: number;
+    where?: (param: (value: unknown) => string) => string;
+    recurringThreshold?: number;
+  },
+): Promise<FigureChild[]> {
+  const figure = parseFigure(options.figure);
+  const params = [
+    ...reportParams(options.asOf, options.recurringThreshold ?? DEFAULT_RECURRING_THRESHOLD),
+    options.limit,
+    options.offset,
+  ];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const where = options.where ? options.where(param) : 'true';
+  const rows = await db.query<Record<string, unknown>>(drillDownPageSql(figure, where), params);
+  return rows.map(figureChild);
+}
+
+function figureChild(r: Record<string, unknown>): FigureChild {
+  return {
     child_id: String(r.child_id),
     first_transfer: iso(r.first_transfer),
     first_release: iso(r.first_release),
@@ -83,7 +121,7 @@ export async function listFigureChildren(db: Db, options: DrillDownOptions): Pro
     state: (r.state as string | null) || null,
     field_office: (r.field_office as string | null) ?? null,
     country: (r.country as string | null)?.trim() || null,
-  }));
+  };
 }
 
 /** The source rows (as of the date) behind the given children. */

@@ -276,6 +276,28 @@ WHERE (${FIGURES[figure]})${filter}
 ORDER BY child_id`;
 }
 
+/**
+ * One page of the children behind a figure, in child id order ($3 limit, $4 offset), with `where`
+ * a further predicate on `child_id` (record scope). The facts are computed child by child along the
+ * child id index and the query stops at the page, instead of aggregating every child first; only
+ * the recurring-address figure needs the recurring addresses computed.
+ */
+export function drillDownPageSql(figure: FigureName, where: string): string {
+  let cte = CHILD_FACTS_CTE.replace('child_fact AS MATERIALIZED (', 'child_fact AS (');
+  if (figure !== 'recurring_addresses.children') {
+    cte = cte
+      .replace('rc.child_id IS NOT NULL AS recurring_address', 'NULL::boolean AS recurring_address')
+      .replace('  LEFT JOIN recurring_child rc ON rc.child_id = c.child_id\n', '');
+  }
+  return `WITH ${cte}
+SELECT child_id, first_transfer, first_release, first_served, first_filed, case_opened, failed_to_appear,
+       in_absentia, fled, address_class, recurring_address, fiscal_year, state, field_office, country
+FROM child_fact
+WHERE (${FIGURES[figure]}) AND ${where}
+ORDER BY child_id
+LIMIT $3 OFFSET $4`;
+}
+
 /** The source rows behind some children, as of $1 ($2 = child ids). */
 export const CHILD_ROWS_SQL = `
 SELECT l.child_id, r.source, r.record_id, r.own_date, r.event_type

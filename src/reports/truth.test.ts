@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TruthReport } from '../simulate/index.ts';
 import { loadSimulatedPopulation, type SimulatedPopulation } from '../simulate/testing.ts';
-import { buildReport, listFigureChildren } from './index.ts';
+import { FIGURE_NAMES, buildReport, listFigureChildren, listFigureChildrenPage } from './index.ts';
 
 const DATES = ['2019-12-31', '2021-06-30', '2023-03-31', '2024-05-31'];
 let t: SimulatedPopulation;
@@ -63,5 +63,23 @@ describe('oversight report on a simulated population', () => {
     expect(byFy).toEqual(truth.by_fiscal_year);
     const drilled = await listFigureChildren(t.db, { figure: 'no_nta_served', asOf });
     expect(drilled).toHaveLength(truth.no_nta_served);
+  });
+
+  it('lists every figure a page at a time exactly as the whole drill-down lists it', async () => {
+    const asOf = DATES[DATES.length - 1]!;
+    for (const figure of FIGURE_NAMES) {
+      const whole = await listFigureChildren(t.db, { figure, asOf });
+      const paged = [];
+      for (let offset = 0; ; offset += 97) {
+        const page = await listFigureChildrenPage(t.db, { figure, asOf, limit: 97, offset });
+        paged.push(...page);
+        if (page.length < 97) break;
+      }
+      expect(
+        paged.map((c) => c.child_id),
+        figure,
+      ).toEqual(whole.map((c) => c.child_id));
+      expect(paged, figure).toEqual(whole);
+    }
   });
 });

@@ -1,8 +1,18 @@
 // The children behind a figure of the overview, a page at a time.
 import type { VNode } from 'preact';
 import { can } from '../../access/index.ts';
-import { auditAct, childrenInScope, scopeOfActor } from '../../access/disclosure.ts';
-import { FIGURE_NAMES, listFigureChildren, parseAsOf, parseFigure } from '../../reports/index.ts';
+import { auditAct, childScopeSql, scopeOfActor } from '../../access/disclosure.ts';
+import {
+  FIGURE_NAMES,
+  buildReport,
+  flattenFigures,
+  listFigureChildrenPage,
+  parseAsOf,
+  parseFigure,
+  type BreakdownFigures,
+  type FigureName,
+  type OversightReport,
+} from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { count, usDate } from '../format.ts';
 import { Pager } from '../page.tsx';
@@ -30,18 +40,21 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
     const figure = parseFigure(query.figure || 'children.in_scope');
     const page = query.page ?? 1;
-    const counted = await listFigureChildren(db, { figure, asOf });
-    // An ERO officer sees only the children of the office's area, whatever the figure counts; the
-    // page of children shown is a disclosure, audited with their ids.
-    const visible = new Set(
-      await childrenInScope(
-        db,
-        scopeOfActor(ctx.actor),
-        counted.map((c) => c.child_id),
-      ),
-    );
-    const all = counted.filter((c) => visible.has(c.child_id));
-    const shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    // One page, computed child by child in id order: never every child of a large figure. An ERO
+    // officer is shown only the children of the office's area; the page shown is a disclosure,
+    // audited with the children's ids.
+    const scope = scopeOfActor(ctx.actor);
+    const rows = await listFigureChildrenPage(db, {
+      figure,
+      asOf,
+      limit: PAGE_SIZE + 1,
+      offset: (page - 1) * PAGE_SIZE,
+      where: (param) => childScopeSql(scope, 'child_id', param),
+    });
+    const shown = rows.slice(0, PAGE_SIZE);
+    const more = rows.length > PAGE_SIZE;
+    const report = flattenFigures(figureTotals(await buildReport(db, { asOf })));
+    const counted = report[FIGURE_COLUMN[figure]];
     await db.transaction((tx) =>
       auditAct(tx, clock.now(), ctx.actor, null, {
         action: 'child.list',
@@ -70,11 +83,8 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
           <button type="submit">Show children</button>
         </form>
         <p>
-          {count(all.length)} children
-          {all.length < counted.length
-            ? ` of ${count(counted.length)} (the rest are outside your area)`
-            : ''}{' '}
-          counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of {usDate(asOf)}.
+          {count(counted)} children counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of{' '}
+          {usDate(asOf)}.{scope.kind === 'all' ? '' : ' Only those in your area are listed.'}
         </p>
         <table>
           <thead>
@@ -106,14 +116,55 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
             ))}
           </tbody>
         </table>
-        <Pager
-          path="/children"
-          page={page}
-          pageSize={PAGE_SIZE}
-          total={all.length}
-          keep={{ figure, as_of: asOf }}
-        />
+        {scope.kind === 'all' ? (
+          <Pager
+            path="/children"
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={counted}
+            keep={{ figure, as_of: asOf }}
+          />
+        ) : (
+          <nav class="pager" aria-label="Pages">
+            {page > 1 ? <a href={pageHref(figure, asOf, page - 1)}>Previous page</a> : null}
+            <span>Page {page}</span>
+            {more ? <a href={pageHref(figure, asOf, page + 1)}>Next page</a> : null}
+          </nav>
+        )}
       </>
     );
   },
 };
+
+const pageHref = (figure: string, asOf: string, page: number) =>
+  `/children?${new URLSearchParams({ figure, as_of: asOf, page: String(page) }).toString()}`;
+
+// The report's flat column of each figure.
+const FIGURE_COLUMN: Record<FigureName, keyof ReturnType<typeof flattenFigures>> = {
+  in_scope: 'in_scope',
+  transferred_to_orr: 'transferred_to_orr',
+  released_to_sponsor: 'released_to_sponsor',
+  fled_custody: 'fled_custody',
+  no_nta_served: 'no_nta_served',
+  nta_served_not_filed: 'nta_served_not_filed',
+  failed_to_appear: 'failed_to_appear',
+  in_absentia_orders: 'in_absentia_orders',
+  'address_defects.blank': 'blank',
+  'address_defects.invalid': 'invalid',
+  'address_defects.missing_unit': 'missing_unit',
+  'address_defects.undeliverable': 'undeliverable',
+  'recurring_addresses.children': 'recurring_address_children',
+};
+
+/** The report's figures for all children, in the shape of one breakdown group. */
+function figureTotals(r: OversightReport): BreakdownFigures {
+  return {
+    ...r.children,
+    no_nta_served: r.no_nta_served,
+    nta_served_not_filed: r.nta_served_not_filed,
+    failed_to_appear: r.failed_to_appear,
+    in_absentia_orders: r.in_absentia_orders,
+    address_defects: r.address_defects,
+    recurring_address_children: r.recurring_addresses.children,
+  };
+}
