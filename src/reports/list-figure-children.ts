@@ -105,7 +105,13 @@ export async function listFigureChildrenPage(
   ];
   const param = (v: unknown) => `$${params.push(v)}`;
   const where = options.where ? options.where(param) : 'true';
-  const rows = await db.query<Record<string, unknown>>(drillDownPageSql(figure, where), params);
+  const rows = await db.transaction(async (tx) => {
+    // Walk the children in id order and look each one up, stopping at the page: hash and merge
+    // joins would first read every child and every address.
+    await tx.query('SET LOCAL enable_hashjoin = off');
+    await tx.query('SET LOCAL enable_mergejoin = off');
+    return tx.query<Record<string, unknown>>(drillDownPageSql(figure, where), params);
+  });
   return rows.map(figureChild);
 }
 
