@@ -39,12 +39,6 @@ const ADDRESS_ROW = `((r.source = 'orr' AND r.event_type IN ('RELEASE', 'ADDRESS
 const SAME_DAY_RANK = `CASE r.source WHEN 'eoir' THEN 3 WHEN 'opla' THEN 2 ELSE 1 END`;
 const FTA_ROW = `r.source = 'eoir' AND r.event_type = 'HEARING_RESULT' AND r.attendance = 'ABSENT' AND r.hearing_at IS NOT NULL`;
 
-/**
- * The statements that bring the report projection up to date: for every child and record, or for
- * some children (:children, their ids: their milestones, addresses and notices) and some records
- * (:records, their ids: the streets with a unit, which do not depend on links). The statements
- * name their parameters (:children, :records, :pairs, :states); `numberParams` makes them $n.
- */
 export type FactParam =
   'children' | 'records' | 'pairs' | 'states' | 'route_states' | 'route_prefixes' | 'route_offices';
 
@@ -58,6 +52,12 @@ export function numberParams(sql: string): { text: string; names: FactParam[] } 
   return { text, names };
 }
 
+/**
+ * The statements that bring the report projection up to date: for every child and record, or for
+ * some children (:children, their ids: their milestones, addresses and notices) and some records
+ * (:records, their ids: the streets with a unit, which do not depend on links). The statements
+ * name their parameters (:children, :records, :pairs, :states); `numberParams` makes them $n.
+ */
 export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[] {
   const byChild = scope === 'children' ? ' AND l.child_id = ANY (:children::text[])' : '';
   const statements: string[] = [];
