@@ -1,6 +1,7 @@
 // The children behind a figure of the overview, a page at a time.
 import type { VNode } from 'preact';
 import { can } from '../../access/index.ts';
+import type { RecordScope } from '../../access/policy.ts';
 import { auditAct, childScopeSql, scopeOfActor } from '../../access/disclosure.ts';
 import {
   FIGURE_NAMES,
@@ -84,7 +85,7 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
         </form>
         <p>
           {count(counted)} children counted in <strong>{figure.replace(/[._]/g, ' ')}</strong> as of{' '}
-          {usDate(asOf)}.{scope.kind === 'all' ? '' : ' Only those in your area are listed.'}
+          {usDate(asOf)}.{SCOPE_NOTE[scope.kind]}
         </p>
         <table>
           <thead>
@@ -168,3 +169,10 @@ function figureTotals(r: OversightReport): BreakdownFigures {
     recurring_address_children: r.recurring_addresses.children,
   };
 }
+
+// What the list leaves out for the viewer's record scope.
+const SCOPE_NOTE: Record<RecordScope['kind'], string> = {
+  all: '',
+  states: ' Only those in your area are listed.',
+  none: ' Your role sees the figures but not the children behind them.',
+};
