@@ -9,9 +9,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { migrate } from '../src/db/index.ts';
@@ -23,6 +20,7 @@ import { seedDemoUsers } from '../src/access/index.ts';
 import { createLog } from '../src/shared/log.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
+import { signIn, startServe } from './lib/serve-process.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +30,6 @@ const children = Number(arg('children', '3000'));
 const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = createLog('silent');
 
 async function ensureDatabase(): Promise<void> {
@@ -75,41 +72,6 @@ async function ensurePopulation(): Promise<void> {
   } finally {
     await db.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitUntilReady(base: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the server did not become ready in 30 s');
-}
-
-async function signIn(base: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!res.ok) throw new Error(`sign-in as ${username} failed: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('bridge_session='));
-  if (!cookie) throw new Error('sign-in gave no session cookie');
-  return cookie.split(';')[0]!;
 }
 
 interface Figures {
@@ -163,26 +125,9 @@ const [population] = await db.query<{ children: number; records: number; tasks: 
 );
 await db.close();
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(
-  process.execPath,
-  [path.join(root, 'bin/bridge.js'), 'serve', '--no-worker', '--port', String(port)],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      BRIDGE_DEMO: '1',
-      BRIDGE_LOG_LEVEL: 'warn',
-      // One client address makes every request here; the limit is not what is measured.
-      BRIDGE_RATE_LIMIT_PER_MINUTE: '100000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
+const server = await startServe(url);
+const base = server.base;
 try {
-  await waitUntilReady(base);
   const orr = logins.find((l) => l.role === 'orr_case_manager')!;
   const orrCookie = await signIn(base, orr.username, orr.password);
   const eroCookie = await signIn(base, ero.username, ero.password);
@@ -226,6 +171,5 @@ try {
         .toFixed(1)}\n`,
   );
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  await server.stop();
 }

@@ -5,16 +5,14 @@
 // the machine that runs PostgreSQL). The drill passes when the service answers again by itself,
 // without a restart of its own, and every request after recovery succeeds.
 // Not part of `npm test`: restarting the database server would break every test running beside it.
-import path from 'node:path';
-import net from 'node:net';
 import fs from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { migrate } from '../src/db/index.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { seedDemoUsers } from '../src/access/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
+import { signIn, startServe } from '../bench/lib/serve-process.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,22 +23,12 @@ const restartAt = Number(arg('restart-at', '8'));
 const admin = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = 'bridge_drill_pg_restart';
 const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function adminQuery(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: admin });
   await c.connect();
   await c.query(sql);
   await c.end();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,25 +41,8 @@ const logins = await seedDemoUsers({ db, clock: systemClock });
 await db.close();
 const ero = logins.find((l) => l.role === 'ero_officer')!;
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(
-  process.execPath,
-  [path.join(root, 'bin/bridge.js'), 'serve', '--no-worker', '--port', String(port)],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      BRIDGE_DEMO: '1',
-      BRIDGE_LOG_LEVEL: 'fatal',
-      BRIDGE_RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-let serverExited = false;
-server.on('exit', () => (serverExited = true));
+const server = await startServe(url);
+const base = server.base;
 
 interface Probe {
   at: number;
@@ -83,24 +54,7 @@ let restartedAt = 0;
 let aliveAtEnd = false;
 let databaseBackAt = 0;
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('bridge serve did not become ready');
-    await sleep(100);
-  }
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: ero.username, password: ero.password }),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('bridge_session='))!
-    .split(';')[0]!;
+  const cookie = await signIn(base, ero.username, ero.password);
   const start = Date.now();
   const restart = (async () => {
     await sleep(restartAt * 1000);
@@ -131,10 +85,9 @@ try {
     }
   };
   await Promise.all([restart, ...Array.from({ length: 8 }, (_, k) => client(k))]);
-  aliveAtEnd = !serverExited;
+  aliveAtEnd = server.alive();
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => (serverExited ? r(null) : server.once('exit', r)));
+  await server.stop();
   await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
 }
 

@@ -19,6 +19,8 @@ export {
   DEFAULT_RECURRING_THRESHOLD,
   BREAKDOWN_COLUMNS,
   flattenFigures,
+  figureValue,
+  headlineFigures,
   reportRows,
   type OversightReport,
   type BreakdownFigures,

@@ -96,14 +96,9 @@ export function flattenFigures(f: BreakdownFigures): Record<(typeof BREAKDOWN_CO
   };
 }
 
-/** Every figure as one row (section, key, figure, value): the CSV form of the report. */
-export function reportRows(
-  r: OversightReport,
-): { section: string; key: string; figure: string; value: string }[] {
-  const rows: { section: string; key: string; figure: string; value: string }[] = [];
-  const add = (section: string, key: string, figure: string, value: number | null) =>
-    rows.push({ section, key, figure, value: value === null ? '' : String(value) });
-  const headline = flattenFigures({
+/** The figures for all children, flat (the columns of a breakdown row). */
+export function headlineFigures(r: OversightReport): Record<(typeof BREAKDOWN_COLUMNS)[number], number> {
+  return flattenFigures({
     ...r.children,
     no_nta_served: r.no_nta_served,
     nta_served_not_filed: r.nta_served_not_filed,
@@ -112,7 +107,31 @@ export function reportRows(
     address_defects: r.address_defects,
     recurring_address_children: r.recurring_addresses.children,
   });
-  for (const [figure, value] of Object.entries(headline)) add('all', '', figure, value);
+}
+
+// The flat column of each figure a drill-down names (reports.queries.ts FIGURES).
+const FIGURE_COLUMN: Record<string, (typeof BREAKDOWN_COLUMNS)[number]> = {
+  'address_defects.blank': 'blank',
+  'address_defects.invalid': 'invalid',
+  'address_defects.missing_unit': 'missing_unit',
+  'address_defects.undeliverable': 'undeliverable',
+  'recurring_addresses.children': 'recurring_address_children',
+};
+
+/** The count of one figure (as the drill-down names it) for all children. */
+export function figureValue(r: OversightReport, figure: string): number {
+  const headline = headlineFigures(r);
+  return headline[FIGURE_COLUMN[figure] ?? (figure as (typeof BREAKDOWN_COLUMNS)[number])] ?? 0;
+}
+
+/** Every figure as one row (section, key, figure, value): the CSV form of the report. */
+export function reportRows(
+  r: OversightReport,
+): { section: string; key: string; figure: string; value: string }[] {
+  const rows: { section: string; key: string; figure: string; value: string }[] = [];
+  const add = (section: string, key: string, figure: string, value: number | null) =>
+    rows.push({ section, key, figure, value: value === null ? '' : String(value) });
+  for (const [figure, value] of Object.entries(headlineFigures(r))) add('all', '', figure, value);
   add('all', '', 'recurring_addresses', r.recurring_addresses.addresses);
   const sections: [string, Record<string, BreakdownFigures>][] = [
     ['fiscal_year', r.by_fiscal_year],

@@ -6,13 +6,10 @@ import { auditAct, childScopeSql, scopeOfActor } from '../../access/disclosure.t
 import {
   FIGURE_NAMES,
   buildReport,
-  flattenFigures,
+  figureValue,
   listFigureChildrenPage,
   parseAsOf,
   parseFigure,
-  type BreakdownFigures,
-  type FigureName,
-  type OversightReport,
 } from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { count, usDate } from '../format.ts';
@@ -54,8 +51,7 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     });
     const shown = rows.slice(0, PAGE_SIZE);
     const more = rows.length > PAGE_SIZE;
-    const report = flattenFigures(figureTotals(await buildReport(db, { asOf })));
-    const counted = report[FIGURE_COLUMN[figure]];
+    const counted = figureValue(await buildReport(db, { asOf }), figure);
     await db.transaction((tx) =>
       auditAct(tx, clock.now(), ctx.actor, null, {
         action: 'child.list',
@@ -139,36 +135,6 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
 
 const pageHref = (figure: string, asOf: string, page: number) =>
   `/children?${new URLSearchParams({ figure, as_of: asOf, page: String(page) }).toString()}`;
-
-// The report's flat column of each figure.
-const FIGURE_COLUMN: Record<FigureName, keyof ReturnType<typeof flattenFigures>> = {
-  in_scope: 'in_scope',
-  transferred_to_orr: 'transferred_to_orr',
-  released_to_sponsor: 'released_to_sponsor',
-  fled_custody: 'fled_custody',
-  no_nta_served: 'no_nta_served',
-  nta_served_not_filed: 'nta_served_not_filed',
-  failed_to_appear: 'failed_to_appear',
-  in_absentia_orders: 'in_absentia_orders',
-  'address_defects.blank': 'blank',
-  'address_defects.invalid': 'invalid',
-  'address_defects.missing_unit': 'missing_unit',
-  'address_defects.undeliverable': 'undeliverable',
-  'recurring_addresses.children': 'recurring_address_children',
-};
-
-/** The report's figures for all children, in the shape of one breakdown group. */
-function figureTotals(r: OversightReport): BreakdownFigures {
-  return {
-    ...r.children,
-    no_nta_served: r.no_nta_served,
-    nta_served_not_filed: r.nta_served_not_filed,
-    failed_to_appear: r.failed_to_appear,
-    in_absentia_orders: r.in_absentia_orders,
-    address_defects: r.address_defects,
-    recurring_address_children: r.recurring_addresses.children,
-  };
-}
 
 // What the list leaves out for the viewer's record scope.
 const SCOPE_NOTE: Record<RecordScope['kind'], string> = {
