@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { buildServer } from './server.ts';
@@ -58,5 +60,41 @@ describe('HTTP server', () => {
   it('answers unknown routes with 404 in the common error shape', async () => {
     const res = await app.inject('/api/v1/nowhere');
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('HTTP server shutdown', () => {
+  it('a handler whose client went away still finishes with the database after the server closed', async () => {
+    const t = await createTestDb();
+    try {
+      const app = await buildServer({ db: t.db, log: createLog('silent'), clock: systemClock });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      let answer: unknown = null;
+      app.get('/slow-test', async () => {
+        started();
+        await gate;
+        answer = (await t.db.query<{ n: number }>('SELECT 41 + 1 AS n'))[0]!.n;
+        return { ok: true };
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      const req = http.get({ host: '127.0.0.1', port, path: '/slow-test' });
+      req.on('error', () => {});
+      await running;
+      req.destroy(); // the client goes away mid-request
+      await app.close();
+      let done = false;
+      const drained = app.handlersDone().then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(done).toBe(false); // the handler is still running: the database must stay open
+      release();
+      await drained;
+      expect(answer).toBe(42);
+    } finally {
+      await t.close();
+    }
   });
 });

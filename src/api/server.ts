@@ -41,6 +41,33 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });
 
+  // A client that goes away does not stop its handler: the server may have closed while handlers
+  // still run. `handlersDone()` waits for them, so the caller closes the database only after.
+  let running = 0;
+  const idle: (() => void)[] = [];
+  const finished = () => {
+    if (--running === 0) for (const wake of idle.splice(0)) wake();
+  };
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, req, reply) {
+      running++;
+      let result: unknown;
+      try {
+        result = handler.call(this, req, reply);
+      } catch (e) {
+        finished();
+        throw e;
+      }
+      if (result instanceof Promise) return result.finally(finished);
+      finished();
+      return result;
+    } as typeof handler;
+  });
+  app.decorate('handlersDone', () =>
+    running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)),
+  );
+
   // One log line per request: method, route pattern, status and time. Never the URL itself, whose
   // query string may hold a name or an A-number.
   app.addHook('onResponse', async (req, reply) => {
@@ -108,4 +135,11 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   await app.register(reportRoutes(deps));
   await app.register(webRoutes({ ...deps, secrets: options.access?.secrets }));
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves when no route handler is running (after `close()`, before closing the database). */
+    handlersDone(): Promise<void>;
+  }
 }

@@ -66,6 +66,8 @@ export async function startService(
     url: `http://${options.host}:${port}`,
     async stop() {
       await app.close();
+      // Handlers of clients that went away may still be running; the database stays open for them.
+      await Promise.race([app.handlersDone(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await worker?.stop();
       await notify?.stop();
     },
