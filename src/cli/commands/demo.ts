@@ -78,9 +78,10 @@ export function registerDemoCommand(program: Command, ctx: () => CommandContext)
           worker: true,
         });
         say(`UC Bridge demo on ${db.description}`);
+        say(`  web:      ${running.url}/login`);
         say(`  API:      ${running.url}/api/openapi.json`);
         say(`  health:   ${running.url}/readyz`);
-        say('  sign in (POST /api/v1/auth/login) as:');
+        say('  sign in (on the web, or POST /api/v1/auth/login) as:');
         for (const l of logins) say(`    ${l.username.padEnd(26)} ${l.password}  (${l.role}, ${l.office})`);
         say('Press Ctrl+C to stop.');
         await new Promise<void>((resolve) => {

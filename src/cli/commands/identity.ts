@@ -19,7 +19,7 @@ import {
   splitChild,
   type PairExplanation,
 } from '../../identity/index.ts';
-import { afterFullLink } from '../../projections.ts';
+import { afterFullLink, projections, runProjections } from '../../projections.ts';
 import { withDb, type CommandContext } from '../context.ts';
 import { parseFormat, printRows, say, table } from '../output.ts';
 import {
@@ -78,17 +78,36 @@ function printExplanation(e: PairExplanation) {
   process.stdout.write(`${e.sameChild ? 'same child' : 'different children'}: ${e.because}\n`);
 }
 
-/** The command's database whose first transaction (the change) is audited under the command-line user. */
-function auditedChange(
+/**
+ * A person's change of links from the command line (a decision, a merge, a split): `act` runs on a
+ * database whose first transaction (the change) is audited under the command-line user, with the
+ * children `childIds` names; then the records of those children go through the projections, so
+ * that alerts, tasks and the report follow the new links before the command returns.
+ */
+async function changeLinks<T>(
   db: Db,
   c: CommandContext,
   action: string,
   target: string,
-  childIds: (tx: Queryable) => Promise<string[]>,
-): Db {
-  return auditedDb(db, async (tx) =>
+  childIds: (q: Queryable) => Promise<string[]>,
+  act: (deps: { db: Db; log: CommandContext['log']; clock: CommandContext['clock'] }) => Promise<T>,
+): Promise<T> {
+  const affected = await db.query<{ record_pk: number }>(
+    'SELECT record_pk FROM record_link WHERE child_id = ANY($1::text[])',
+    [await childIds(db)],
+  );
+  const audited = auditedDb(db, async (tx) =>
     auditAct(tx, c.clock.now(), cliActor(), null, { action, target, childIds: await childIds(tx) }),
   );
+  const result = await act({ db: audited, log: c.log, clock: c.clock });
+  await db.transaction((tx) =>
+    projections().afterRecordsChanged!(
+      tx,
+      affected.map((r) => Number(r.record_pk)),
+    ),
+  );
+  await runProjections({ db, log: c.log, clock: c.clock });
+  return result;
 }
 
 export function registerIdentityCommands(program: Command, ctx: () => CommandContext): void {
@@ -242,14 +261,19 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
         throw new BridgeError('USAGE', `PAIR must be a review pair number, got "${pair}"`);
       const c = ctx();
       await withDb(c, async (db) => {
-        const audited = auditedChange(db, c, 'identity.decide', `review_pair:${pair}`, (tx) =>
-          childIdsOfReviewPair(tx, Number(pair)),
+        const res = await changeLinks(
+          db,
+          c,
+          'identity.decide',
+          `review_pair:${pair}`,
+          (q) => childIdsOfReviewPair(q, Number(pair)),
+          (deps) =>
+            decideReviewPair(deps, Number(pair), {
+              decision: opts.link ? 'link' : 'apart',
+              actor: actorOf(opts.as),
+              reason: opts.reason,
+            }),
         );
-        const res = await decideReviewPair({ db: audited, log: c.log, clock: c.clock }, Number(pair), {
-          decision: opts.link ? 'link' : 'apart',
-          actor: actorOf(opts.as),
-          reason: opts.reason,
-        });
         say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
       });
     });
@@ -285,14 +309,19 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
         const c = ctx();
         await withDb(c, async (db) => {
           const pks = [await recordRef(db, a), await recordRef(db, b)] as const;
-          const audited = auditedChange(db, c, 'identity.decide', `records:${a},${b}`, (tx) =>
-            childIdsOfRecords(tx, pks),
+          const res = await changeLinks(
+            db,
+            c,
+            'identity.decide',
+            `records:${a},${b}`,
+            (q) => childIdsOfRecords(q, pks),
+            (deps) =>
+              decidePair(deps, pks[0], pks[1], {
+                decision: opts.link ? 'link' : 'apart',
+                actor: actorOf(opts.as),
+                reason: opts.reason,
+              }),
           );
-          const res = await decidePair({ db: audited, log: c.log, clock: c.clock }, pks[0], pks[1], {
-            decision: opts.link ? 'link' : 'apart',
-            actor: actorOf(opts.as),
-            reason: opts.reason,
-          });
           say(`decision ${res.decisionId} recorded; ${res.relinked.changedLinks} link(s) changed`);
         });
       },
@@ -306,11 +335,14 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
     .action(async (a: string, b: string, opts: { reason: string; as?: string }) => {
       const c = ctx();
       await withDb(c, async (db) => {
-        const audited = auditedChange(db, c, 'identity.merge', `children:${a},${b}`, async () => [a, b]);
-        const res = await mergeChildren({ db: audited, log: c.log, clock: c.clock }, a, b, {
-          actor: actorOf(opts.as),
-          reason: opts.reason,
-        });
+        const res = await changeLinks(
+          db,
+          c,
+          'identity.merge',
+          `children:${a},${b}`,
+          async () => [a, b],
+          (deps) => mergeChildren(deps, a, b, { actor: actorOf(opts.as), reason: opts.reason }),
+        );
         say(`merged; ${res.changedLinks} link(s) changed`);
       });
     });
@@ -330,11 +362,14 @@ export function registerIdentityCommands(program: Command, ctx: () => CommandCon
           .map((s) => s.trim())
           .filter(Boolean))
           pks.push(await recordRef(db, ref));
-        const audited = auditedChange(db, c, 'identity.split', `child:${child}`, async () => [child]);
-        const res = await splitChild({ db: audited, log: c.log, clock: c.clock }, child, pks, {
-          actor: actorOf(opts.as),
-          reason: opts.reason,
-        });
+        const res = await changeLinks(
+          db,
+          c,
+          'identity.split',
+          `child:${child}`,
+          async () => [child],
+          (deps) => splitChild(deps, child, pks, { actor: actorOf(opts.as), reason: opts.reason }),
+        );
         say(`split; ${res.changedLinks} link(s) changed`);
       });
     });
