@@ -6,11 +6,11 @@
 //
 // BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_api): created,
 // migrated and filled once per population size, then reused.
+import { createDatabaseIfMissing } from './lib/bench-database.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { migrate } from '../src/db/index.ts';
 import { openPostgres, redactUrl } from '../src/db/postgres.ts';
 import { simulate } from '../src/simulate/index.ts';
@@ -31,17 +31,6 @@ const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
 const log = createLog('silent');
-
-async function ensureDatabase(): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({
-    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-  await admin.end();
-}
 
 /** Simulates, ingests and projects the population once; later runs reuse it. */
 async function ensurePopulation(): Promise<void> {
@@ -106,7 +95,7 @@ async function load(name: string, base: string, paths: string[], cookie?: string
   };
 }
 
-await ensureDatabase();
+await createDatabaseIfMissing(url);
 await ensurePopulation();
 
 const db = await openPostgres(url);

@@ -5,9 +5,9 @@
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_report);
 // the database is created, migrated and filled once per scale, then reused. PGlite: a data folder
 // under the system temp folder, kept between runs for the same scale.
+import { createDatabaseIfMissing } from './lib/bench-database.ts';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { migrate, type Db } from '../src/db/index.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres, redactUrl } from '../src/db/postgres.ts';
@@ -32,15 +32,7 @@ async function openBenchDb(): Promise<Db> {
     return openPglite({ dataDir: dir });
   }
   const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_report';
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  const admin = new pg.Client({
-    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-  await admin.end();
+  await createDatabaseIfMissing(url);
   process.stderr.write(`database: ${redactUrl(url)}\n`);
   return openPostgres(url);
 }

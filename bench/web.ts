@@ -7,10 +7,10 @@
 // PostgreSQL: --url (default postgres://postgres@127.0.0.1:5432/bridge_bench_web; created if
 // missing, filled once per scale and then reused). Without --url and with --engine pglite: a PGlite
 // data folder under the system temp folder, kept between runs for the same scale.
+import { createDatabaseIfMissing } from './lib/bench-database.ts';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { migrate, openDb, type Db } from '../src/db/index.ts';
 import { redactUrl } from '../src/db/postgres.ts';
 import { buildServer } from '../src/api/server.ts';
@@ -53,14 +53,7 @@ async function open(): Promise<Db> {
     });
   }
   const url = opt('url') ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_web';
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({
-    connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-  await admin.end();
+  await createDatabaseIfMissing(url);
   process.stderr.write(`database: ${redactUrl(url)}\n`);
   return openDb({ databaseUrl: url, dataDir: '' });
 }
