@@ -126,6 +126,69 @@ async function ensurePopulation(db: Db): Promise<void> {
   process.stderr.write(`generated in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
+/**
+ * Alerts, tasks and notifications for the follow-up timeliness figures, unless already there: a
+ * FAILED_TO_APPEAR alert for each child who missed a hearing (tasks for ORR, ERO and OPLA; a message
+ * to ORR, nine in ten delivered) and a NO_NTA alert for each released child never served (tasks for
+ * ERO and OPLA), with every alert announced to an oversight subscription. Six in ten tasks closed.
+ */
+async function ensureFollowUpLog(db: Db): Promise<void> {
+  const [done] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM alert');
+  if (done!.n > 0) return;
+  const started = Date.now();
+  await db.exec(`
+    INSERT INTO office (id, kind, name, supervisor_queue)
+    VALUES ('OPLA:HOU', 'OPLA', 'OPLA office for immigration court HOU', 'OPLA:HOU:supervisor')
+    ON CONFLICT (id) DO NOTHING;
+    CREATE TEMP TABLE bench_alert AS
+      SELECT child_id, 'FAILED_TO_APPEAR' AS rule_id, first_fta_hearing AS opened_on,
+             ARRAY['ORR', 'ERO', 'OPLA'] AS kinds, 'critical' AS severity
+        FROM report_child WHERE first_fta_hearing IS NOT NULL
+      UNION ALL
+      SELECT child_id, 'NO_NTA', first_release + 30, ARRAY['ERO', 'OPLA'], 'high'
+        FROM report_child WHERE first_release IS NOT NULL AND first_served IS NULL;
+    INSERT INTO alert (child_id, rule_id, opened_on, opened_at, severity, office_kinds, record_pks, details, evaluated_on)
+      SELECT child_id, rule_id, opened_on, opened_on + (random() * interval '5 days'), severity, kinds, '{}', '{}', opened_on
+        FROM bench_alert;
+    INSERT INTO task (alert_id, child_id, rule_id, office_id, office_kind, action, severity, severity_rank,
+                      due_on, status, opened_at, closed_at, closed_by, outcome, updated_at)
+      SELECT a.id, a.child_id, a.rule_id,
+             CASE k.kind WHEN 'ORR' THEN 'ORR' WHEN 'OPLA' THEN 'OPLA:HOU' ELSE 'ERO:Houston' END,
+             k.kind, 'act on the alert', a.severity, CASE a.severity WHEN 'critical' THEN 0 ELSE 1 END,
+             a.opened_on + 30, CASE WHEN c.closed THEN 'closed' ELSE 'open' END, a.opened_at,
+             CASE WHEN c.closed THEN c.closed_at END, CASE WHEN c.closed THEN 'bench' END,
+             CASE WHEN c.closed THEN 'case_updated' END, a.opened_at
+        FROM alert a CROSS JOIN LATERAL unnest(a.office_kinds) AS k(kind)
+        CROSS JOIN LATERAL (SELECT random() < 0.6 AS closed,
+                                   a.opened_at + (random() * random() * interval '90 days') AS closed_at) c;
+    INSERT INTO notify_subscription (agency, name, channel, target, secret, event_types)
+      VALUES ('ORR', 'ORR case system', 'webhook', 'http://127.0.0.1:9/orr', 'whsec_bench', ARRAY['child.failed_to_appear']),
+             ('OVERSIGHT', 'Oversight', 'webhook', 'http://127.0.0.1:9/oig', 'whsec_bench', ARRAY['alert.opened']);
+    INSERT INTO notify_event (event_id, type, severity, child_id, occurred_at, data)
+      SELECT 'alert-' || id || '-opened', 'alert.opened', 'warning', child_id, opened_at, '{}' FROM alert
+      UNION ALL
+      SELECT 'alert-' || id || '-fta', 'child.failed_to_appear', 'critical', child_id, opened_at,
+             jsonb_build_object('hearing_at', opened_on)
+        FROM alert WHERE rule_id = 'FAILED_TO_APPEAR';
+    INSERT INTO notify_delivery (event_pk, subscription_id, idempotency_key, status, attempts, max_attempts,
+                                 next_attempt_at, created_at, delivered_at)
+      SELECT e.id, s.id, 'msg_' || e.event_id || '_' || s.id,
+             CASE WHEN d.ok THEN 'delivered' ELSE 'dead' END, 1, 8, e.occurred_at, e.occurred_at,
+             CASE WHEN d.ok THEN e.occurred_at + (random() * interval '3 days') END
+        FROM notify_event e
+        JOIN notify_subscription s ON e.type = ANY (s.event_types)
+        CROSS JOIN LATERAL (SELECT random() + 0 * e.id < 0.9 AS ok) d;
+    ANALYZE alert; ANALYZE task; ANALYZE notify_event; ANALYZE notify_delivery;`);
+  const [n] = await db.query<{ alerts: number; tasks: number; deliveries: number }>(
+    `SELECT (SELECT count(*) FROM alert)::int AS alerts, (SELECT count(*) FROM task)::int AS tasks,
+            (SELECT count(*) FROM notify_delivery)::int AS deliveries`,
+  );
+  process.stderr.write(
+    `follow-up log: ${n!.alerts} alerts, ${n!.tasks} tasks, ${n!.deliveries} deliveries, ` +
+      `generated in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+}
+
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
   const v = await fn();
@@ -147,12 +210,13 @@ try {
     );
     process.stderr.write(`report facts built from every record in ${seconds.toFixed(1)} s\n`);
   }
+  await ensureFollowUpLog(db);
   const [counts] = await db.query<{ records: number; children: number }>(
     'SELECT (SELECT count(*) FROM record)::int AS records, (SELECT count(*) FROM child)::int AS children',
   );
   process.stdout.write(
     `oversight report, ${db.engine}, ${counts!.children} children, ${counts!.records} records\n\n` +
-      'as_of       baseline_s  report_s  cached_s  ratio  drilldown_s  released  no_nta_served  failed_to_appear\n',
+      'as_of       baseline_s  report_s  cached_s  ratio  drilldown_s  released  no_nta_served  failed_to_appear  orr_told  tasks_closed\n',
   );
   for (const asOf of dates) {
     const [baseline] = await time(() => db.query(BASELINE_COUNT_SQL, [asOf]));
@@ -172,6 +236,8 @@ try {
         String(r.children.released_to_sponsor).padStart(8),
         String(r.no_nta_served).padStart(13),
         String(r.failed_to_appear).padStart(16),
+        String(r.timeliness.missed_hearing_to_orr_notified.children).padStart(8),
+        String(r.timeliness.alert_to_task_closed.tasks).padStart(12),
       ].join('  ') + '\n',
     );
   }

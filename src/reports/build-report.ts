@@ -1,5 +1,6 @@
 // Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
 import type { Db, Queryable } from '../db/index.ts';
+import { followUpTimeliness } from './follow-up-timeliness.ts';
 import { cachedResult } from './report-cache.ts';
 import { AGGREGATE_SQL, figureColumn, type FigureName } from './reports.queries.ts';
 import {
@@ -47,7 +48,9 @@ function figuresOf(row: AggregateRow): BreakdownFigures {
   };
 }
 
-function timelinessOf(row: AggregateRow | undefined): Timeliness {
+type FactTimeliness = Pick<Timeliness, 'release_to_nta_served' | 'nta_served_to_filed'>;
+
+function timelinessOf(row: AggregateRow | undefined): FactTimeliness {
   const pair = (prefix: string) => ({
     children: num(row?.[`${prefix}_n`]),
     median_days: numOrNull(row?.[`${prefix}_median`]),
@@ -63,20 +66,6 @@ function timelinessOf(row: AggregateRow | undefined): Timeliness {
       ...pair('served_to_filed'),
       definition:
         'days from the first NTA service to the first filing with the court, for children with both',
-    },
-    missed_hearing_to_orr_notified: {
-      children: null,
-      median_days: null,
-      p90_days: null,
-      definition: 'days from a missed hearing (HEARING_RESULT ABSENT) to the notification delivered to ORR',
-      note: 'not available yet: needs the notification log (notify module)',
-    },
-    alert_to_task_closed: {
-      children: null,
-      median_days: null,
-      p90_days: null,
-      definition: 'days from an alert being raised to its task being closed',
-      note: 'not available yet: needs alerts and tasks (rules and work modules)',
     },
   };
 }
@@ -106,6 +95,7 @@ export async function buildReport(db: Db, options: ReportOptions): Promise<Overs
     await applyReportSettings(q);
     return q.query<AggregateRow>(AGGREGATE_SQL, params);
   });
+  const followUp = await followUpTimeliness(db, options.asOf);
 
   const all = rows.find((r) => r.dim === 'all');
   const total = all ? figuresOf(all) : figuresOf({ dim: 'all', key: null });
@@ -143,6 +133,6 @@ export async function buildReport(db: Db, options: ReportOptions): Promise<Overs
     by_field_office: breakdown('field_office', false),
     by_state: breakdown('state', false),
     by_country: breakdown('country', false),
-    timeliness: timelinessOf(all),
+    timeliness: { ...timelinessOf(all), ...followUp },
   };
 }

@@ -84,10 +84,11 @@ describe('report facts', () => {
          WHERE c.key LIKE '2024-06-01%' ORDER BY c.kind`,
       );
     expect(await cached()).toEqual([
+      { kind: 'follow_up_timeliness', key: '2024-06-01', current: true },
       { kind: 'monthly-trend', key: '2024-06-01|12', current: true },
       { kind: 'oversight', key: '2024-06-01|5', current: true },
     ]);
     await refreshReportFacts(t.db, { childIds: ['c1'], recordIds: [] });
-    expect((await cached()).map((c) => c.current)).toEqual([false, false]);
+    expect((await cached()).map((c) => c.current)).toEqual([false, false, false]);
   });
 });

@@ -29,6 +29,10 @@ export interface TimelinessFigure {
   children: number | null;
   median_days: number | null;
   p90_days: number | null;
+  /** Measures counted per task: the tasks measured (children counts the children they are for). */
+  tasks?: number;
+  /** Those the measure is still running for at the end of the date (not yet told, not yet closed). */
+  waiting?: number;
   definition: string;
   note?: string;
 }
@@ -148,6 +152,8 @@ export function reportRows(
     add('timeliness', name, 'children', t.children);
     add('timeliness', name, 'median_days', t.median_days);
     add('timeliness', name, 'p90_days', t.p90_days);
+    if (t.tasks !== undefined) add('timeliness', name, 'tasks', t.tasks);
+    if (t.waiting !== undefined) add('timeliness', name, 'waiting', t.waiting);
   }
   return rows;
 }

@@ -62,6 +62,16 @@ describe('web: overview in Chromium', () => {
       report.no_nta_served,
     ]).toEqual([3, 2, 1]);
     expect(await page.locator('table', { hasText: 'Fiscal year' }).getByText('FY2023').count()).toBe(1);
+    // Timeliness: C2 was served 11 days after release; its missed hearing was never told to ORR.
+    const timeliness = (key: string) => page.locator(`[data-timeliness="${key}"] td`).allInnerTexts();
+    expect(await timeliness('release_to_nta_served')).toEqual(['1 child', '11', '11', '']);
+    expect(await timeliness('missed_hearing_to_orr_notified')).toEqual([
+      '0 children',
+      'none yet',
+      'none yet',
+      '1',
+    ]);
+    expect(report.timeliness.missed_hearing_to_orr_notified.waiting).toBe(1);
     await screenshot(page, 'overview');
     expect(await seriousAxeViolations(page)).toEqual([]);
 

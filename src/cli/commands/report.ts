@@ -60,9 +60,10 @@ export function renderReport(r: OversightReport): string {
   const timeliness = Object.entries(r.timeliness).map(([name, t]) => ({
     measure: name,
     children: t.children ?? '',
+    tasks: t.tasks ?? '',
+    waiting: t.waiting ?? '',
     median_days: t.median_days ?? '',
     p90_days: t.p90_days ?? '',
-    note: t.note ?? '',
   }));
   return (
     `Oversight report as of ${r.as_of}\n\n` +
@@ -72,7 +73,7 @@ export function renderReport(r: OversightReport): string {
     renderBreakdown('state', r.by_state) +
     renderBreakdown('country', r.by_country) +
     '\n' +
-    table(timeliness, ['measure', 'children', 'median_days', 'p90_days', 'note'])
+    table(timeliness, ['measure', 'children', 'tasks', 'median_days', 'p90_days', 'waiting'])
   );
 }
 

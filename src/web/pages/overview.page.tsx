@@ -1,7 +1,13 @@
 // Overview: the oversight figures as of a chosen date, each opening the children behind it, with
 // trends by month and fiscal year.
 import type { VNode } from 'preact';
-import { buildReport, monthlyTrend, OVERVIEW_TREND_MONTHS, parseAsOf } from '../../reports/index.ts';
+import {
+  buildReport,
+  monthlyTrend,
+  OVERVIEW_TREND_MONTHS,
+  parseAsOf,
+  type Timeliness,
+} from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { BarChart } from '../bar-chart.tsx';
 import { count, usDate } from '../format.ts';
@@ -174,7 +180,60 @@ export const overviewPage: WebPage<{ as_of?: string }> = {
             ))}
           </tbody>
         </table>
+
+        <h2>How quickly each step followed</h2>
+        <table>
+          <caption>Days between steps, for steps taken by {usDate(asOf)}</caption>
+          <thead>
+            <tr>
+              <th scope="col">From → to</th>
+              <th scope="col" class="num">
+                Measured
+              </th>
+              <th scope="col" class="num">
+                Median days
+              </th>
+              <th scope="col" class="num">
+                9 in 10 within (days)
+              </th>
+              <th scope="col" class="num">
+                Still waiting
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {TIMELINESS_ROWS.map(([key, label]) => {
+              const t = report.timeliness[key];
+              return (
+                <tr key={key} data-timeliness={key}>
+                  <th scope="row" title={t.definition}>
+                    {label}
+                  </th>
+                  <td class="num">
+                    {t.tasks === undefined
+                      ? counted(t.children, 'child', 'children')
+                      : counted(t.tasks, 'task', 'tasks')}
+                  </td>
+                  <td class="num">{days(t.median_days)}</td>
+                  <td class="num">{days(t.p90_days)}</td>
+                  <td class="num">{t.waiting === undefined ? '' : count(t.waiting)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </>
     );
   },
 };
+
+const TIMELINESS_ROWS: [keyof Timeliness, string][] = [
+  ['release_to_nta_served', 'Released → Notice to Appear served'],
+  ['nta_served_to_filed', 'Notice served → filed with the court'],
+  ['missed_hearing_to_orr_notified', 'Missed a hearing → ORR told'],
+  ['alert_to_task_closed', 'Gap found → task closed'],
+];
+
+const counted = (n: number | null, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`;
+
+const days = (d: number | null) => (d === null ? 'none yet' : d.toLocaleString('en-US'));
