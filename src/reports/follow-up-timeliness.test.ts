@@ -3,6 +3,7 @@
 // the report counts what was delivered and closed by the end of its date, and notices new
 // deliveries and closures although the report's facts did not change.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
 import { silentLog } from '../shared/log.ts';
 import { isoDate, systemClock, type Clock } from '../shared/clock.ts';
@@ -14,6 +15,7 @@ import { addSubscription } from '../notify/manage-subscriptions.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../notify/test-receivers.ts';
 import { closeTask } from '../work/update-task.ts';
 import { buildReport } from './build-report.ts';
+import { percentileOfCounts, type Counted } from './follow-up-timeliness.ts';
 
 const DAY_MS = 86_400_000;
 const dayAfter = (iso: string, n = 1) => isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY_MS));
@@ -94,7 +96,7 @@ describe(`follow-up timeliness on ${testEngine}`, () => {
     });
     const openTasks = (await t.db.query(`SELECT id FROM task WHERE status = 'open'`)).length;
     expect(openTasks).toBeGreaterThanOrEqual(4); // each alert: ORR, ERO and OPLA must act
-    expect(r.timeliness.alert_to_task_closed).toMatchObject({ tasks: 0, children: 0, waiting: openTasks });
+    expect(r.timeliness.alert_to_task_closed).toMatchObject({ tasks: 0, children: null, waiting: openTasks });
 
     // ORR's system refuses the message about child B (it will be retried); ERO gets both.
     const [b] = await t.db.query<{ id: string }>(
@@ -145,7 +147,7 @@ describe(`follow-up timeliness on ${testEngine}`, () => {
     r = await buildReport(t.db, { asOf: closedOn });
     expect(r.timeliness.alert_to_task_closed).toMatchObject({
       tasks: 1,
-      children: 1,
+      children: null,
       median_days: 2,
       p90_days: 2,
       waiting: openTasks - 1,
@@ -153,5 +155,67 @@ describe(`follow-up timeliness on ${testEngine}`, () => {
     // Closed after the end of the day before: not counted then, and still open then.
     const dayBefore = await buildReport(t.db, { asOf: dayAfter(closedOn, -1) });
     expect(dayBefore.timeliness.alert_to_task_closed).toMatchObject({ tasks: 0, waiting: openTasks });
+  });
+});
+
+describe('percentiles from counted values', () => {
+  /** percentile_cont over the values written out one by one. */
+  const direct = (values: number[], p: number) => {
+    const v = [...values].sort((a, b) => a - b);
+    const pos = p * (v.length - 1);
+    const lo = v[Math.floor(pos)]!;
+    return lo + (v[Math.ceil(pos)]! - lo) * (pos - Math.floor(pos));
+  };
+
+  it('interpolates between neighbours as percentile_cont does, and is null for nothing', () => {
+    expect(
+      percentileOfCounts(
+        [
+          [4, 1],
+          [1, 1],
+          [3, 1],
+          [2, 1],
+        ],
+        0.5,
+      ),
+    ).toBe(2.5);
+    expect(
+      percentileOfCounts(
+        [
+          [1, 1],
+          [2, 1],
+          [3, 1],
+          [4, 1],
+        ],
+        0.9,
+      ),
+    ).toBeCloseTo(3.7, 10);
+    expect(
+      percentileOfCounts(
+        [
+          [5, 3],
+          [10, 1],
+        ],
+        0.5,
+      ),
+    ).toBe(5);
+    expect(percentileOfCounts([], 0.5)).toBeNull();
+    expect(percentileOfCounts([[7, 0]], 0.9)).toBeNull();
+  });
+
+  it('equals the percentile of the values written out, for any counts', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 6 })), {
+          minLength: 1,
+        }),
+        fc.constantFrom(0, 0.1, 0.5, 0.9, 1),
+        (pairs, p) => {
+          const counts: Counted[] = pairs.map(([tenths, n]) => [tenths / 10, n]);
+          const values = counts.flatMap(([v, n]) => Array<number>(n).fill(v));
+          expect(percentileOfCounts(counts, p)).toBeCloseTo(direct(values, p), 9);
+        },
+      ),
+    );
   });
 });

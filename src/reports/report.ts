@@ -25,7 +25,7 @@ export interface BreakdownFigures {
 }
 
 export interface TimelinessFigure {
-  /** Children measured; null when the figure cannot be computed yet. */
+  /** Children measured; null for a measure counted in tasks (see `tasks`). */
   children: number | null;
   median_days: number | null;
   p90_days: number | null;
