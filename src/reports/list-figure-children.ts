@@ -88,8 +88,8 @@ export async function listFigureChildren(db: Db, options: DrillDownOptions): Pro
  * child id or the page before one (cursors rather than offsets, so a page deep in a large figure
  * costs what the first one does). `states` restricts to children whose newest address is in one
  * of those states (report_child.scope_state, kept with the facts); `where` restricts further (a
- * predicate on `child_id`, given the placeholder maker for its parameters), e.g. to a viewer's
- * record scope as it stands in the records.
+ * predicate on the child id column it is given, with the placeholder maker for its parameters),
+ * e.g. to a viewer's record scope as it stands in the records.
  */
 export async function listFigureChildrenPage(
   db: Db,
