@@ -1,12 +1,19 @@
-// `npm run bench -- web [--scale S] [--url postgres://...] [--overview]`: server time of each web
-// page at full scale (scale 1 = 450,000 children, 1.35 million records, ~90,000 alerts and their
-// tasks, 225,000 notification deliveries, 900,000 audit entries), next to GET /healthz measured in
-// the same run. Requests go through the whole server in-process (access checks, CSRF-free GETs,
-// queries, rendering), signed in as the demo user of each role.
+// `npm run bench -- web [--scale S] [--url postgres://...] [--report-url postgres://...] [--overview]`:
+// server time of each web page at full scale (scale 1 = 450,000 children, 1.35 million records,
+// ~90,000 alerts and their tasks, notification deliveries, 900,000 audit entries), next to
+// GET /healthz measured in the same run. Requests go through the whole server in-process (access
+// checks, CSRF-free GETs, queries, rendering), signed in as the demo user of each role.
 //
 // PostgreSQL: --url (default postgres://postgres@127.0.0.1:5432/bridge_bench_web; created if
 // missing, filled once per scale and then reused). Without --url and with --engine pglite: a PGlite
 // data folder under the system temp folder, kept between runs for the same scale.
+//
+// The children behind each figure (/children?figure=...) are measured on the report benchmark's
+// population (bench/lib/report-population.ts: 2.9 million records at scale 1, with the address
+// defects the figures count), in its own database: --report-url (default the report benchmark's,
+// postgres://postgres@127.0.0.1:5432/bridge_bench_report) or its PGlite folder; built when missing.
+// The pair comparison page (/review/ID) needs a linkage model: when the database has none, one is
+// trained on a synthetic population (src/identity/synthetic.ts) and stored.
 import { createDatabaseIfMissing } from './lib/bench-database.ts';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -18,6 +25,14 @@ import { seedDemoUsers, type DemoLogin, type Role } from '../src/access/index.ts
 import { syncTasks } from '../src/work/index.ts';
 import { fixedClock } from '../src/shared/clock.ts';
 import { silentLog } from '../src/shared/log.ts';
+import { ensureReportFacts, ensureReportPopulation, openReportBenchDb } from './lib/report-population.ts';
+import { FIGURE_NAMES, listFigureChildrenPage } from '../src/reports/index.ts';
+import { childScopeSql } from '../src/access/index.ts';
+import { loadModel } from '../src/identity/index.ts';
+import { insertModel } from '../src/identity/identity.queries.ts';
+import { runLinkage } from '../src/identity/link-core.ts';
+import { tableOf } from '../src/identity/link-records.ts';
+import { syntheticPopulation } from '../src/identity/synthetic.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -168,10 +183,16 @@ async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: 
   return { median: ms[Math.floor(RUNS / 2)]!, p95: ms[Math.ceil(RUNS * 0.95) - 1]! };
 }
 
-const db = await open();
-try {
-  await migrate(db);
-  await fill(db);
+/** A linkage model for the pair comparison page, trained on synthetic records when none is stored. */
+async function ensureModel(db: Db): Promise<void> {
+  if (await loadModel(db)) return;
+  const linkage = runLinkage(tableOf(syntheticPopulation(3000)));
+  const freq = { given: [...linkage.freq.given], surnames: [...linkage.freq.surnames] };
+  await insertModel(db, clock.now(), linkage.params, freq);
+}
+
+/** The server on `db`, and a session cookie for the demo user of each role. */
+async function signedInServer(db: Db) {
   const logins: DemoLogin[] = await seedDemoUsers({ db, clock });
   const app = await buildServer(
     { db, log: silentLog, clock },
@@ -193,8 +214,56 @@ try {
     const c = res.cookies.find((x) => x.name === 'bridge_session')!;
     cookies.set(l.role, `${c.name}=${c.value}`);
   }
+  return { app, cookies };
+}
+
+type Row = { page: string; role: string; median: number; p95: number };
+
+/** Times each page (after a probe that must answer 200). */
+async function timePages(
+  server: Awaited<ReturnType<typeof signedInServer>>,
+  pages: [Role | null, string][],
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [role, url] of pages) {
+    const headers = role ? { cookie: server.cookies.get(role)! } : {};
+    const probe = await server.app.inject({ method: 'GET', url, headers });
+    if (probe.statusCode !== 200)
+      throw new Error(`${url} as ${role}: HTTP ${probe.statusCode} ${probe.body.slice(0, 300)}`);
+    const t = await time(() => server.app.inject({ method: 'GET', url, headers }));
+    rows.push({ page: url, role: role ?? 'anyone', ...t });
+  }
+  return rows;
+}
+
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+function printRows(rows: Row[], base: number): void {
+  process.stdout.write(
+    '| page | signed in as | median ms | p95 ms | ratio to /healthz |\n|---|---|---|---|---|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.page} | ${r.role} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.median / base).toFixed(1)} |\n`,
+    );
+}
+
+const db = await open();
+
+try {
+  await migrate(db);
+  await fill(db);
+  await ensureModel(db);
+  const server = await signedInServer(db);
   const [houstonTask] = await db.query<{ id: string; child_id: string }>(
     `SELECT id::text AS id, child_id FROM task WHERE office_id = 'ERO:Houston' AND status = 'open' ORDER BY id LIMIT 1`,
+  );
+  const [pair] = await db.query<{ id: string }>(
+    `SELECT id::text AS id FROM review_pair ORDER BY weight DESC, id LIMIT 1`,
   );
   const [counts] = await db.query<{
     children: number;
@@ -219,6 +288,7 @@ try {
     ['oversight_auditor', `/children/${child}?purpose=oversight`],
     ['ero_supervisor', '/review'],
     ['ero_supervisor', '/review?page=200'],
+    ['ero_supervisor', `/review/${pair!.id}`],
     ['ero_supervisor', '/addresses?purpose=child_safety'],
     ['ero_officer', '/addresses?purpose=enforcement&page=3'],
     ['administrator', '/notifications'],
@@ -226,32 +296,78 @@ try {
     ['administrator', '/admin'],
     ...(withOverview ? ([['oversight_auditor', '/']] as [Role, string][]) : []),
   ];
-  const rows: { page: string; role: string; median: number; p95: number }[] = [];
-  for (const [role, url] of pages) {
-    const headers = role ? { cookie: cookies.get(role)! } : {};
-    const probe = await app.inject({ method: 'GET', url, headers });
-    if (probe.statusCode !== 200)
-      throw new Error(`${url} as ${role}: HTTP ${probe.statusCode} ${probe.body.slice(0, 300)}`);
-    const t = await time(() => app.inject({ method: 'GET', url, headers }));
-    rows.push({ page: url, role: role ?? 'anyone', ...t });
-  }
-  await app.close();
+  const rows = await timePages(server, pages);
+  await server.app.close();
   const base = rows[0]!.median;
   process.stdout.write(
     `web pages, scale ${scale} (${engine}): ${counts!.children} children, ${counts!.records} records, ` +
       `${counts!.tasks} tasks, ${counts!.deliveries} deliveries, ${counts!.audit} audit entries; ` +
-      `load average ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}\n\n`,
+      `load average ${load()}\n\n`,
   );
-  process.stdout.write(
-    '| page | signed in as | median ms | p95 ms | ratio to /healthz |\n|---|---|---|---|---|\n',
-  );
-  for (const r of rows)
-    process.stdout.write(
-      `| ${r.page} | ${r.role} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.median / base).toFixed(1)} |\n`,
-    );
+  printRows(rows, base);
 } finally {
   await db.close();
+}
+
+// The children behind each figure, on the report benchmark's population: the first page, a page
+// halfway through the children (after a child id) and the page before it, as the oversight
+// auditor (every child; the report for the date comes from the report cache after the warm-ups).
+const figureDb = await openReportBenchDb(engine, scale, opt('report-url'));
+try {
+  await migrate(figureDb);
+  await ensureReportPopulation(figureDb, scale);
+  const seconds = await ensureReportFacts(figureDb);
+  if (seconds !== null) process.stderr.write(`report facts built in ${seconds.toFixed(1)} s\n`);
+  const server = await signedInServer(figureDb);
+  const [middle] = await figureDb.query<{ id: string }>(
+    `SELECT child_id AS id FROM report_child ORDER BY child_id OFFSET (SELECT count(*) / 2 FROM report_child) LIMIT 1`,
+  );
+  const asOf = '2024-05-31';
+  const pages: [Role | null, string][] = [[null, '/healthz']];
+  for (const figure of FIGURE_NAMES) {
+    const q = `/children?figure=${figure}&as_of=${asOf}`;
+    pages.push(['oversight_auditor', q], ['oversight_auditor', `${q}&after=${middle!.id}`]);
+  }
+  pages.push(['oversight_auditor', `/children?figure=no_nta_served&as_of=${asOf}&before=${middle!.id}`]);
+  const rows = await timePages(server, pages);
+  await server.app.close();
+  // No role that reads the figures is limited to an area today; the list an ERO officer's area
+  // (TX, OK) would get is timed as the page's query with that record scope.
+  const scope = { kind: 'states' as const, states: ['TX', 'OK'] };
+  for (const figure of FIGURE_NAMES) {
+    const t = await time(() =>
+      listFigureChildrenPage(figureDb, {
+        figure,
+        asOf,
+        limit: 51,
+        states: scope.states,
+        where: (childId, param) => childScopeSql(scope, childId, param),
+      }),
+    );
+    rows.push({ page: `${figure}, first page, area TX, OK (query)`, role: '—', ...t });
+  }
+  // The population has no address that five children share; with two, 703 addresses recur.
+  for (const after of [undefined, middle!.id]) {
+    const t = await time(() =>
+      listFigureChildrenPage(figureDb, {
+        figure: 'recurring_addresses.children',
+        asOf,
+        limit: 51,
+        after,
+        recurringThreshold: 2,
+      }),
+    );
+    const which = after ? `after ${after}` : 'first page';
+    rows.push({ page: `recurring_addresses.children, threshold 2, ${which} (query)`, role: '—', ...t });
+  }
+  const [counts] = await figureDb.query<{ records: number; children: number }>(
+    'SELECT (SELECT count(*) FROM record)::int AS records, (SELECT count(*) FROM report_child)::int AS children',
+  );
+  process.stdout.write(
+    `\nchildren behind a figure as of ${asOf}, scale ${scale} (${engine}): ${counts!.children} children, ` +
+      `${counts!.records} records; load average ${load()}\n\n`,
+  );
+  printRows(rows, rows[0]!.median);
+} finally {
+  await figureDb.close();
 }

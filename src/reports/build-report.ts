@@ -81,7 +81,8 @@ export async function withReportSettings<T>(db: Db, fn: (q: Queryable) => Promis
   });
 }
 
-async function applyReportSettings(tx: Queryable): Promise<void> {
+/** The planner settings of withReportSettings, for a transaction already open. */
+export async function applyReportSettings(tx: Queryable): Promise<void> {
   await tx.query('SET LOCAL enable_nestloop = off');
   await tx.query("SET LOCAL work_mem = '256MB'");
   await tx.query('SET LOCAL jit = off');

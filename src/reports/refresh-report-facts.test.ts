@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { refreshReportFacts } from './refresh-report-facts.ts';
 import { buildReport } from './build-report.ts';
+import { listFigureChildren } from './list-figure-children.ts';
+import { currentStateSql } from '../access/disclosure.ts';
 import { warmReportCache } from './warm-report-cache.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { ReportFixture, addressUpdate, admission, eoir, nta, release, transfer } from './report-fixture.ts';
@@ -72,6 +74,39 @@ describe('report facts', () => {
     expect(after.children.released_to_sponsor).toBe(2);
     expect(after.no_nta_served).toBe(1);
     expect(after.address_defects.missing_unit).toBe(1);
+  });
+
+  it("a street given with a unit, or no longer, changes other children's missing units; scope keeps each child's state", async () => {
+    const street = { line: '40 ELM ST', city: 'TULSA', state: 'OK', zip: '74103' };
+    const ids = await new ReportFixture(200)
+      .add('d1', admission('2021-01-05'), release('2021-02-01', { ...street, unit: null }))
+      .add('d2', admission('2021-01-06'), release('2021-03-01', { ...street, unit: 'APT 7' }))
+      .insert(t.db);
+    const withUnit = ids[3]!; // d2's release
+    const missing = async () =>
+      (await listFigureChildren(t.db, { figure: 'address_defects.missing_unit', asOf: '2021-12-31' }))
+        .map((c) => c.child_id)
+        .filter((id) => id.startsWith('d'));
+    expect(await missing()).toEqual(['d1']);
+    // d2's row is corrected: no unit after all. Only d2 and its record are refreshed, yet d1's
+    // address is no longer missing a unit; then the unit comes back.
+    for (const [unit, expected] of [
+      ['', []],
+      ['APT 7', ['d1']],
+    ] as const) {
+      await t.db.query('UPDATE record SET addr_unit = $2 WHERE id = $1', [withUnit, unit]);
+      await refreshReportFacts(t.db, { childIds: ['d2'], recordIds: [withUnit] });
+      expect(await missing()).toEqual(expected);
+      const incremental = await snapshot();
+      await refreshReportFacts(t.db, 'all');
+      expect(await snapshot()).toEqual(incremental);
+    }
+    const states = await t.db.query<{ kept: string | null; scope: string | null }>(
+      `SELECT c.scope_state AS kept, ${currentStateSql('c.child_id')} AS scope FROM report_child c`,
+    );
+    expect(states.length).toBeGreaterThan(4);
+    expect(states.filter((s) => s.kept !== s.scope)).toEqual([]);
+    expect(states.map((s) => s.kept)).toContain('OK');
   });
 
   it("today's overview is computed ahead, and a change of the facts makes it stale", async () => {

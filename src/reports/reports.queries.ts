@@ -10,6 +10,8 @@
 // The report statements take (see `reportParams`) $1 = the as-of date and $2 = the
 // recurring-address threshold (children released to one address).
 
+import { currentStateSql } from '../access/disclosure.ts';
+
 // A unit is its identifier alone (`Apt 5`, `#5`, `Unit 5`, `5` → `5`), as in src/addresses.
 const unitKey = (col: string) => `regexp_replace(
     regexp_replace(upper(trim(regexp_replace(coalesce(${col}, ''), '[.,]', ' ', 'g'))),
@@ -61,6 +63,34 @@ export function numberParams(sql: string): { text: string; names: FactParam[] } 
 export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[] {
   const byChild = scope === 'children' ? ' AND l.child_id = ANY (:children::text[])' : '';
   const statements: string[] = [];
+  // Streets known with a unit first: the addresses inserted for the children read them.
+  if (scope !== 'children') {
+    const byRecord = scope === 'records' ? ' AND r.id = ANY (:records::bigint[])' : '';
+    const mine = 'record_pk = ANY (:records::bigint[])';
+    if (scope === 'records') {
+      // Streets a changed row gave with a unit: known from the other rows' dates only (the rows
+      // are about to be replaced).
+      statements.push(`UPDATE report_address a SET unit_known_from = (
+          SELECT min(u.own_date) FROM report_unit_street u
+          WHERE u.addr_line = a.addr_line AND u.zip5 = a.zip5 AND NOT (u.${mine}))
+        WHERE a.unit_key = '' AND (a.addr_line, a.zip5) IN (SELECT addr_line, zip5 FROM report_unit_street WHERE ${mine})`);
+    }
+    statements.push(
+      scope === 'all' ? 'DELETE FROM report_unit_street' : `DELETE FROM report_unit_street WHERE ${mine}`,
+      `INSERT INTO report_unit_street (record_pk, addr_line, zip5, own_date)
+       SELECT r.id, r.addr_line, r.addr_zip5, r.own_date
+       FROM record r
+       WHERE r.in_scope AND r.addr_unit <> '' AND ${unitKey('r.addr_unit')} <> ''
+         AND r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL${byRecord}`,
+    );
+    if (scope === 'records') {
+      // Streets the changed rows give with a unit now.
+      statements.push(`UPDATE report_address a SET unit_known_from = least(a.unit_known_from, s.own_date)
+        FROM (SELECT addr_line, zip5, min(own_date) AS own_date FROM report_unit_street WHERE ${mine}
+              GROUP BY addr_line, zip5) s
+        WHERE a.unit_key = '' AND a.addr_line = s.addr_line AND a.zip5 = s.zip5`);
+    }
+  }
   if (scope !== 'records') {
     const tables = ['report_child', 'report_address', 'report_notice'];
     statements.push(
@@ -87,10 +117,21 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
        FROM record r JOIN record_link l ON l.record_pk = r.id
        WHERE r.in_scope${byChild}
        GROUP BY l.child_id`,
+      // The state record scope reads (the newest address record, in scope or not), so that a list
+      // restricted to an area filters children without looking up their records.
+      `UPDATE report_child c SET scope_state = ${currentStateSql('c.child_id')}${
+        scope === 'children' ? ' WHERE c.child_id = ANY (:children::text[])' : ''
+      }`,
+      // The court's returned notices before the addresses, which read them.
+      `INSERT INTO report_notice (record_pk, child_id, own_date)
+       SELECT r.id, l.child_id, r.own_date
+       FROM record r JOIN record_link l ON l.record_pk = r.id
+       WHERE r.in_scope AND r.source = 'eoir' AND r.event_type = 'NOTICE_RETURNED'${byChild}`,
       // The field office: a 5-digit ZIP route wins over a 3-digit one, which wins over the state's
       // (src/work/field-offices.ts fieldOfficeRoutes). valid_until: the next address of the child.
       `INSERT INTO report_address (record_pk, child_id, record_id, source, own_date, same_day_rank, is_release,
-         addr_line, unit_key, zip5, state, blank, invalid, field_office, valid_until, release_key)
+         addr_line, unit_key, zip5, state, blank, invalid, field_office, valid_until, release_key, unit_known_from,
+         returned_from)
        WITH a AS (
          SELECT r.id, l.child_id, r.record_id, r.source, r.own_date, ${SAME_DAY_RANK} AS same_day_rank,
            r.source = 'orr' AND r.event_type = 'RELEASE' AS is_release,
@@ -106,28 +147,15 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
        SELECT a.*, coalesce(o5.office, o3.office, o0.office),
          lead(a.own_date) OVER (PARTITION BY a.child_id ORDER BY a.own_date, a.same_day_rank, a.record_id),
          CASE WHEN a.is_release AND NOT a.blank AND NOT a.invalid
-           THEN hashtextextended(concat_ws('|', a.addr_line, a.unit_key, a.zip5), 0) END
+           THEN hashtextextended(concat_ws('|', a.addr_line, a.unit_key, a.zip5), 0) END,
+         CASE WHEN a.unit_key = '' THEN (
+           SELECT min(u.own_date) FROM report_unit_street u WHERE u.addr_line = a.addr_line AND u.zip5 = a.zip5) END,
+         CASE WHEN a.source = 'eoir' THEN (
+           SELECT min(n.own_date) FROM report_notice n WHERE n.child_id = a.child_id AND n.own_date >= a.own_date) END
        FROM a
        LEFT JOIN routes o5 ON o5.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.zip5, 5)
        LEFT JOIN routes o3 ON o3.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.zip5, 3)
        LEFT JOIN routes o0 ON o0.state = a.state AND o0.prefix = ''`,
-      `INSERT INTO report_notice (record_pk, child_id, own_date)
-       SELECT r.id, l.child_id, r.own_date
-       FROM record r JOIN record_link l ON l.record_pk = r.id
-       WHERE r.in_scope AND r.source = 'eoir' AND r.event_type = 'NOTICE_RETURNED'${byChild}`,
-    );
-  }
-  if (scope !== 'children') {
-    const byRecord = scope === 'records' ? ' AND r.id = ANY (:records::bigint[])' : '';
-    statements.push(
-      scope === 'all'
-        ? 'DELETE FROM report_unit_street'
-        : 'DELETE FROM report_unit_street WHERE record_pk = ANY (:records::bigint[])',
-      `INSERT INTO report_unit_street (record_pk, addr_line, zip5, own_date)
-       SELECT r.id, r.addr_line, r.addr_zip5, r.own_date
-       FROM record r
-       WHERE r.in_scope AND r.addr_unit <> '' AND ${unitKey('r.addr_unit')} <> ''
-         AND r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL${byRecord}`,
     );
   }
   return statements;
@@ -180,12 +208,8 @@ child_fact AS MATERIALIZED (
       WHEN a.blank THEN 'blank'
       WHEN a.invalid THEN 'invalid'
       -- The court's own address is current and its mail came back since that address took effect.
-      WHEN a.source = 'eoir' AND EXISTS (
-        SELECT 1 FROM report_notice n
-        WHERE n.child_id = a.child_id AND n.own_date >= a.own_date AND n.own_date <= $1::date) THEN 'undeliverable'
-      WHEN a.unit_key = '' AND EXISTS (
-        SELECT 1 FROM report_unit_street u
-        WHERE u.addr_line = a.addr_line AND u.zip5 = a.zip5 AND u.own_date <= $1::date) THEN 'missing_unit'
+      WHEN a.source = 'eoir' AND a.returned_from <= $1::date THEN 'undeliverable'
+      WHEN a.unit_key = '' AND a.unit_known_from <= $1::date THEN 'missing_unit'
       ELSE 'ok'
     END AS address_class,
     rc.child_id IS NOT NULL AS recurring_address
@@ -276,26 +300,62 @@ WHERE (${FIGURES[figure]})${filter}
 ORDER BY child_id`;
 }
 
+const PAGE_CANDIDATES: Partial<Record<FigureName, string>> = {
+  'address_defects.blank': 'a.blank',
+  'address_defects.invalid': 'a.invalid',
+  'address_defects.missing_unit': 'a.unit_known_from <= $1::date',
+  'address_defects.undeliverable': 'a.returned_from <= $1::date',
+};
+
+/** The release keys of the recurring addresses as of $1 ($2 = threshold), as text. */
+export const RECURRING_KEYS_SQL = `WITH ${CHILD_FACTS_CTE}
+SELECT release_key::text AS release_key FROM recurring ORDER BY release_key`;
+
 /**
- * One page of the children behind a figure, in child id order ($3 limit, $4 offset), with `where`
- * a further predicate on `child_id` (record scope). The facts are computed child by child along the
- * child id index and the query stops at the page, instead of aggregating every child first; only
- * the recurring-address figure needs the recurring addresses computed.
+ * One page of the children behind a figure ($3 = the page size) in child id order, or in reverse
+ * order for the page before a child id. The facts are computed child by child along the child id
+ * index, starting at the cursor ($4 = the child id the page starts after or ends before, when
+ * `cursor` is given), and the query stops at the page instead of aggregating every child first.
+ * Placeholders for the other parameters: `recurringKeys`, the recurring addresses' release keys
+ * (computed once per date, see listFigureChildrenPage), needed by the recurring-address figure
+ * only; `states`, to restrict to children whose newest address is in those states; `where`, a
+ * further predicate given the child id column (record scope).
  */
-export function drillDownPageSql(figure: FigureName, where: string): string {
-  let cte = CHILD_FACTS_CTE.replace('child_fact AS MATERIALIZED (', 'child_fact AS (');
-  if (figure !== 'recurring_addresses.children') {
-    cte = cte
-      .replace('rc.child_id IS NOT NULL AS recurring_address', 'NULL::boolean AS recurring_address')
-      .replace('  LEFT JOIN recurring_child rc ON rc.child_id = c.child_id\n', '');
-  }
+export function drillDownPageSql(
+  figure: FigureName,
+  page: {
+    cursor: 'after' | 'before' | null;
+    recurringKeys?: string;
+    states?: string;
+    where: (childId: string) => string;
+  },
+): string {
+  const recurring = page.recurringKeys
+    ? `EXISTS (SELECT 1 FROM report_address r WHERE r.child_id = c.child_id
+        AND r.release_key = ANY (${page.recurringKeys}::bigint[]) AND r.own_date <= $1::date)`
+    : 'NULL::boolean';
+  const restrict = [
+    page.cursor === null ? '' : ` AND c.child_id ${page.cursor === 'after' ? '>' : '<'} $4`,
+    page.states ? ` AND c.scope_state = ANY (${page.states}::text[])` : '',
+    // A rare figure walks the rows that can belong to it (partial indexes in child id order)
+    // rather than every child; each condition follows from the figure's own predicate.
+    PAGE_CANDIDATES[figure] ? ` AND ${PAGE_CANDIDATES[figure]}` : '',
+    page.recurringKeys
+      ? ` AND c.child_id IN (SELECT r.child_id FROM report_address r
+          WHERE r.release_key = ANY (${page.recurringKeys}::bigint[]) AND r.own_date <= $1::date)`
+      : '',
+  ].join('');
+  const cte = CHILD_FACTS_CTE.replace('child_fact AS MATERIALIZED (', 'child_fact AS (')
+    .replace('rc.child_id IS NOT NULL AS recurring_address', `${recurring} AS recurring_address`)
+    .replace('  LEFT JOIN recurring_child rc ON rc.child_id = c.child_id\n', '')
+    .replace('WHERE c.in_scope_from <= $1::date\n)', `WHERE c.in_scope_from <= $1::date${restrict}\n)`);
   return `WITH ${cte}
 SELECT child_id, first_transfer, first_release, first_served, first_filed, case_opened, failed_to_appear,
        in_absentia, fled, address_class, recurring_address, fiscal_year, state, field_office, country
-FROM child_fact
-WHERE (${FIGURES[figure]}) AND ${where}
-ORDER BY child_id
-LIMIT $3 OFFSET $4`;
+FROM child_fact f
+WHERE (${FIGURES[figure]}) AND ${page.where('f.child_id')}
+ORDER BY child_id${page.cursor === 'before' ? ' DESC' : ''}
+LIMIT $3`;
 }
 
 /** The source rows behind some children, as of $1 ($2 = child ids). */

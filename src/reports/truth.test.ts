@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TruthReport } from '../simulate/index.ts';
 import { loadSimulatedPopulation, type SimulatedPopulation } from '../simulate/testing.ts';
+import { childScopeSql, childrenInScope } from '../access/index.ts';
 import { FIGURE_NAMES, buildReport, listFigureChildren, listFigureChildrenPage } from './index.ts';
 
 const DATES = ['2019-12-31', '2021-06-30', '2023-03-31', '2024-05-31'];
@@ -65,21 +66,66 @@ describe('oversight report on a simulated population', () => {
     expect(drilled).toHaveLength(truth.no_nta_served);
   });
 
-  it('lists every figure a page at a time exactly as the whole drill-down lists it', async () => {
+  it('lists every figure a page at a time, forward and back, exactly as the whole drill-down lists it', async () => {
     const asOf = DATES[DATES.length - 1]!;
     for (const figure of FIGURE_NAMES) {
       const whole = await listFigureChildren(t.db, { figure, asOf });
       const paged = [];
-      for (let offset = 0; ; offset += 97) {
-        const page = await listFigureChildrenPage(t.db, { figure, asOf, limit: 97, offset });
+      for (let after: string | undefined; ;) {
+        const page = await listFigureChildrenPage(t.db, { figure, asOf, limit: 97, after });
         paged.push(...page);
         if (page.length < 97) break;
+        after = page[page.length - 1]!.child_id;
       }
       expect(
         paged.map((c) => c.child_id),
         figure,
       ).toEqual(whole.map((c) => c.child_id));
       expect(paged, figure).toEqual(whole);
+      const backward = [];
+      for (let before = '\u{10FFFF}'; ;) {
+        const page = await listFigureChildrenPage(t.db, { figure, asOf, limit: 97, before });
+        backward.unshift(...page);
+        if (page.length < 97) break;
+        before = page[0]!.child_id;
+      }
+      expect(backward, figure).toEqual(whole);
     }
+  });
+
+  it("lists a figure's children in an area as the whole drill-down and record scope list them", async () => {
+    const asOf = DATES[DATES.length - 1]!;
+    const states = ['TX', 'CA'];
+    let listed = 0;
+    let outside = 0;
+    for (const figure of ['no_nta_served', 'recurring_addresses.children', 'address_defects.missing_unit']) {
+      const whole = await listFigureChildren(t.db, { figure, asOf });
+      const inArea = await childrenInScope(
+        t.db,
+        { kind: 'states', states },
+        whole.map((c) => c.child_id),
+      );
+      // By the state kept with the facts, by record scope as the records give it, and by both.
+      const scope = { kind: 'states' as const, states };
+      const where = (childId: string, param: (v: unknown) => string) => childScopeSql(scope, childId, param);
+      for (const restrict of [{ states }, { where }, { states, where }]) {
+        const paged = [];
+        for (let after: string | undefined; ;) {
+          const page = await listFigureChildrenPage(t.db, { figure, asOf, limit: 13, after, ...restrict });
+          paged.push(...page);
+          if (page.length < 13) break;
+          after = page[page.length - 1]!.child_id;
+        }
+        expect(
+          paged.map((c) => c.child_id),
+          `${figure} ${Object.keys(restrict).join(' and ')}`,
+        ).toEqual(inArea);
+      }
+      listed += inArea.length;
+      outside += whole.length - inArea.length;
+    }
+    // The area keeps some children and leaves others out.
+    expect(listed).toBeGreaterThan(0);
+    expect(outside).toBeGreaterThan(0);
   });
 });

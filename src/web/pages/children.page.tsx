@@ -13,12 +13,11 @@ import {
 } from '../../reports/index.ts';
 import { isoDate } from '../../shared/clock.ts';
 import { count, usDate } from '../format.ts';
-import { Pager } from '../page.tsx';
 import type { WebPage } from '../web-page.ts';
 
 const PAGE_SIZE = 50;
 
-export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: number }> = {
+export const childrenPage: WebPage<{ figure?: string; as_of?: string; after?: string; before?: string }> = {
   path: '/children',
   navLabel: 'Children',
   title: 'Children behind a figure',
@@ -28,7 +27,9 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     properties: {
       figure: { type: 'string', maxLength: 64 },
       as_of: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' },
-      page: { type: 'integer', minimum: 1, maximum: 100000 },
+      // Pages follow each other by child id: the page after the last child shown, or before the first.
+      after: { type: 'string', minLength: 1, maxLength: 64 },
+      before: { type: 'string', minLength: 1, maxLength: 64 },
     },
     additionalProperties: false,
   },
@@ -37,27 +38,32 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
     const mayOpen = ctx.actor === null || can(ctx.actor, 'child.read');
     const asOf = parseAsOf(query.as_of, isoDate(clock.now()));
     const figure = parseFigure(query.figure || 'children.in_scope');
-    const page = query.page ?? 1;
-    // One page, computed child by child in id order: never every child of a large figure. An ERO
-    // officer is shown only the children of the office's area; the page shown is a disclosure,
-    // audited with the children's ids.
+    // One page, computed child by child in id order from the cursor: never every child of a large
+    // figure. An ERO officer is shown only the children of the office's area; the page shown is a
+    // disclosure, audited with the children's ids.
     const scope = scopeOfActor(ctx.actor);
+    const before = query.after === undefined ? query.before : undefined;
     const rows = await listFigureChildrenPage(db, {
       figure,
       asOf,
       limit: PAGE_SIZE + 1,
-      offset: (page - 1) * PAGE_SIZE,
-      where: (param) => childScopeSql(scope, 'child_id', param),
+      after: query.after,
+      before,
+      states: scope.kind === 'states' ? scope.states : undefined,
+      where: (childId, param) => childScopeSql(scope, childId, param),
     });
-    const shown = rows.slice(0, PAGE_SIZE);
-    const more = rows.length > PAGE_SIZE;
+    // One more than a page tells whether there is another page in the direction read.
+    const extra = rows.length > PAGE_SIZE;
+    const shown = before === undefined ? rows.slice(0, PAGE_SIZE) : rows.slice(-PAGE_SIZE);
+    const hasPrevious = before === undefined ? query.after !== undefined : extra;
+    const hasNext = before === undefined ? extra : true;
     const counted = figureValue(await buildReport(db, { asOf }), figure);
     await db.transaction((tx) =>
       auditAct(tx, clock.now(), ctx.actor, null, {
         action: 'child.list',
         childIds: shown.map((c) => c.child_id),
         target: `figure:${figure}`,
-        details: { as_of: asOf, page },
+        details: { as_of: asOf, ...(query.after ? { after: query.after } : before ? { before } : {}) },
       }),
     );
     return (
@@ -113,28 +119,22 @@ export const childrenPage: WebPage<{ figure?: string; as_of?: string; page?: num
             ))}
           </tbody>
         </table>
-        {scope.kind === 'all' ? (
-          <Pager
-            path="/children"
-            page={page}
-            pageSize={PAGE_SIZE}
-            total={counted}
-            keep={{ figure, as_of: asOf }}
-          />
-        ) : (
-          <nav class="pager" aria-label="Pages">
-            {page > 1 ? <a href={pageHref(figure, asOf, page - 1)}>Previous page</a> : null}
-            <span>Page {page}</span>
-            {more ? <a href={pageHref(figure, asOf, page + 1)}>Next page</a> : null}
-          </nav>
-        )}
+        <nav class="pager" aria-label="Pages">
+          {hasPrevious ? <a href={pageHref(figure, asOf, {})}>First page</a> : null}
+          {hasPrevious && shown.length > 0 ? (
+            <a href={pageHref(figure, asOf, { before: shown[0]!.child_id })}>Previous page</a>
+          ) : null}
+          {hasNext && shown.length > 0 ? (
+            <a href={pageHref(figure, asOf, { after: shown[shown.length - 1]!.child_id })}>Next page</a>
+          ) : null}
+        </nav>
       </>
     );
   },
 };
 
-const pageHref = (figure: string, asOf: string, page: number) =>
-  `/children?${new URLSearchParams({ figure, as_of: asOf, page: String(page) }).toString()}`;
+const pageHref = (figure: string, asOf: string, cursor: { after?: string; before?: string }) =>
+  `/children?${new URLSearchParams({ figure, as_of: asOf, ...cursor }).toString()}`;
 
 // What the list leaves out for the viewer's record scope.
 const SCOPE_NOTE: Record<RecordScope['kind'], string> = {
