@@ -9,12 +9,14 @@ import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
+import { deadLocalHolders } from '../shared/claims.ts';
 import type { NotifyConfig } from './config.ts';
 import type { NotifyEvent } from './catalogue.ts';
 import {
   claimDeliveries,
   disableGoneSubscription,
   recordAttempt,
+  releaseDeliveriesOf,
   releaseStaleDeliveries,
   selectDigestEvents,
   selectEvents,
@@ -109,10 +111,16 @@ export class DeliveryWorker {
     }
   }
 
-  /** Puts back deliveries claimed by a worker that stopped answering. */
+  /**
+   * Puts back deliveries claimed by a worker that stopped answering: at once when it ran on this
+   * machine and its process has ended, else once the claim is older than `staleSeconds`.
+   */
   async releaseStale(): Promise<number> {
     const ms = (this.options.staleSeconds ?? 120) * 1000;
-    return releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms));
+    return (
+      (await releaseDeliveriesOf(this.options.db, deadLocalHolders)) +
+      (await releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms)))
+    );
   }
 
   async runBatch(): Promise<number> {
