@@ -11,7 +11,7 @@ const batchSize = numberArg('batch-size', 200);
 report(
   await servePushDrill({
     where: whereArg(),
-    children: numberArg('children', 600),
+    children: numberArg('children', 300),
     seed: numberArg('seed', 7),
     batchSize,
     killAtBatch: numberArg('kill-at-batch', 8),

@@ -35,11 +35,11 @@ describe('kill -9 drills', () => {
   it('the worker killed in the projections and in the deliveries: nothing lost or doubled', async () => {
     const r = await workerDrill({ where, children: 80, seed: 5, projectionsAt: 0.5, deliveriesAt: 0.5 });
     expect(r.differences).toEqual([]);
-    expect(r.killsInWork).toBe(2);
+    expect(r.killsInWork).toBe(3);
     expect(r.delivery.deliveries).toBeGreaterThan(20);
     expect(r.delivery).toMatchObject({ missing: 0, unknown: 0, delivered: r.delivery.deliveries });
-    // At least once: only messages of the batch in flight at the kill may arrive twice.
-    expect(r.delivery.duplicates).toBeLessThanOrEqual(20);
+    // At least once: only the messages in flight at a kill (a batch of 20) may arrive twice.
+    expect(r.delivery.duplicates).toBeLessThanOrEqual(60);
     expect(r.passed, r.lines.join('\n')).toBe(true);
   }, 300_000);
 });

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { simulate } from '../../src/simulate/index.ts';
 import {
   createBatch,
@@ -27,6 +26,7 @@ import { systemClock } from '../../src/shared/clock.ts';
 import { PROJECTIONS_QUEUE, projections } from '../../src/projections.ts';
 import type { WebhookReceiver } from '../../src/notify/test-receivers.ts';
 import { startServe, type ServeOptions, type ServeProcess } from '../../bench/lib/serve-process.ts';
+import { adminQuery } from '../../bench/lib/bench-database.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,15 +92,7 @@ export async function createTarget(
     };
   }
   const name = `${where.prefix}${label}_${crypto.randomBytes(3).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: where.adminUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (sql: string) => adminQuery(where.adminUrl, sql);
   await admin(`CREATE DATABASE ${name}`);
   const url = Object.assign(new URL(where.adminUrl), { pathname: `/${name}` }).toString();
   return {

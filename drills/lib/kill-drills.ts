@@ -19,6 +19,7 @@ import {
   simulatedBatches,
   sleep,
   type DrillTarget,
+  type FeedBatch,
 } from './crash-drill.ts';
 
 export type Where = { adminUrl: string; prefix: string } | { dir: string };
@@ -35,6 +36,20 @@ export interface DrillResult {
 
 // bridge serve refuses to start without a session secret outside demo mode; the drills use demo mode.
 const ENV: Record<string, string> = {};
+
+/** The simulated population's feeds as pushes of `size` records, in a folder removed afterwards. */
+async function withBatches<T>(
+  options: { children: number; seed: number },
+  size: number,
+  run: (batches: FeedBatch[]) => Promise<T>,
+): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-drill-'));
+  try {
+    return await run(await simulatedBatches(dir, { children: options.children, seed: options.seed, size }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function withDrill<T>(
   where: Where,
@@ -80,13 +95,7 @@ export async function servePushDrill(options: {
   killAtBatch: number;
   killDelayMs: number;
 }): Promise<DrillResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-drill-push-'));
-  try {
-    const batches = await simulatedBatches(path.join(dir, 'feeds'), {
-      children: options.children,
-      seed: options.seed,
-      size: options.batchSize,
-    });
+  return withBatches(options, options.batchSize, async (batches) => {
     const killAt = Math.min(options.killAtBatch, batches.length - 1);
     return await withDrill(options.where, ['clean', 'killed'], async ([clean, killed], [rc, rk]) => {
       const runClean = await setUpTarget(clean!, rc!, 'critical');
@@ -130,7 +139,9 @@ export async function servePushDrill(options: {
             `(${batches.reduce((n, b) => n + b.records.length, 0)} records)`,
           `clean run: ${cleanStats.requests} requests, answers ${JSON.stringify(cleanStats.answered)}`,
           `kill -9 of bridge serve at ${killedAt}`,
-          `killed run: ${stats.requests} requests, ${stats.resent} sent again (not acknowledged), answers ${JSON.stringify(stats.answered)}`,
+          `killed run: ${stats.requests} requests, ${stats.resent} sent again (not acknowledged), answers ${JSON.stringify(stats.answered)}; ` +
+            `${(stats.answered.unchanged ?? 0) - (cleanStats.answered.unchanged ?? 0)} records of the batch sent again ` +
+            `had been stored before the kill (answered unchanged)`,
           `stored state against the clean run (source rows, records, quarantine, children, links, open alerts, open tasks): ` +
             (diff.length ? `DIFFERS: ${diff.join('; ')}` : 'identical'),
           ...deliveryLines(delivery),
@@ -138,9 +149,7 @@ export async function servePushDrill(options: {
         ],
       };
     });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function withDb<T>(
@@ -165,10 +174,11 @@ async function until(serve: ServeProcess, done: () => boolean, what: string): Pr
 }
 
 /**
- * kill -9 of the worker (`bridge serve` with its in-process worker) twice: first in the middle of
- * the projections of pushed records (linking, rules, notifications, report facts, tasks), once the
- * links are written and before the rules' results are, then in the middle of the webhook
- * deliveries, once a given share of the messages have reached the receiver. After each kill it is restarted.
+ * kill -9 of the worker (`bridge serve` with its in-process worker) three times: in the middle of
+ * the projections of pushed records (linking, rules, notifications, report facts, tasks), a while
+ * after the links are written; at the first message after that restart, when the rules' results
+ * have committed and the tasks are being synced; then in the middle of the webhook deliveries, once
+ * a given share of the messages have reached the receiver. After each kill it is restarted.
  * The state, its history included (closed alerts, tasks, events), must equal the clean run's, and
  * every message of the outbox must reach the receiver (repeats of a key are counted: delivery is
  * at least once, with the same idempotency key on every attempt).
@@ -185,13 +195,7 @@ export async function workerDrill(options: {
   /** When to kill in the deliveries, as a fraction of the messages received. */
   deliveriesAt: number;
 }): Promise<DrillResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-drill-worker-'));
-  try {
-    const batches = await simulatedBatches(path.join(dir, 'feeds'), {
-      children: options.children,
-      seed: options.seed,
-      size: 500,
-    });
+  return withBatches(options, 500, async (batches) => {
     return await withDrill(options.where, ['clean', 'killed'], async ([clean, killed], [rc, rk]) => {
       for (const [target, receiver] of [
         [clean!, rc!],
@@ -220,6 +224,12 @@ export async function workerDrill(options: {
       const beforeFirstKill = rk!.received.length;
       await serve.kill();
       serve = await serveWithWorker(killed!, ENV, { port: serve.port });
+      // The rules' results commit, their messages go out at once, and the tasks sync follows: a
+      // kill at the next message lands in the task sync (or just after it).
+      const beforeMessage = rk!.received.length;
+      await until(serve, () => rk!.received.length > beforeMessage, 'a message after the first restart');
+      await serve.kill();
+      serve = await serveWithWorker(killed!, ENV, { port: serve.port });
       const killWhen = Math.max(1, Math.floor(messages * options.deliveriesAt));
       await until(serve, () => rk!.received.length >= killWhen, `${killWhen} messages in the killed run`);
       const beforeSecondKill = rk!.received.length;
@@ -237,14 +247,15 @@ export async function workerDrill(options: {
         passed,
         differences: diff,
         delivery,
-        killsInWork: (beforeFirstKill === 0 ? 1 : 0) + (beforeSecondKill < delivery.deliveries ? 1 : 0),
+        killsInWork: (beforeFirstKill === 0 ? 1 : 0) + 1 + (beforeSecondKill < delivery.deliveries ? 1 : 0),
         lines: [
           `${clean!.engine}: ${options.children} children, ${batches.reduce((n, b) => n + b.records.length, 0)} records ` +
             `stored and queued with no worker running, then the worker started`,
           `clean run: links written, first message ${(evaluateMs / 1000).toFixed(1)} s later, all caught up after ` +
             `${(cleanMs / 1000).toFixed(1)} s, ${messages} messages`,
           `killed run: kill -9 in the projections ${(projectionsKillMs / 1000).toFixed(2)} s after the links were written ` +
-            `(${beforeFirstKill} messages sent by then), restart, kill -9 in the deliveries after ` +
+            `(${beforeFirstKill} messages sent by then), restart, kill -9 at the next message (in the task sync), ` +
+            `restart, kill -9 in the deliveries after ` +
             `${beforeSecondKill} messages, restart; all caught up after ${(killedMs / 1000).toFixed(1)} s`,
           `stored state against the clean run (source rows, records, children, links, alerts open and closed, ` +
             `tasks, events): ${diff.length ? `DIFFERS: ${diff.join('; ')}` : 'identical'}`,
@@ -253,7 +264,5 @@ export async function workerDrill(options: {
         ],
       };
     });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

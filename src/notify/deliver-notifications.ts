@@ -1,7 +1,8 @@
 // Delivers the outbox: claims due deliveries (FOR UPDATE SKIP LOCKED, so several workers on one
 // PostgreSQL server never hold the same one), sends them after the claim has committed, then logs
 // the attempt and moves each delivery on. At-least-once: a worker that dies mid-send leaves its
-// claim to expire, and the message goes again with the same webhook-id.
+// claim to expire (at once when a worker on the same machine sees its process gone), and the message
+// goes again with the same webhook-id.
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
