@@ -20,7 +20,11 @@ export function numberArg(name: string, fallback: number): number {
 export function whereArg(): Where {
   const i = process.argv.indexOf('--engine');
   const engine = i >= 0 ? process.argv[i + 1] : process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  if (engine === 'pglite') return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-drill-')) };
+  if (engine === 'pglite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-drill-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    return { dir };
+  }
   if (engine !== 'postgres') throw new Error('--engine must be postgres or pglite');
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   return { adminUrl, prefix: process.env.DRILL_DATABASE_PREFIX ?? 'bridge_drill_' };
