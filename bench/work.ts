@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { openDb, migrate, type Db } from '../src/db/index.ts';
+import { adminQuery } from './lib/bench-database.ts';
 import { listTasks, officeSummary, type Actor } from '../src/work/index.ts';
 
 const args = process.argv.slice(2);
@@ -54,15 +54,7 @@ const COURTS = [
 async function open(): Promise<{ db: Db; cleanup: () => Promise<void> }> {
   if (url) {
     const name = `bench_work_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
+    const admin = (sql: string) => adminQuery(url, sql);
     await admin(`CREATE DATABASE ${name}`);
     const u = new URL(url);
     u.pathname = `/${name}`;

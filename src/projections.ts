@@ -50,7 +50,9 @@ export function projections(deps?: { log: Log; clock: Clock }): Projections {
   return {
     async afterRecordsChanged(tx, recordIds) {
       await tx.query(
-        `INSERT INTO projection_pending (record_pk) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`,
+        // Queued again while a round works on it: a new number keeps it queued after that round.
+        `INSERT INTO projection_pending (record_pk) SELECT unnest($1::bigint[])
+         ON CONFLICT (record_pk) DO UPDATE SET seq = nextval('projection_pending_seq'), queued_at = now()`,
         [recordIds],
       );
       await enqueueJob(tx, PROJECTIONS_QUEUE, {});
@@ -144,36 +146,57 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
   };
   return deps.db.withAdvisoryLock(PROJECTIONS_LOCK, async () => {
     for (;;) {
-      const pending = (
-        await deps.db.query<{ record_pk: number }>(
-          `SELECT record_pk FROM projection_pending ORDER BY record_pk LIMIT $1`,
-          [BATCH],
-        )
-      ).map((r) => r.record_pk);
-      if (pending.length === 0) return total;
+      const queued = await deps.db.query<{ record_pk: number; seq: number }>(
+        `SELECT record_pk, seq FROM projection_pending ORDER BY record_pk LIMIT $1`,
+        [BATCH],
+      );
+      const pending = queued.map((r) => r.record_pk);
+      // Children kept by a round that stopped before its end (see migration 0091).
+      const kept = (
+        await deps.db.query<{ child_id: string }>(`SELECT child_id FROM projection_pending_child`)
+      ).map((r) => r.child_id);
+      if (pending.length === 0 && kept.length === 0) return total;
       let t0 = performance.now();
       const before = await childrenOf(deps.db, pending);
-      await linkRecords(deps, pending);
+      // Written before the links change, so that a rerun after a crash still knows them.
+      await deps.db.query(
+        `INSERT INTO projection_pending_child (child_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
+        [before],
+      );
+      if (pending.length) await linkRecords(deps, pending);
       const after = await childrenOf(deps.db, pending);
       const merged = await deps.db.query<{ id: string }>(
         `SELECT id FROM child WHERE merged_into = ANY($1::text[])`,
         [after],
       );
-      const children = [...new Set([...before, ...after, ...merged.map((m) => m.id)])].sort();
+      const children = [...new Set([...kept, ...before, ...after, ...merged.map((m) => m.id)])].sort();
       total.ms.link += performance.now() - t0;
       t0 = performance.now();
       const now = deps.clock.now();
+      // Every step below may run again for the same records after a crash, and does nothing twice:
+      // alerts open and close by state, events are recorded for what this transaction changed,
+      // addresses already announced are not announced again, tasks follow the alerts.
       const summary = await deps.db.transaction(async (tx) => {
         const rules = await evaluateChildrenIn(tx, children, isoDate(now));
         const addresses = await recordAddressChanges(tx, children, isoDate(now), now);
         const events = (await recordAlertEvents(tx, now)) + addresses.changed + addresses.drift;
         await refreshReportFacts(tx, { childIds: children, recordIds: pending });
-        await tx.query(`DELETE FROM projection_pending WHERE record_pk = ANY($1::bigint[])`, [pending]);
         return { rules, events };
       });
       total.ms.evaluate += performance.now() - t0;
       t0 = performance.now();
       const tasks = await syncTasks(deps, { childIds: children });
+      // Only now is the round done: until this commits, a rerun takes the same records again.
+      await deps.db.transaction(async (tx) => {
+        await tx.query(
+          `DELETE FROM projection_pending p USING unnest($1::bigint[], $2::bigint[]) AS d(record_pk, seq)
+           WHERE p.record_pk = d.record_pk AND p.seq = d.seq`,
+          [pending, queued.map((r) => r.seq)],
+        );
+        await tx.query(`DELETE FROM projection_pending_child WHERE child_id = ANY($1::text[])`, [
+          [...new Set([...kept, ...before])],
+        ]);
+      });
       total.ms.tasks += performance.now() - t0;
       total.rounds++;
       total.records += pending.length;
@@ -201,6 +224,7 @@ export async function rebuildProjections(deps: ProjectionDeps): Promise<void> {
   await linkAll(deps);
   await afterFullLink(deps);
   await deps.db.query('DELETE FROM projection_pending');
+  await deps.db.query('DELETE FROM projection_pending_child');
 }
 
 /** Brings everything that depends on links up to date after every record was re-linked. */

@@ -14,3 +14,14 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await admin.end();
   }
 }
+
+/** Runs one statement (CREATE or DROP DATABASE) on the server of `url`, in the database of `url`. */
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { BridgeError } from '../shared/errors.ts';
 import { copyTextLine, ident, type Db, type Queryable, type Row } from './db.ts';
+import { pidAlive } from '../shared/claims.ts';
 
 const LOCK_FILE = 'bridge.lock';
 
@@ -13,15 +14,6 @@ const parsers = {
   [types.DATE]: (v: string) => v,
   [types.INT8]: (v: string) => Number(v),
 };
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function takeLock(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
 import { openPostgres } from '../db/postgres.ts';
@@ -128,4 +130,43 @@ describe(`jobs on ${testEngine}`, () => {
       }
     },
   );
+});
+
+describe(`jobs of a killed worker on ${testEngine}`, () => {
+  it('a worker starting takes back at once the jobs of a process of this machine that ended', async () => {
+    const t = await createTestDb();
+    try {
+      const db = t.db;
+      // A process that has ended (its pid no longer runs), and one that runs: this one.
+      const ended = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+      const dead = await enqueueJob(db, 'ping', {});
+      const alive = await enqueueJob(db, 'ping', {});
+      await db.query(
+        `UPDATE job SET status = 'running', locked_at = now(), attempts = 1,
+           locked_by = CASE id WHEN $1::bigint THEN $3 ELSE $4 END WHERE id IN ($1, $2)`,
+        [dead, alive, `${os.hostname()}:${ended}:abc`, `${os.hostname()}:${process.pid}:def`],
+      );
+      const ran: number[] = [];
+      const worker = new Worker({
+        db,
+        log: silentLog,
+        handlers: { ping: async (job) => void ran.push(job.id) },
+      });
+      worker.start();
+      try {
+        for (let i = 0; i < 100 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        await worker.stop();
+      }
+      // The dead process's job ran well before its claim (5 minutes) expired; the live one's is kept.
+      expect(ran).toEqual([dead]);
+      const rows = await db.query<{ id: number; status: string }>(`SELECT id, status FROM job ORDER BY id`);
+      expect(rows).toEqual([
+        { id: dead, status: 'done' },
+        { id: alive, status: 'running' },
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -5,7 +5,16 @@ import crypto from 'node:crypto';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
-import { claimJobs, JOBS_CHANNEL, markDone, markFailed, releaseStale, type JobRow } from './jobs.queries.ts';
+import {
+  claimJobs,
+  JOBS_CHANNEL,
+  markDone,
+  markFailed,
+  releaseJobsOf,
+  releaseStale,
+  type JobRow,
+} from './jobs.queries.ts';
+import { deadLocalHolders } from '../shared/claims.ts';
 
 export type JobHandler = (job: JobRow, deps: { db: Db; log: Log }) => Promise<void>;
 
@@ -111,7 +120,9 @@ export class Worker {
       try {
         if (Date.now() - lastStaleCheck > 30_000) {
           lastStaleCheck = Date.now();
-          const n = await releaseStale(db as Queryable, this.options.staleSeconds ?? 300);
+          const n =
+            (await releaseJobsOf(db, deadLocalHolders)) +
+            (await releaseStale(db as Queryable, this.options.staleSeconds ?? 300));
           if (n) log.info({ released: n }, 'released abandoned jobs');
         }
         this.nudged = false;

@@ -1,7 +1,8 @@
 // Delivers the outbox: claims due deliveries (FOR UPDATE SKIP LOCKED, so several workers on one
 // PostgreSQL server never hold the same one), sends them after the claim has committed, then logs
 // the attempt and moves each delivery on. At-least-once: a worker that dies mid-send leaves its
-// claim to expire, and the message goes again with the same webhook-id.
+// claim to expire (at once when a worker on the same machine sees its process gone), and the message
+// goes again with the same webhook-id.
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -9,12 +10,14 @@ import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
+import { deadLocalHolders } from '../shared/claims.ts';
 import type { NotifyConfig } from './config.ts';
 import type { NotifyEvent } from './catalogue.ts';
 import {
   claimDeliveries,
   disableGoneSubscription,
   recordAttempt,
+  releaseDeliveriesOf,
   releaseStaleDeliveries,
   selectDigestEvents,
   selectEvents,
@@ -109,10 +112,16 @@ export class DeliveryWorker {
     }
   }
 
-  /** Puts back deliveries claimed by a worker that stopped answering. */
+  /**
+   * Puts back deliveries claimed by a worker that stopped answering: at once when it ran on this
+   * machine and its process has ended, else once the claim is older than `staleSeconds`.
+   */
   async releaseStale(): Promise<number> {
     const ms = (this.options.staleSeconds ?? 120) * 1000;
-    return releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms));
+    return (
+      (await releaseDeliveriesOf(this.options.db, deadLocalHolders)) +
+      (await releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms)))
+    );
   }
 
   async runBatch(): Promise<number> {

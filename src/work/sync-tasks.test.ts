@@ -186,6 +186,31 @@ describe('syncTasks', () => {
     });
   });
 
+  it('an open task takes the new deadline when later rows change its alert in place', async () => {
+    const alert = await openAlert(t.db, {
+      childId: 'C-6',
+      rule: 'SAFETY_CALL_FAILED',
+      openedOn: '2026-11-01',
+    });
+    await syncTasks(at('2026-11-02T08:00:00Z'));
+    const due = async () =>
+      (await t.db.query<{ due_on: string }>(`SELECT to_char(due_on, 'YYYY-MM-DD') AS due_on FROM task`)).map(
+        (r) => r.due_on,
+      );
+    const first = await due();
+    // A later row moves the date from which the rule holds, as the rules module does in place.
+    await t.db.query(`UPDATE alert SET opened_on = '2026-10-20' WHERE id = $1`, [alert]);
+    await syncTasks(at('2026-11-02T08:00:00Z'), { childIds: ['C-6'] });
+    const second = await due();
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    // The same deadline a task opened after the change gets.
+    await t.db.query(`DELETE FROM task_event`);
+    await t.db.query(`DELETE FROM task`);
+    await syncTasks(at('2026-11-02T08:00:00Z'));
+    expect(await due()).toEqual(second);
+  });
+
   it('moves open tasks to the office of the new address or court, with a history entry saying why', async () => {
     await addRecord(t.db, 'C-10', { ownDate: '2026-02-01', state: 'TX', zip5: '77002' });
     await addRecord(t.db, 'C-11', { ownDate: '2026-02-01', state: 'TX', zip5: '77002' });

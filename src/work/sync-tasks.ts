@@ -43,11 +43,12 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
   if (children && children.length === 0)
     return { closed: 0, opened: 0, reopened: 0, rerouted: 0, escalated: 0 };
 
-  const result = await deps.db.transaction(async (tx) => {
+  const { counts, followed } = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
     const rerouted = options.reroute === false ? 0 : await count(tx, q.REROUTE_OPEN, [children, now]);
     const rules = JSON.stringify(await ruleTerms(tx));
+    const followed = await count(tx, q.FOLLOW_ALERTS, [now, children, rules]);
 
     const routed = await tx.query<{
       alert_id: string;
@@ -74,12 +75,12 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
     const overdue = await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children]);
     // The offices and agencies that subscribe hear of each crossing with the escalation itself.
     await recordTasksOverdue(tx, overdue, now);
-    return { closed, opened, reopened, rerouted, escalated: overdue.length };
+    return { counts: { closed, opened, reopened, rerouted, escalated: overdue.length }, followed };
   });
-  if (Object.values(result).some((n) => n > 0)) {
-    deps.log.info({ ...result, scope: children ? children.length : 'all' }, 'tasks synced');
+  if (Object.values(counts).some((n) => n > 0) || followed > 0) {
+    deps.log.info({ ...counts, followed, scope: children ? children.length : 'all' }, 'tasks synced');
   }
-  return result;
+  return counts;
 }
 
 async function count(tx: Queryable, sql: string, params: readonly unknown[]): Promise<number> {

@@ -163,6 +163,27 @@ routed AS (
     JOIN alert a ON a.id = i.alert_id
 )`;
 
+/**
+ * Open tasks take the deadline and severity of their alert when later rows changed the alert in
+ * place (its opened_on, due_on or severity follow the facts), so a task's deadline does not depend
+ * on which rows had arrived when it opened. $1 now, $2 child ids or null, $3 rules json.
+ */
+export const FOLLOW_ALERTS = `
+WITH terms AS (
+  SELECT t.id, a.severity,
+         CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END AS severity_rank,
+         COALESCE(a.due_on, a.opened_on + COALESCE(($3::jsonb -> a.rule_id ->> 'deadline_days')::int, 30)) AS due_on
+    FROM task t JOIN alert a ON a.id = t.alert_id
+   WHERE t.status = 'open' AND ($2::text[] IS NULL OR t.child_id = ANY($2::text[]))
+), changed AS (
+  UPDATE task t
+     SET due_on = x.due_on, severity = x.severity, severity_rank = x.severity_rank, updated_at = $1
+    FROM terms x
+   WHERE t.id = x.id AND (t.due_on, t.severity) IS DISTINCT FROM (x.due_on, x.severity)
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM changed`;
+
 /** Reopens the closed task of the same child, rule and office kind when its alert came back. $6 now. */
 export const REOPEN_RETURNING = `
 WITH ${ROUTED}, prev AS (
