@@ -77,6 +77,7 @@ describe('identity routes', () => {
       'a_number',
       'sex',
       'country',
+      'record dates',
     ]);
 
     const bad = await app.inject({

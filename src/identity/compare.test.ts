@@ -4,13 +4,15 @@ import {
   compareANumber,
   compareDob,
   compareGiven,
+  compareRecordDates,
   compareSurnames,
   DOB,
   GIVEN,
   SURNAMES,
   A_NUMBER,
+  RECORD_DATES,
 } from './compare.ts';
-import { nameTokens, soundAlike, spanishKey } from './names.ts';
+import { dayNumber, nameTokens, soundAlike, spanishKey } from './names.ts';
 
 const level = (c: { levels: readonly string[] }, n: number) => c.levels[n];
 
@@ -73,6 +75,19 @@ describe('date of birth', () => {
     [null, '2008-03-04', 'missing'],
   ])('%s vs %s: %s', (a, b, want) => {
     expect(level(DOB, compareDob(a, b))).toBe(want);
+  });
+});
+
+describe('record dates', () => {
+  it.each([
+    ['2022-01-10', '2022-01-12', 'within 30 days'],
+    ['2022-01-10', '2022-02-09', 'within 30 days'],
+    ['2022-01-10', '2022-02-10', 'within a year'],
+    ['2022-03-01', '2021-03-01', 'within a year'],
+    ['2022-03-01', '2021-02-28', 'further apart'],
+    [null, '2022-01-10', 'missing'],
+  ])('%s vs %s: %s', (a, b, want) => {
+    expect(level(RECORD_DATES, compareRecordDates(dayNumber(a), dayNumber(b)))).toBe(want);
   });
 });
 

@@ -44,9 +44,26 @@ export const A_NUMBER: Comparison = {
 };
 export const SEX: Comparison = { field: 'sex', levels: ['missing', 'same', 'different'] };
 export const COUNTRY: Comparison = { field: 'country', levels: ['missing', 'same', 'different'] };
+/**
+ * How far apart the two records' own dates are (encounter, transfer, admission, hearing...): one
+ * child's records follow one journey, while two children who share a name and a date of birth
+ * seldom pass through within weeks of each other.
+ */
+export const RECORD_DATES: Comparison = {
+  field: 'record dates',
+  levels: ['missing', 'within 30 days', 'within a year', 'further apart'],
+};
 
 /** The fields the model scores, in pattern order. */
-export const COMPARISONS: readonly Comparison[] = [GIVEN, SURNAMES, DOB, A_NUMBER, SEX, COUNTRY];
+export const COMPARISONS: readonly Comparison[] = [
+  GIVEN,
+  SURNAMES,
+  DOB,
+  A_NUMBER,
+  SEX,
+  COUNTRY,
+  RECORD_DATES,
+];
 
 export const MISSING = 0;
 
@@ -164,6 +181,13 @@ export function compareANumber(a: string | null, b: string | null): number {
   if (!a || !b) return 0;
   if (a === b) return 1;
   return aNumberNear(a, b) ? 2 : 3;
+}
+
+/** Own dates as day numbers (NaN when unknown). */
+export function compareRecordDates(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return 0;
+  const days = Math.abs(a - b);
+  return days <= 30 ? 1 : days <= 365 ? 2 : 3;
 }
 
 const knownSex = (s: string | null) => s === 'M' || s === 'F';

@@ -57,6 +57,7 @@ const FIELD_VALUES: ((r: LinkInput) => string | null)[] = [
   (r) => r.aNumber,
   (r) => r.sex,
   (r) => r.country,
+  (r) => r.ownDate,
 ];
 
 /** Scores a pair of loaded records with a model (no database). */

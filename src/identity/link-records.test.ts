@@ -59,6 +59,14 @@ describe('linking records into children (database)', () => {
     expect(again.changedLinks).toBe(0);
     expect(again.newChildren).toBe(0);
     expect(await linksByPk()).toEqual(links);
+
+    // A model stored by a version that compared fewer fields is retrained, not misread.
+    await tdb.db.exec(
+      `UPDATE link_model SET params = jsonb_set(params, '{m}', (params->'m') - 6) WHERE id = (SELECT max(id) FROM link_model)`,
+    );
+    const retrained = await linkRecords(deps(), [pks[0]!]);
+    expect(retrained.trained).toBe(true);
+    expect(await linksByPk()).toEqual(links);
   });
 
   it('incremental linking of new rows gives the same children as a full re-link', async () => {

@@ -9,6 +9,7 @@ import { BLOCK_CAP, BLOCKING_RULES, type Oversized } from './blocking.ts';
 import { assignChildIds } from './child-ids.ts';
 import { KIND, methodName, pairKey } from './cluster.ts';
 import * as q from './identity.queries.ts';
+import { COMPARISONS } from './compare.ts';
 import { clusterMembers, runLinkage, scoreEdges, type Decisions, type ReviewPair } from './link-core.ts';
 import type { ModelParams } from './model.ts';
 import { Phases, type Phase } from './phases.ts';
@@ -45,13 +46,19 @@ export interface StoredModel {
   freq: NameFrequencies;
 }
 
+/**
+ * The latest stored model, or null when there is none or it was trained on a different list of
+ * comparisons (an earlier version): such a model cannot score today's patterns and is retrained.
+ */
 export async function loadModel(db: Queryable): Promise<StoredModel | null> {
   const row = await q.latestModel(db);
   if (!row) return null;
+  const params = row.params as ModelParams;
+  if (!Array.isArray(params.m) || params.m.length !== COMPARISONS.length) return null;
   const f = row.freq as { given: [string, number][]; surnames: [string, number][] };
   return {
     id: row.id,
-    params: row.params as ModelParams,
+    params,
     freq: { given: new Map(f.given), surnames: new Map(f.surnames) },
   };
 }

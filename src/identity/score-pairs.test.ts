@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compareANumber, compareDob, compareGiven, compareSex, compareSurnames } from './compare.ts';
+import {
+  compareANumber,
+  compareCountry,
+  compareDob,
+  compareGiven,
+  compareRecordDates,
+  compareSex,
+  compareSurnames,
+} from './compare.ts';
 import { decodePattern } from './model.ts';
+import { dayNumber } from './names.ts';
 import { RecordTable } from './record-table.ts';
 import { recordTable } from './testing.ts';
 import { F_DOB, PairScorer } from './score-pairs.ts';
@@ -47,13 +56,15 @@ describe('pair scorer levels', () => {
         for (let j = i + 1; j < t.n; j += 41) {
           const a = pop[i]!;
           const b = pop[j]!;
-          const got = decodePattern(scorer.code(i, j)).slice(0, 5);
+          const got = decodePattern(scorer.code(i, j));
           const want = [
             compareGiven(a.given, b.given),
             compareSurnames(a.surname1, a.surname2, b.surname1, b.surname2),
             compareDob(a.dob, b.dob),
             compareANumber(a.aNumber, b.aNumber),
             compareSex(a.sex, b.sex),
+            compareCountry(a.country, b.country),
+            compareRecordDates(dayNumber(a.ownDate), dayNumber(b.ownDate)),
           ];
           if (got.join() !== want.join()) wrong.push(`${a.recordId} vs ${b.recordId}: ${got} != ${want}`);
           compared++;

@@ -5,6 +5,7 @@ import {
   compareANumber,
   compareDob,
   compareGiven,
+  compareRecordDates,
   compareSex,
   compareSurnames,
   namesCompatible,
@@ -46,7 +47,7 @@ export function countNameFrequencies(t: RecordTable, minCount = 2): NameFrequenc
 }
 
 // Radices of the pattern code, read once (an imported binding is slower to read in a hot loop).
-const [, R1, R2, R3, R4, R5] = RADICES as [number, number, number, number, number, number];
+const [, R1, R2, R3, R4, R5, R6] = RADICES as [number, number, number, number, number, number, number];
 
 // Facts about each pattern code that scoring needs per pair, computed once.
 const GIVEN_EXACT = 1;
@@ -219,7 +220,8 @@ export class PairScorer {
     const ci = t.country[i]!;
     const cj = t.country[j]!;
     const country = ci < 0 || cj < 0 ? 0 : ci === cj ? 1 : 2;
-    return ((((given * R1 + surnames) * R2 + dob) * R3 + aNumber) * R4 + sex) * R5 + country;
+    const dates = compareRecordDates(t.ownDay[i]!, t.ownDay[j]!);
+    return (((((given * R1 + surnames) * R2 + dob) * R3 + aNumber) * R4 + sex) * R5 + country) * R6 + dates;
   }
 
   /** compareDob on dictionary ids, without building strings. */

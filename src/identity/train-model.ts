@@ -1,14 +1,19 @@
-// Estimates the model from the data itself: u on random pairs, λ from pairs that identifiers link
-// (divided by a guessed recall), m by EM in rounds over different blocking rules.
+// Estimates the model from the data itself: u on random pairs, m by EM in rounds over different
+// blocking rules, then λ by EM over all pairs (candidate pairs' posteriors; the rest are non-matches).
 import { COMPARISONS } from './compare.ts';
-import { emOnPatterns, estimateU, initialM, PATTERN_COUNT, type ModelParams } from './model.ts';
+import {
+  decodePattern,
+  emOnPatterns,
+  estimateU,
+  initialM,
+  levelWeights,
+  PATTERN_COUNT,
+  type ModelParams,
+} from './model.ts';
 import type { RecordTable } from './record-table.ts';
 import { F_A_NUMBER, F_DOB, F_GIVEN, F_SURNAMES, type PairScorer } from './score-pairs.ts';
 import { BLOCKING_RULES } from './blocking.ts';
 import { DETERMINISTIC_BIT, type PairCodes } from './pair-codes.ts';
-
-/** Share of true pairs that identifiers alone catch (the guess λ is divided by). */
-export const DETERMINISTIC_RECALL_GUESS = 0.7;
 
 export const DEFAULT_THRESHOLDS = { linkThreshold: 8, reviewThreshold: 2, tfCapBits: 3 };
 
@@ -36,6 +41,42 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * λ, the share of matches among all pairs of records, by EM with m and u held: the expected number
+ * of matches is the sum of the candidate pairs' match probabilities (pairs that share no block are
+ * taken as non-matches), which depends on λ itself, so it is iterated to its fixed point. Starts at
+ * the identifier-linked pairs, which are matches.
+ */
+export function estimateLambda(
+  counts: Float64Array,
+  model: Pick<ModelParams, 'm' | 'u'>,
+  identifierLinked: number,
+  allPairs: number,
+): number {
+  const ratios: number[] = [];
+  const n: number[] = [];
+  const w = levelWeights(model);
+  counts.forEach((c, code) => {
+    if (c === 0) return;
+    const levels = decodePattern(code);
+    let bits = 0;
+    for (let f = 0; f < levels.length; f++) bits += w[f]![levels[f]!]!;
+    ratios.push(Math.pow(2, bits));
+    n.push(c);
+  });
+  let lambda = Math.min(Math.max(identifierLinked / allPairs, 1e-12), 0.5);
+  for (let it = 0; it < 500; it++) {
+    const odds = lambda / (1 - lambda);
+    let matches = 0;
+    for (let k = 0; k < ratios.length; k++) matches += (n[k]! * odds * ratios[k]!) / (1 + odds * ratios[k]!);
+    const next = Math.min(Math.max(matches / allPairs, 1e-12), 0.5);
+    const done = Math.abs(next - lambda) <= lambda * 1e-9;
+    lambda = next;
+    if (done) break;
+  }
+  return lambda;
+}
+
 /** Estimates the model on a table's candidate pairs (their pattern codes and blocking rules). */
 export function trainModel(
   t: RecordTable,
@@ -56,18 +97,20 @@ export function trainModel(
   }
   const u = estimateU(randomCounts);
 
-  // Identifier links (for λ) and each round's pattern counts.
+  // Identifier links (a lower bound on the matches), every candidate pair's pattern (for λ) and
+  // each round's pattern counts.
   const roundBit = TRAINING_RULES.map((r) => 1 << r);
   const roundCounts = ROUNDS.map(() => new Float64Array(PATTERN_COUNT));
+  const allCounts = new Float64Array(PATTERN_COUNT);
   let deterministic = 0;
   for (let p = 0; p < pairs.n; p++) {
     const rules = pairs.rules[p]!;
     const code = pairs.code[p]!;
     if (rules & DETERMINISTIC_BIT) deterministic++;
+    allCounts[code]!++;
     for (let k = 0; k < roundBit.length; k++) if (rules & roundBit[k]!) roundCounts[k]![code]!++;
   }
   const allPairs = Math.max((t.n * (t.n - 1)) / 2, 1);
-  const lambda = Math.min(Math.max(deterministic / DETERMINISTIC_RECALL_GUESS / allPairs, 1e-9), 0.5);
 
   // m: EM in rounds; each field's m is the mean over the rounds that do not fix it.
   const start = initialM();
@@ -93,6 +136,7 @@ export function trainModel(
     });
   });
   const m = start.map((row, f) => (seen[f] ? sums[f]!.map((x) => x / seen[f]!) : row));
+  const lambda = estimateLambda(allCounts, { m, u }, deterministic, allPairs);
   return {
     lambda,
     m,

@@ -61,9 +61,11 @@ describe('web pages by role (Chromium, access control on)', () => {
         recordId: 'EOIR-T1',
         aNumber: '299999991',
         idncase: 'T1',
+        surname2: null,
         dob: null,
         sex: null,
         country: null,
+        ownDate: '2022-09-15',
         eventType: 'CASE_OPENED',
       }),
     ]);
@@ -208,7 +210,7 @@ describe('web pages by role (Chromium, access control on)', () => {
     const fields = await page
       .locator('tr[data-field]')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-field')));
-    expect(fields).toEqual(['given_names', 'surnames', 'dob', 'a_number', 'sex', 'country']);
+    expect(fields).toEqual(['given_names', 'surnames', 'dob', 'a_number', 'sex', 'country', 'record dates']);
     await check(page, 'review-pair');
     await page.getByLabel('Same child: link the two records').check();
     await page.fill('#reason', 'court file shows the same child');
