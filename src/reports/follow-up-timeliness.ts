@@ -92,7 +92,12 @@ export async function followUpTimeliness(db: Db, asOf: string): Promise<FollowUp
     db,
     'follow_up_timeliness',
     asOf,
-    (q) => q.query<FollowUpRow>(FOLLOW_UP_SQL, [asOf]),
+    async (q) => {
+      // The tasks' hash join stays in memory, and this one-off statement is not worth compiling.
+      await q.query("SET LOCAL work_mem = '256MB'");
+      await q.query('SET LOCAL jit = off');
+      return q.query<FollowUpRow>(FOLLOW_UP_SQL, [asOf]);
+    },
     LOGS_STAMP,
   );
   const counted = (measure: FollowUpRow['measure']): Counted[] =>
