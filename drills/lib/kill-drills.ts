@@ -123,12 +123,7 @@ export async function servePushDrill(options: {
       });
       await restarted;
       await settle(killed!, serve, rk!, ENV);
-      const [actual, delivery] = await withDb(killed!, async (db) => [
-        await drillState(db, { history: false }),
-        await deliveryCheck(db, rk!),
-      ]);
-      const diff = differences(expected, actual);
-      const passed = diff.length === 0 && deliveriesComplete(delivery);
+      const { diff, delivery, passed } = await compareWithClean(killed!, rk!, expected, { history: false });
       return {
         passed,
         differences: diff,
@@ -150,6 +145,21 @@ export async function servePushDrill(options: {
       };
     });
   });
+}
+
+/** The killed run's stored state and deliveries, checked against the clean run's state. */
+async function compareWithClean(
+  killed: DrillTarget,
+  receiver: Parameters<typeof deliveryCheck>[1],
+  expected: Awaited<ReturnType<typeof drillState>>,
+  options: { history: boolean },
+) {
+  const [actual, delivery] = await withDb(
+    killed,
+    async (db) => [await drillState(db, options), await deliveryCheck(db, receiver)] as const,
+  );
+  const diff = differences(expected, actual);
+  return { diff, delivery, passed: diff.length === 0 && deliveriesComplete(delivery) };
 }
 
 async function withDb<T>(
@@ -237,12 +247,7 @@ export async function workerDrill(options: {
       serve = await serveWithWorker(killed!, ENV, { port: serve.port });
       await settle(killed!, serve, rk!, ENV);
       const killedMs = performance.now() - t0;
-      const [actual, delivery] = await withDb(killed!, async (db) => [
-        await drillState(db, { history: true }),
-        await deliveryCheck(db, rk!),
-      ]);
-      const diff = differences(expected, actual);
-      const passed = diff.length === 0 && deliveriesComplete(delivery);
+      const { diff, delivery, passed } = await compareWithClean(killed!, rk!, expected, { history: true });
       return {
         passed,
         differences: diff,
