@@ -23,6 +23,7 @@ const TABLES = {
   report_address: 'record_pk',
   report_notice: 'record_pk',
   report_unit_street: 'record_pk',
+  report_release: 'release_key, child_id',
 };
 
 async function snapshot() {
@@ -107,6 +108,43 @@ describe('report facts', () => {
     expect(states.length).toBeGreaterThan(4);
     expect(states.filter((s) => s.kept !== s.scope)).toEqual([]);
     expect(states.map((s) => s.kept)).toContain('OK');
+  });
+
+  it('an address recurs from the date of its threshold-th child, kept as children arrive and move', async () => {
+    const street = { line: '12 PINE ST', unit: null, city: 'MIAMI', state: 'FL', zip: '33101' };
+    const fixture = new ReportFixture(300)
+      .add('e1', admission('2022-01-01'), release('2022-01-10', street))
+      .add('e2', admission('2022-01-01'), release('2022-02-10', street))
+      .add('e3', admission('2022-01-01'), release('2022-03-10', street));
+    const ids = await fixture.insert(t.db, { refresh: false });
+    await refreshReportFacts(t.db, { childIds: ['e1', 'e2', 'e3'], recordIds: ids });
+    const recurring = async (asOf: string) =>
+      (await buildReport(t.db, { asOf, recurringThreshold: 3 })).recurring_addresses;
+    const same = async () => {
+      const incremental = await snapshot();
+      await refreshReportFacts(t.db, 'all');
+      expect(await snapshot()).toEqual(incremental);
+    };
+    expect(await recurring('2022-03-09')).toMatchObject({ addresses: 0, children: 0 });
+    expect(await recurring('2022-03-10')).toMatchObject({ addresses: 1, children: 3 });
+    await same();
+
+    // A fourth child released there earlier makes it recurring a month sooner.
+    const e4 = await new ReportFixture(320)
+      .add('e4', admission('2022-01-01'), release('2022-01-20', street))
+      .insert(t.db, { refresh: false });
+    await refreshReportFacts(t.db, { childIds: ['e4'], recordIds: e4 });
+    expect(await recurring('2022-02-10')).toMatchObject({ addresses: 1, children: 3 });
+    expect(await recurring('2022-03-10')).toMatchObject({ addresses: 1, children: 4 });
+    await same();
+
+    // e2's release is corrected to another street: only e2 is refreshed, and the address waits for e3.
+    const e2Release = ids[3]!;
+    await t.db.query(`UPDATE record SET addr_line = '14 PINE ST' WHERE id = $1`, [e2Release]);
+    await refreshReportFacts(t.db, { childIds: ['e2'], recordIds: [e2Release] });
+    expect(await recurring('2022-02-10')).toMatchObject({ addresses: 0, children: 0 });
+    expect(await recurring('2022-03-10')).toMatchObject({ addresses: 1, children: 3 });
+    await same();
   });
 
   it("today's overview is computed ahead, and a change of the facts makes it stale", async () => {

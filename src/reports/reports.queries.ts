@@ -156,9 +156,42 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
        LEFT JOIN routes o5 ON o5.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o5.prefix = left(a.zip5, 5)
        LEFT JOIN routes o3 ON o3.state = a.state AND a.zip5 ~ '^[0-9]{5}' AND o3.prefix = left(a.zip5, 3)
        LEFT JOIN routes o0 ON o0.state = a.state AND o0.prefix = ''`,
+      ...refreshReleaseSql(scope),
     );
   }
   return statements;
+}
+
+// Each child's clean release addresses with the child's rank among the children released there
+// (migration 0044), after report_address. For some children: the addresses they leave lose their
+// ranks (NULL), their rows come in unranked, and only the addresses with an unranked row are ranked
+// again.
+function refreshReleaseSql(scope: 'all' | 'children'): string[] {
+  const insert = (
+    rank: string,
+    byChild: string,
+  ) => `INSERT INTO report_release (release_key, child_id, first_date, key_rank)
+       SELECT release_key, child_id, first_date, ${rank}
+       FROM (SELECT release_key, child_id, min(own_date) AS first_date FROM report_address
+             WHERE release_key IS NOT NULL${byChild} GROUP BY release_key, child_id) t`;
+  if (scope === 'all') {
+    return [
+      'DELETE FROM report_release',
+      insert('row_number() OVER (PARTITION BY release_key ORDER BY first_date, child_id)', ''),
+    ];
+  }
+  return [
+    `UPDATE report_release SET key_rank = NULL
+       WHERE release_key IN (SELECT release_key FROM report_release WHERE child_id = ANY (:children::text[]))`,
+    'DELETE FROM report_release WHERE child_id = ANY (:children::text[])',
+    insert('NULL::int', ' AND child_id = ANY (:children::text[])'),
+    `UPDATE report_release r SET key_rank = t.rank
+       FROM (SELECT release_key, child_id,
+               row_number() OVER (PARTITION BY release_key ORDER BY first_date, child_id) AS rank
+             FROM report_release
+             WHERE release_key IN (SELECT release_key FROM report_release WHERE key_rank IS NULL)) t
+       WHERE r.release_key = t.release_key AND r.child_id = t.child_id AND r.key_rank IS DISTINCT FROM t.rank`,
+  ];
 }
 
 /**
@@ -171,21 +204,16 @@ current_address AS (
   FROM report_address a
   WHERE a.own_date <= $1::date AND (a.valid_until IS NULL OR a.valid_until > $1::date)
 ),
-release_address AS (
-  SELECT DISTINCT a.child_id, a.release_key
-  FROM report_address a
-  WHERE a.release_key IS NOT NULL AND a.own_date <= $1::date
-),
+-- An address recurs from the first release date of its $2-th child (report_release.key_rank).
 recurring AS (
-  SELECT release_key, count(*) AS children
-  FROM release_address
-  GROUP BY release_key
-  HAVING count(*) >= $2::int
+  SELECT release_key
+  FROM report_release
+  WHERE key_rank = $2::int AND first_date <= $1::date
 ),
 recurring_child AS (
-  SELECT DISTINCT child_id
-  FROM release_address
-  WHERE release_key IN (SELECT release_key FROM recurring)
+  SELECT DISTINCT r.child_id
+  FROM report_release r
+  WHERE r.release_key IN (SELECT release_key FROM recurring) AND r.first_date <= $1::date
 ),
 child_fact AS MATERIALIZED (
   SELECT c.child_id,
