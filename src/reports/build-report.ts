@@ -1,6 +1,6 @@
 // Builds the oversight report (oversight-report.md) as of a date, with breakdowns and timeliness.
 import type { Db, Queryable } from '../db/index.ts';
-import { followUpTimeliness } from './follow-up-timeliness.ts';
+import { type Counted, followUpTimeliness, percentileOfCounts } from './follow-up-timeliness.ts';
 import { cachedResult } from './report-cache.ts';
 import { AGGREGATE_SQL, figureColumn, type FigureName } from './reports.queries.ts';
 import {
@@ -25,7 +25,6 @@ export function reportParams(asOf: string, recurringThreshold: number): unknown[
 type AggregateRow = Record<string, unknown> & { dim: string; key: string | null };
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function figuresOf(row: AggregateRow): BreakdownFigures {
   const f = (name: FigureName) => num(row[figureColumn(name)]);
@@ -51,11 +50,14 @@ function figuresOf(row: AggregateRow): BreakdownFigures {
 type FactTimeliness = Pick<Timeliness, 'release_to_nta_served' | 'nta_served_to_filed'>;
 
 function timelinessOf(row: AggregateRow | undefined): FactTimeliness {
-  const pair = (prefix: string) => ({
-    children: num(row?.[`${prefix}_n`]),
-    median_days: numOrNull(row?.[`${prefix}_median`]),
-    p90_days: numOrNull(row?.[`${prefix}_p90`]),
-  });
+  const pair = (prefix: string) => {
+    const counts = (row?.[`${prefix}_counts`] ?? []) as Counted[];
+    return {
+      children: counts.reduce((sum, [, n]) => sum + n, 0),
+      median_days: percentileOfCounts(counts, 0.5),
+      p90_days: percentileOfCounts(counts, 0.9),
+    };
+  };
   return {
     release_to_nta_served: {
       ...pair('release_to_served'),

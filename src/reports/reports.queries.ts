@@ -283,16 +283,19 @@ const counts = FIGURE_NAMES.map(
  * field office of the current address, and country: one row per group, `dim` names the breakdown.
  */
 export const AGGREGATE_SQL = `WITH ${CHILD_FACTS_CTE},
--- Timeliness for all children only: the breakdowns need counts, which hash; percentiles sort.
+-- Timeliness for all children only, as how many children took each number of days (the
+-- percentiles are taken from these counts in src/reports/build-report.ts): counting hashes a few
+-- hundred values, where percentile_cont would sort every child twice.
 timeliness AS (
-  SELECT 'all'::text AS dim,
-    count(${RELEASE_TO_SERVED})::int AS release_to_served_n,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_median,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${RELEASE_TO_SERVED}) AS release_to_served_p90,
-    count(${SERVED_TO_FILED})::int AS served_to_filed_n,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_median,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SERVED_TO_FILED}) AS served_to_filed_p90
-  FROM child_fact
+  SELECT json_agg(json_build_array(release_to_served, n)) FILTER (WHERE release_to_served IS NOT NULL)
+           AS release_to_served_counts,
+         json_agg(json_build_array(served_to_filed, n)) FILTER (WHERE served_to_filed IS NOT NULL)
+           AS served_to_filed_counts
+  FROM (
+    SELECT ${RELEASE_TO_SERVED} AS release_to_served, ${SERVED_TO_FILED} AS served_to_filed, count(*)::int AS n
+    FROM child_fact
+    GROUP BY GROUPING SETS ((release_to_served), (served_to_filed))
+  ) t
 ),
 figures AS (
   SELECT
@@ -308,10 +311,11 @@ figures AS (
   FROM child_fact
   GROUP BY GROUPING SETS ((), (fiscal_year), (state), (field_office), (country))
 )
-SELECT f.*, t.release_to_served_n, t.release_to_served_median, t.release_to_served_p90,
-  t.served_to_filed_n, t.served_to_filed_median, t.served_to_filed_p90,
+SELECT f.*,
+  CASE WHEN f.dim = 'all' THEN t.release_to_served_counts END AS release_to_served_counts,
+  CASE WHEN f.dim = 'all' THEN t.served_to_filed_counts END AS served_to_filed_counts,
   CASE WHEN f.dim = 'all' THEN (SELECT count(*) FROM recurring)::int END AS recurring_addresses
-FROM figures f LEFT JOIN timeliness t ON t.dim = f.dim`;
+FROM figures f CROSS JOIN timeliness t`;
 
 /** The children behind one figure ($3 = optional breakdown key), with the facts that put them there. */
 export function drillDownSql(
