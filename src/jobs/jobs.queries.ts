@@ -88,21 +88,6 @@ export async function releaseStale(db: Queryable, olderThanSeconds: number): Pro
   return rows.length;
 }
 
-/** Puts back the jobs held by these workers (known to be dead). */
-export async function releaseJobsOf(db: Queryable, holders: (all: string[]) => string[]): Promise<number> {
-  const held = await db.query<{ locked_by: string }>(
-    `SELECT DISTINCT locked_by FROM job WHERE status = 'running' AND locked_by IS NOT NULL`,
-  );
-  const dead = holders(held.map((h) => h.locked_by));
-  if (dead.length === 0) return 0;
-  const rows = await db.query(
-    `UPDATE job SET status = 'queued', locked_by = NULL, locked_at = NULL
-     WHERE status = 'running' AND locked_by = ANY($1::text[]) RETURNING id`,
-    [dead],
-  );
-  return rows.length;
-}
-
 export async function countJobs(db: Queryable) {
   return db.query<{ queue: string; status: string; n: number }>(
     `SELECT queue, status, count(*)::int AS n FROM job GROUP BY queue, status ORDER BY queue, status`,

@@ -2,7 +2,7 @@
 // jobs with FOR UPDATE SKIP LOCKED, so a job is handled by one worker at a time.
 import os from 'node:os';
 import crypto from 'node:crypto';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
 import {
@@ -10,11 +10,11 @@ import {
   JOBS_CHANNEL,
   markDone,
   markFailed,
-  releaseJobsOf,
-  releaseStale,
+  releaseStale as releaseStaleJobs,
   type JobRow,
 } from './jobs.queries.ts';
-import { deadLocalHolders } from '../shared/claims.ts';
+import { releaseClaimsOfDeadHolders } from '../shared/claims.ts';
+import { ClaimLoop } from '../shared/claim-loop.ts';
 
 export type JobHandler = (job: JobRow, deps: { db: Db; log: Log }) => Promise<void>;
 
@@ -36,65 +36,31 @@ export function retryDelaySeconds(attempt: number, random: () => number = Math.r
   return Math.max(1, Math.round(cap * random()));
 }
 
-export class Worker {
+export class Worker extends ClaimLoop {
   readonly id: string;
-  private stopping = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  /** A job due now was queued since the last claim: poll again at once. */
-  private nudged = false;
-  private unlisten: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
   constructor(private readonly options: WorkerOptions) {
+    super({
+      db: options.db,
+      log: options.log,
+      channel: JOBS_CHANNEL,
+      what: 'jobs',
+      pollMs: options.pollMs ?? 500,
+    });
     this.id = options.id ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   }
 
-  start(): void {
-    if (this.loop) return;
-    const { db, log } = this.options;
-    // Woken by each commit that queues a job due now; the poll stays for jobs due later and for a
-    // listener that lost its connection.
-    this.unlisten = db.listen
-      ? db
-          .listen(JOBS_CHANNEL, () => {
-            this.nudged = true;
-            this.wake?.();
-          })
-          .catch((e: unknown) => {
-            log.warn({ err: toError(e).message }, 'cannot listen for new jobs; polling only');
-            return null;
-          })
-      : Promise.resolve(null);
-    this.loop = this.run();
+  /** Puts back jobs held by a worker that stopped answering: at once when it ran on this machine and
+   * its process has ended, else once the claim is older than `staleSeconds`. */
+  async releaseStale(): Promise<number> {
+    const { db, staleSeconds } = this.options;
+    return (
+      (await releaseClaimsOfDeadHolders(db, { table: 'job', claimed: 'running', free: 'queued' })) +
+      (await releaseStaleJobs(db, staleSeconds ?? 300))
+    );
   }
 
-  /** Whether commits that queue jobs wake this worker, once started. */
-  async listening(): Promise<boolean> {
-    return (await this.unlisten) !== null;
-  }
-
-  /** Finishes the jobs in hand, then stops. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    await (
-      await this.unlisten
-    )?.();
-    this.unlisten = Promise.resolve(null);
-  }
-
-  /** Claims and runs jobs until none is ready; returns how many ran. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.runBatch();
-      if (n === 0) return total;
-      total += n;
-    }
-  }
-
-  private async runBatch(): Promise<number> {
+  async runBatch(): Promise<number> {
     const { db, log, handlers } = this.options;
     const jobs = await claimJobs(db, Object.keys(handlers), this.id, this.options.batchSize ?? 10);
     for (const job of jobs) {
@@ -110,36 +76,5 @@ export class Worker {
       }
     }
     return jobs.length;
-  }
-
-  private async run(): Promise<void> {
-    const { db, log } = this.options;
-    const pollMs = this.options.pollMs ?? 500;
-    let lastStaleCheck = 0;
-    while (!this.stopping) {
-      try {
-        if (Date.now() - lastStaleCheck > 30_000) {
-          lastStaleCheck = Date.now();
-          const n =
-            (await releaseJobsOf(db, deadLocalHolders)) +
-            (await releaseStale(db as Queryable, this.options.staleSeconds ?? 300));
-          if (n) log.info({ released: n }, 'released abandoned jobs');
-        }
-        this.nudged = false;
-        const n = await this.runBatch();
-        if (n > 0) continue;
-      } catch (thrown) {
-        // The database may be restarting: keep polling, the service recovers by itself.
-        log.error({ err: toError(thrown).message }, 'worker poll failed');
-      }
-      if (this.nudged || this.stopping) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
   }
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
@@ -269,6 +271,25 @@ describe(`notify delivery on ${testEngine}`, () => {
     expect(await w.releaseStale()).toBe(1);
     expect(await w.drain()).toBe(1);
     expect(receiver.processed.size).toBe(1);
+  });
+
+  it('a claim of a worker process on this machine that has ended is released at once', async () => {
+    await subscribe('EOIR');
+    await t.db.transaction((tx) => recordEvent(tx, fta('C-11')));
+    await t.db.transaction((tx) => recordEvent(tx, fta('C-12')));
+    const ended = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    expect(await claimDeliveries(t.db, `${os.hostname()}:${ended}:notify:abc`, clock.now(), 1)).toHaveLength(
+      1,
+    );
+    expect(
+      await claimDeliveries(t.db, `${os.hostname()}:${process.pid}:notify:def`, clock.now(), 1),
+    ).toHaveLength(1);
+    const w = worker({ staleSeconds: 600 });
+    // No time passes: the ended process's claim goes back, the live one's stays held.
+    expect(await w.releaseStale()).toBe(1);
+    expect(await w.drain()).toBe(1);
+    expect(receiver.processed.size).toBe(1);
+    expect((await listDeliveries(t.db)).map((d) => d.status).sort()).toEqual(['delivered', 'delivering']);
   });
 
   it('address drift pushes the newest address to the court and OPLA, not to oversight', async () => {

@@ -10,14 +10,14 @@ import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { toError } from '../shared/errors.ts';
-import { deadLocalHolders } from '../shared/claims.ts';
+import { releaseClaimsOfDeadHolders } from '../shared/claims.ts';
+import { ClaimLoop } from '../shared/claim-loop.ts';
 import type { NotifyConfig } from './config.ts';
 import type { NotifyEvent } from './catalogue.ts';
 import {
   claimDeliveries,
   disableGoneSubscription,
   recordAttempt,
-  releaseDeliveriesOf,
   releaseStaleDeliveries,
   selectDigestEvents,
   selectEvents,
@@ -49,67 +49,29 @@ export interface DeliveryWorkerOptions {
   random?: () => number;
 }
 
-export class DeliveryWorker {
+export class DeliveryWorker extends ClaimLoop {
   readonly id: string;
   private readonly retry: RetryPolicy;
   private readonly mailer: Mailer;
-  private stopping = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  /** A committed transaction recorded deliveries since the last claim: poll again at once. */
-  private nudged = false;
-  private unlisten: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
   constructor(private readonly options: DeliveryWorkerOptions) {
+    // Woken by every commit that records deliveries; the poll stays for retries falling due.
+    super({
+      db: options.db,
+      log: options.log,
+      channel: OUTBOX_CHANNEL,
+      what: 'deliveries',
+      pollMs: options.pollMs ?? 200,
+    });
     this.id = options.id ?? `${os.hostname()}:${process.pid}:notify:${crypto.randomBytes(3).toString('hex')}`;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.mailer = smtpMailer(options.config.smtpUrl, options.config.mailFrom);
   }
 
-  start(): void {
-    if (this.loop) return;
-    const { db, log } = this.options;
-    // Woken by every commit that records deliveries; the poll stays for retries falling due and
-    // for a listener that lost its connection.
-    this.unlisten = db.listen
-      ? db
-          .listen(OUTBOX_CHANNEL, () => {
-            this.nudged = true;
-            this.wake?.();
-          })
-          .catch((e: unknown) => {
-            log.warn({ err: toError(e).message }, 'cannot listen for new deliveries; polling only');
-            return null;
-          })
-      : Promise.resolve(null);
-    this.loop = this.run();
-  }
-
-  /** Whether commits wake this worker (it listens for new deliveries), once started. */
-  async listening(): Promise<boolean> {
-    return (await this.unlisten) !== null;
-  }
-
   /** Finishes the sends in hand, then stops. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    await (
-      await this.unlisten
-    )?.();
-    this.unlisten = Promise.resolve(null);
+  override async stop(): Promise<void> {
+    await super.stop();
     this.mailer.close();
-  }
-
-  /** Sends everything due now; returns how many attempts were made. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.runBatch();
-      if (n === 0) return total;
-      total += n;
-    }
   }
 
   /**
@@ -119,8 +81,11 @@ export class DeliveryWorker {
   async releaseStale(): Promise<number> {
     const ms = (this.options.staleSeconds ?? 120) * 1000;
     return (
-      (await releaseDeliveriesOf(this.options.db, deadLocalHolders)) +
-      (await releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms)))
+      (await releaseClaimsOfDeadHolders(this.options.db, {
+        table: 'notify_delivery',
+        claimed: 'delivering',
+        free: 'pending',
+      })) + (await releaseStaleDeliveries(this.options.db, new Date(this.options.clock.now().getTime() - ms)))
     );
   }
 
@@ -256,33 +221,5 @@ export class DeliveryWorker {
       timeoutMs: config.webhookTimeoutMs,
       now: clock.now(),
     });
-  }
-
-  private async run(): Promise<void> {
-    const { log } = this.options;
-    const pollMs = this.options.pollMs ?? 200;
-    let lastStaleCheck = 0;
-    while (!this.stopping) {
-      try {
-        if (Date.now() - lastStaleCheck > 30_000) {
-          lastStaleCheck = Date.now();
-          const n = await this.releaseStale();
-          if (n) log.info({ released: n }, 'released abandoned deliveries');
-        }
-        this.nudged = false;
-        if ((await this.runBatch()) > 0) continue;
-      } catch (thrown) {
-        // The database may be restarting: keep polling, delivery resumes by itself.
-        log.error({ err: toError(thrown).message }, 'delivery poll failed');
-      }
-      if (this.nudged || this.stopping) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
   }
 }

@@ -284,24 +284,6 @@ export async function releaseStaleDeliveries(db: Queryable, olderThan: Date): Pr
   return rows.length;
 }
 
-/** Puts back the deliveries held by these workers (known to be dead). */
-export async function releaseDeliveriesOf(
-  db: Queryable,
-  holders: (all: string[]) => string[],
-): Promise<number> {
-  const held = await db.query<{ locked_by: string }>(
-    `SELECT DISTINCT locked_by FROM notify_delivery WHERE status = 'delivering' AND locked_by IS NOT NULL`,
-  );
-  const dead = holders(held.map((h) => h.locked_by));
-  if (dead.length === 0) return 0;
-  const rows = await db.query(
-    `UPDATE notify_delivery SET status = 'pending', locked_by = NULL, locked_at = NULL
-     WHERE status = 'delivering' AND locked_by = ANY($1::text[]) RETURNING id`,
-    [dead],
-  );
-  return rows.length;
-}
-
 export interface DeliveryListRow {
   id: number;
   subscription_id: number;
