@@ -75,13 +75,29 @@ interface ChangedAlert {
   details: Record<string, unknown>;
 }
 
-/** Records the notifications for the alerts this transaction opened or closed. */
-async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<number> {
+/**
+ * Records the notifications for the alerts this transaction opened or closed, or (`since`) for the
+ * alerts of some children opened or closed since an instant, unless recorded already.
+ */
+async function recordAlertEvents(
+  tx: Queryable,
+  occurredAt: Date,
+  since?: { children: readonly string[]; from: Date },
+): Promise<number> {
   // now() is the transaction's start: the alerts this transaction wrote carry exactly it.
   const changed = await tx.query<ChangedAlert>(
     `SELECT id, child_id, rule_id, severity, (closed_at IS NULL) AS opened, close_reason, addr_state,
             field_office, details
-     FROM alert WHERE opened_at = now() OR closed_at = now() ORDER BY id`,
+     FROM alert
+     WHERE ${
+       since
+         ? `child_id = ANY($1::text[]) AND (opened_at >= $2 OR closed_at >= $2)
+            AND NOT EXISTS (SELECT 1 FROM notify_event e WHERE e.event_id =
+                              'alert-' || alert.id || CASE WHEN closed_at IS NULL THEN '-opened' ELSE '-closed' END)`
+         : 'opened_at = now() OR closed_at = now()'
+     }
+     ORDER BY id`,
+    since ? [since.children, since.from] : [],
   );
   const events: EventInput[] = [];
   for (const a of changed) {
@@ -132,7 +148,11 @@ async function recordAlertEvents(tx: Queryable, occurredAt: Date): Promise<numbe
 }
 
 /** Brings links, alerts, tasks and notifications up to date for every queued record. */
-export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSummary> {
+export async function runProjections(
+  deps: ProjectionDeps,
+  options: { /** Records per round (default 20,000). */ batch?: number } = {},
+): Promise<ProjectionSummary> {
+  const batch = options.batch ?? BATCH;
   const total: ProjectionSummary = {
     rounds: 0,
     records: 0,
@@ -145,10 +165,11 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
     ms: { link: 0, evaluate: 0, tasks: 0 },
   };
   return deps.db.withAdvisoryLock(PROJECTIONS_LOCK, async () => {
+    if (await isBulkLoad(deps.db, batch)) await bulkLoad(deps, total, batch);
     for (;;) {
       const queued = await deps.db.query<{ record_pk: number; seq: number }>(
         `SELECT record_pk, seq FROM projection_pending ORDER BY record_pk LIMIT $1`,
-        [BATCH],
+        [batch],
       );
       const pending = queued.map((r) => r.record_pk);
       // Children kept by a round that stopped before its end (see migration 0091).
@@ -209,6 +230,65 @@ export async function runProjections(deps: ProjectionDeps): Promise<ProjectionSu
       deps.log.debug({ ...total }, 'projections brought up to date');
     }
   });
+}
+
+// A bulk load: more records are queued than one round takes, and they are more than half of all
+// records (a first load, or a reload of most of the feeds). Linking them round by round would
+// re-cluster the growing population again and again (a first load at full scale takes 150
+// rounds); linking everything at once gives the same children (the full and incremental paths
+// agree), and the rules sweep gives the same alerts as evaluating each child.
+async function isBulkLoad(db: Queryable, batch: number): Promise<boolean> {
+  const [row] = await db.query<{ bulk: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM projection_pending OFFSET $1)
+        AND (SELECT count(*) FROM projection_pending) * 2 > (SELECT count(*) FROM record) AS bulk`,
+    [batch],
+  );
+  return Boolean(row?.bulk);
+}
+
+/**
+ * Links, evaluates, reports and routes every record at once, then records the notifications the
+ * rounds would have recorded: the alerts opened or closed meanwhile, each changed address. A crash
+ * leaves the queue in place, and the next run does it again (same children, stable ids; alerts and
+ * addresses already announced are not announced again).
+ */
+async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: number): Promise<void> {
+  let t0 = performance.now();
+  const [queued] = await deps.db.query<{ n: number; seq: string; started: Date }>(
+    // The first record was queued before any of the alerts it can raise; the time survives a crash.
+    'SELECT count(*)::int AS n, max(seq) AS seq, min(queued_at) AS started FROM projection_pending',
+  );
+  await linkAll(deps);
+  total.ms.link += performance.now() - t0;
+  t0 = performance.now();
+  const rules = await sweepRules(deps);
+  await deps.db.transaction((tx) => refreshReportFacts(tx, 'all'));
+  const children = (
+    await deps.db.query<{ id: string }>('SELECT id FROM child WHERE merged_into IS NULL ORDER BY id')
+  ).map((c) => c.id);
+  const now = deps.clock.now();
+  for (let i = 0; i < children.length; i += batch) {
+    const chunk = children.slice(i, i + batch);
+    total.events += await deps.db.transaction(async (tx) => {
+      const addresses = await recordAddressChanges(tx, chunk, isoDate(now), now);
+      const alerts = await recordAlertEvents(tx, now, { children: chunk, from: queued!.started });
+      return alerts + addresses.changed + addresses.drift;
+    });
+  }
+  total.ms.evaluate += performance.now() - t0;
+  t0 = performance.now();
+  const tasks = await syncTasks(deps);
+  // Records queued while this ran (a higher number) stay for the rounds.
+  await deps.db.query('DELETE FROM projection_pending WHERE seq <= $1', [queued!.seq]);
+  await deps.db.query('DELETE FROM projection_pending_child');
+  total.ms.tasks += performance.now() - t0;
+  total.rounds++;
+  total.records += queued!.n;
+  total.children += children.length;
+  total.alertsOpened += rules.opened;
+  total.alertsClosed += rules.closed;
+  total.tasksOpened += tasks.opened + tasks.reopened;
+  total.tasksClosed += tasks.closed;
 }
 
 async function childrenOf(db: Queryable, recordPks: readonly number[]): Promise<string[]> {
