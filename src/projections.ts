@@ -261,12 +261,17 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   await linkAll(deps);
   total.ms.link += performance.now() - t0;
   t0 = performance.now();
+  // The report's facts read only links and records: the server builds them on its own connection
+  // while this process evaluates the rules; tasks (SQL) likewise go beside the messages (Node).
+  const facts = deps.db.transaction((tx) => refreshReportFacts(tx, 'all'));
+  facts.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const rules = await sweepRules(deps);
-  await deps.db.transaction((tx) => refreshReportFacts(tx, 'all'));
   const children = (
     await deps.db.query<{ id: string }>('SELECT id FROM child WHERE merged_into IS NULL ORDER BY id')
   ).map((c) => c.id);
   const now = deps.clock.now();
+  const tasks = syncTasks(deps);
+  tasks.catch(() => {});
   for (let i = 0; i < children.length; i += batch) {
     const chunk = children.slice(i, i + batch);
     total.events += await deps.db.transaction(async (tx) => {
@@ -275,9 +280,10 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
       return alerts + addresses.changed + addresses.drift;
     });
   }
+  await facts;
   total.ms.evaluate += performance.now() - t0;
   t0 = performance.now();
-  const tasks = await syncTasks(deps);
+  const routed = await tasks;
   // Records queued while this ran (a higher number) stay for the rounds.
   await deps.db.query('DELETE FROM projection_pending WHERE seq <= $1', [queued!.seq]);
   await deps.db.query('DELETE FROM projection_pending_child');
@@ -287,8 +293,8 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   total.children += children.length;
   total.alertsOpened += rules.opened;
   total.alertsClosed += rules.closed;
-  total.tasksOpened += tasks.opened + tasks.reopened;
-  total.tasksClosed += tasks.closed;
+  total.tasksOpened += routed.opened + routed.reopened;
+  total.tasksClosed += routed.closed;
 }
 
 async function childrenOf(db: Queryable, recordPks: readonly number[]): Promise<string[]> {
