@@ -2,7 +2,8 @@
 // queues the records it changed in its own transaction; `runProjections` then links them, evaluates
 // the rules of the children they touch, records the notifications (alerts, addresses), refreshes
 // the report's facts, and opens or closes tasks, in that order. Both edges (CLI ingest/rebuild
-// and the HTTP push, through a worker job) use it.
+// and the HTTP push, through a worker job) use it. A first load, where the queue is most of the
+// records, is taken at once instead (`bulkLoad`): one full link, the rules sweep, every fact.
 import { performance } from 'node:perf_hooks';
 import type { Db, Queryable } from './db/index.ts';
 import type { Clock } from './shared/clock.ts';
