@@ -26,6 +26,7 @@ import { sessionActor, signIn, signOut, tokenActor, SESSION_MS } from './sign-in
 import { appendAudit, verifyAudit, whoAccessed, type AuditEntry } from './audit.ts';
 import { checkJsonText } from './json-depth.ts';
 import { createAuditWriter, type AuditWriter } from './audit-writer.ts';
+import { createSessionCache, SESSION_CACHE_MS } from './session-cache.ts';
 import type { Configuration as OidcConfiguration } from 'openid-client';
 import { finishOidcLogin, startOidcLogin, type OidcSettings, type PendingLogin } from './oidc.ts';
 import { openSsoSession } from './sign-in.ts';
@@ -59,6 +60,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered after the access plugin, with its declared access. */
     accessRoutes: RegisteredRoute[];
+    /** Ends a session in this process at once (call after `signOut`). */
+    forgetSession?: (sessionId: string) => void;
   }
 }
 
@@ -78,6 +81,8 @@ export interface AccessPluginOptions {
   loginPerMinute?: number;
   /** Deepest JSON nesting accepted (default 32). */
   maxJsonDepth?: number;
+  /** How long this process remembers who a session stands for (default 2 s; 0: ask every time). */
+  sessionCacheMs?: number;
   /** Writes the audit entries of refusals; the server shares its own so they batch with reads. */
   audit?: AuditWriter;
   /** Single sign-on with an agency's OpenID Connect provider (optional). */
@@ -114,8 +119,10 @@ function bearer(req: FastifyRequest): string | undefined {
 async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   const { db, clock, secrets } = opts;
   const audit = opts.audit ?? createAuditWriter(db);
+  const sessions = createSessionCache(opts.sessionCacheMs ?? SESSION_CACHE_MS);
   const maxDepth = opts.maxJsonDepth ?? 32;
   app.decorate('accessRoutes', [] as RegisteredRoute[]);
+  app.decorate('forgetSession', (sessionId: string) => sessions.forget(sessionId));
   app.decorateRequest('actor', null);
   app.decorateRequest('purpose', null);
   app.decorateRequest('sessionId', null);
@@ -190,7 +197,8 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
       const raw = req.cookies[SESSION_COOKIE];
       const unsigned = raw ? req.unsignCookie(raw) : undefined;
       if (unsigned?.valid && unsigned.value) {
-        const actor = await sessionActor(db, unsigned.value, now);
+        const sessionId = unsigned.value;
+        const actor = await sessions.actor(sessionId, now, () => sessionActor(db, sessionId, now));
         if (actor) {
           req.actor = actor;
           req.sessionId = unsigned.value;
@@ -407,6 +415,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     { config: { permission: 'authenticated' }, schema: { summary: 'Sign out', tags: ['access'] } },
     async (req, reply) => {
       await signOut({ db, clock }, req.sessionId!, req.actor!);
+      sessions.forget(req.sessionId!);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     },

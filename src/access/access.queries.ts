@@ -100,9 +100,13 @@ export async function insertSession(
   );
 }
 
-export async function findSessionUser(q: Queryable, idHash: string, now: Date): Promise<UserRow | undefined> {
-  const rows = await q.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
+export async function findSessionUser(
+  q: Queryable,
+  idHash: string,
+  now: Date,
+): Promise<(UserRow & { expires_at: Date | string }) | undefined> {
+  const rows = await q.query<UserRow & { expires_at: Date | string }>(
+    `SELECT ${USER_COLUMNS}, s.expires_at FROM user_session s JOIN app_user u ON u.id = s.user_id
        LEFT JOIN user_office o ON o.id = u.office_id
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
     [idHash, now],

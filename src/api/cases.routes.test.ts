@@ -79,6 +79,13 @@ describe('cases and alerts API', () => {
     const page = (await app.inject('/api/v1/alerts?limit=2&offset=2')).json();
     expect(page).toMatchObject({ total: 4, limit: 2, offset: 2 });
     expect(page.alerts).toHaveLength(2);
+    // The total is the same whether the page is full, short, or past the end.
+    expect((await app.inject('/api/v1/alerts?limit=3&offset=2')).json()).toMatchObject({ total: 4 });
+    expect((await app.inject('/api/v1/alerts?limit=2&offset=9')).json()).toMatchObject({
+      total: 4,
+      alerts: [],
+    });
+    expect((await app.inject('/api/v1/alerts?limit=9')).json().total).toBe(4);
     expect((await app.inject('/api/v1/alerts?rule=NOPE')).statusCode).toBe(400);
   });
 
