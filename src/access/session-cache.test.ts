@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createSessionCache } from './session-cache.ts';
 import type { Actor } from './policy.ts';
 
-const officer: Actor = {
+// A case manager signed in through a session.
+const caseManager: Actor = {
   kind: 'user',
-  userId: 7,
-  username: 'officer1',
-  role: 'ero_officer',
-  officeId: 'ERO:Houston',
-  officeStates: ['TX'],
+  userId: 3,
+  username: 'cm1',
+  role: 'orr_case_manager',
+  officeId: null,
+  officeStates: [],
 };
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
@@ -26,9 +27,9 @@ describe('session cache', () => {
 
   it('asks the database once per session within the window, and again after it', async () => {
     const cache = createSessionCache(2000);
-    const l = lookups({ actor: officer, expiresAt: at(3_600_000) });
-    expect(await cache.actor('s1', at(0), l.lookup)).toEqual(officer);
-    expect(await cache.actor('s1', at(1999), l.lookup)).toEqual(officer);
+    const l = lookups({ actor: caseManager, expiresAt: at(3_600_000) });
+    expect(await cache.actor('s1', at(0), l.lookup)).toEqual(caseManager);
+    expect(await cache.actor('s1', at(1999), l.lookup)).toEqual(caseManager);
     expect(l.count()).toBe(1);
     await cache.actor('s1', at(2000), l.lookup);
     expect(l.count()).toBe(2);
@@ -36,7 +37,7 @@ describe('session cache', () => {
 
   it('never remembers a session past its end, nor one the database does not know', async () => {
     const cache = createSessionCache(2000);
-    const ending = lookups({ actor: officer, expiresAt: at(500) });
+    const ending = lookups({ actor: caseManager, expiresAt: at(500) });
     await cache.actor('s1', at(0), ending.lookup);
     const gone = lookups(undefined);
     expect(await cache.actor('s1', at(500), gone.lookup)).toBeUndefined();
@@ -46,7 +47,7 @@ describe('session cache', () => {
 
   it('forgets a signed-out session at once', async () => {
     const cache = createSessionCache(2000);
-    await cache.actor('s1', at(0), lookups({ actor: officer, expiresAt: at(3_600_000) }).lookup);
+    await cache.actor('s1', at(0), lookups({ actor: caseManager, expiresAt: at(3_600_000) }).lookup);
     cache.forget('s1');
     const gone = lookups(undefined);
     expect(await cache.actor('s1', at(1), gone.lookup)).toBeUndefined();
