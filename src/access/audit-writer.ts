@@ -18,8 +18,6 @@ import * as sql from './access.queries.ts';
 export interface AuditWriter {
   /** Appends `entry` with the next batch; resolves once that batch has committed. */
   append(entry: AuditEntry): Promise<{ seq: number; hash: string }>;
-  /** Waits for every entry handed in so far to be written (or to fail). */
-  drain(): Promise<void>;
 }
 
 interface Waiting {
@@ -75,9 +73,6 @@ export function createAuditWriter(db: Db): AuditWriter {
         // Started on the next turn, so the entries of requests handled in this turn go together.
         writing ??= new Promise<void>((r) => setImmediate(r)).then(run);
       });
-    },
-    async drain() {
-      while (writing) await writing;
     },
   };
 }
