@@ -200,7 +200,8 @@ export function auditAct(
 
 /**
  * Records a read that changed nothing, with the next batch of `audit`. Await it before answering:
- * it resolves once the entry has committed and throws when it could not be written.
+ * it resolves once the entry has committed and throws when it could not be written. Call it outside
+ * any transaction: the batch needs a connection of its own, and waits for the chain's lock.
  */
 export function auditRead(
   audit: AuditWriter,
