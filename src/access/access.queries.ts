@@ -100,9 +100,13 @@ export async function insertSession(
   );
 }
 
-export async function findSessionUser(q: Queryable, idHash: string, now: Date): Promise<UserRow | undefined> {
-  const rows = await q.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM user_session s JOIN app_user u ON u.id = s.user_id
+export async function findSessionUser(
+  q: Queryable,
+  idHash: string,
+  now: Date,
+): Promise<(UserRow & { expires_at: Date | string }) | undefined> {
+  const rows = await q.query<UserRow & { expires_at: Date | string }>(
+    `SELECT ${USER_COLUMNS}, s.expires_at FROM user_session s JOIN app_user u ON u.id = s.user_id
        LEFT JOIN user_office o ON o.id = u.office_id
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
     [idHash, now],
@@ -197,30 +201,28 @@ export async function auditHead(q: Queryable): Promise<{ seq: number; hash: stri
   return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
 }
 
-export async function insertAuditRow(q: Queryable, r: AuditRow): Promise<void> {
+/**
+ * Appends a run of chained entries (in seq order) and moves the head to `last`, in one statement.
+ * Call under `lockAuditChain`, with the head read after taking the lock.
+ */
+export async function insertAuditRows(
+  q: Queryable,
+  rows: readonly AuditRow[],
+  last: { seq: number; hash: string },
+): Promise<void> {
   await q.query(
-    `INSERT INTO audit_log (seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details,
-       prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      r.seq,
-      r.at,
-      r.actor_type,
-      r.actor_id,
-      r.role,
-      r.action,
-      r.purpose,
-      r.outcome,
-      r.child_ids,
-      r.target,
-      JSON.stringify(r.details),
-      r.prev_hash,
-      r.hash,
-    ],
-  );
-  await q.query(
-    `INSERT INTO audit_head (id, seq, hash) VALUES (true, $1, $2)
+    `WITH appended AS (
+       INSERT INTO audit_log (seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target,
+         details, prev_hash, hash)
+       SELECT seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details, prev_hash, hash
+         FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, at timestamptz, actor_type text, actor_id text,
+           role text, action text, purpose text, outcome text, child_ids text[], target text, details jsonb,
+           prev_hash text, hash text)
+        ORDER BY seq
+     )
+     INSERT INTO audit_head (id, seq, hash) VALUES (true, $2, $3)
      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
-    [r.seq, r.hash],
+    [JSON.stringify(rows), last.seq, last.hash],
   );
 }
 

@@ -39,44 +39,63 @@ function actorFields(actor: AuditEntry['actor']): {
   return { type: 'token', id: `token:${actor.tokenId}:${actor.name}`, role: null };
 }
 
-/** Appends one entry to the chain. Call it with the transaction of the act (`db.transaction`). */
+/**
+ * The stored rows of `entries` chained after `head` (null for an empty log), and the new head.
+ * Pure: the caller holds the chain's lock from reading the head until its transaction commits.
+ */
+export function chainEntries(
+  head: { seq: number; hash: string } | null,
+  entries: readonly AuditEntry[],
+): { rows: sql.AuditRow[]; last: { seq: number; hash: string } } {
+  let last = head ?? { seq: 0, hash: GENESIS_HASH };
+  const rows = entries.map((entry): sql.AuditRow => {
+    const a = actorFields(entry.actor);
+    const content = {
+      seq: last.seq + 1,
+      at: entry.at.toISOString(),
+      actorType: a.type,
+      actorId: a.id,
+      role: a.role,
+      action: entry.action,
+      purpose: entry.purpose ?? null,
+      outcome: entry.outcome ?? 'ok',
+      childIds: [...(entry.childIds ?? [])],
+      target: entry.target ?? null,
+      details: entry.details ?? {},
+    };
+    const hash = entryHash(last.hash, content);
+    const row = {
+      seq: content.seq,
+      at: content.at,
+      actor_type: content.actorType,
+      actor_id: content.actorId,
+      role: content.role,
+      action: content.action,
+      purpose: content.purpose,
+      outcome: content.outcome,
+      child_ids: content.childIds,
+      target: content.target,
+      details: content.details,
+      prev_hash: last.hash,
+      hash,
+    };
+    last = { seq: content.seq, hash };
+    return row;
+  });
+  return { rows, last };
+}
+
+/**
+ * Appends one entry to the chain. Call it with the transaction of the act (`db.transaction`); a
+ * change and its entry commit together. Reads that change nothing go through an `AuditWriter`.
+ */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
   // Serializes appends across processes for the rest of this transaction.
   await sql.lockAuditChain(tx);
   const head = await sql.auditHead(tx);
-  const seq = (head?.seq ?? 0) + 1;
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const a = actorFields(entry.actor);
-  const content = {
-    seq,
-    at: entry.at.toISOString(),
-    actorType: a.type,
-    actorId: a.id,
-    role: a.role,
-    action: entry.action,
-    purpose: entry.purpose ?? null,
-    outcome: entry.outcome ?? 'ok',
-    childIds: [...(entry.childIds ?? [])],
-    target: entry.target ?? null,
-    details: entry.details ?? {},
-  };
-  const hash = entryHash(prevHash, content);
-  await sql.insertAuditRow(tx, {
-    seq,
-    at: content.at,
-    actor_type: content.actorType,
-    actor_id: content.actorId,
-    role: content.role,
-    action: content.action,
-    purpose: content.purpose,
-    outcome: content.outcome,
-    child_ids: content.childIds,
-    target: content.target,
-    details: content.details,
-    prev_hash: prevHash,
-    hash,
-  });
-  return { seq, hash };
+  const { rows, last } = chainEntries(head ?? null, [entry]);
+  await sql.insertAuditRows(tx, rows, last);
+  return last;
 }
 
 export function storedEntry(r: sql.AuditRow): StoredEntry {

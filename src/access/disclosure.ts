@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.ts';
 import { childIdsOfTasks } from './access.queries.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
+import type { AuditWriter } from './audit-writer.ts';
 import { maskFor } from './mask.ts';
 export { childIdsOfRecords, childIdsOfReviewPair, childIdsOfTasks } from './access.queries.ts';
 import {
@@ -176,6 +177,16 @@ export function auditedTaskDb(
   );
 }
 
+/** The full entry of an act by `actor`: the command line states its purpose when it starts. */
+function entryOf(
+  at: Date,
+  actor: AuditActor,
+  purpose: Purpose | null,
+  entry: Omit<AuditEntry, 'at' | 'actor' | 'purpose'>,
+): AuditEntry {
+  return { ...entry, at, actor, purpose: purpose ?? (actor?.kind === 'cli' ? actor.purpose : null) };
+}
+
 /** Appends the audit entry of an act by `actor` (call inside the act's transaction). */
 export function auditAct(
   tx: Queryable,
@@ -184,8 +195,22 @@ export function auditAct(
   purpose: Purpose | null,
   entry: Omit<AuditEntry, 'at' | 'actor' | 'purpose'>,
 ) {
-  const stated = purpose ?? (actor?.kind === 'cli' ? actor.purpose : null);
-  return appendAudit(tx, { ...entry, at, actor, purpose: stated });
+  return appendAudit(tx, entryOf(at, actor, purpose, entry));
+}
+
+/**
+ * Records a read that changed nothing, with the next batch of `audit`. Await it before answering:
+ * it resolves once the entry has committed and throws when it could not be written. Call it outside
+ * any transaction: the batch needs a connection of its own, and waits for the chain's lock.
+ */
+export function auditRead(
+  audit: AuditWriter,
+  at: Date,
+  actor: AuditActor,
+  purpose: Purpose | null,
+  entry: Omit<AuditEntry, 'at' | 'actor' | 'purpose'>,
+) {
+  return audit.append(entryOf(at, actor, purpose, entry));
 }
 
 // Who an outbound message's subscriber is, for the field rules: the agency's role and the purpose

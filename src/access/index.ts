@@ -3,12 +3,15 @@
 // How other modules use it:
 // - Every route declares `config: { permission: '<permission>' }` (see PERMISSIONS); a route without
 //   one is refused to everyone. Token-bound routes add `resourceParam` (e.g. 'source').
-// - Handlers that disclose or change children call `auditRequest(tx, req, clock, { action, childIds })`
-//   (or `appendAudit(tx, entry)` outside HTTP) inside the transaction of the act.
+// - Handlers that change children call `auditRequest(tx, req, clock, { action, childIds })` (or
+//   `appendAudit(tx, entry)` outside HTTP) inside the transaction of the change. Handlers that only
+//   read await `auditRead(audit, ...)` before answering: the server's `AuditWriter` appends the
+//   entries of concurrent reads in one transaction (group commit).
 // - Responses, exports and webhook payloads go through `maskFor(actor, purpose, object)`; lists
 //   filter by `scopeOf(req)` (ERO officers: children whose current address state is in scope).
 export * from './policy.ts';
 export { maskFor, FIELD_RULES } from './mask.ts';
+export { createAuditWriter, MAX_AUDIT_BATCH, type AuditWriter } from './audit-writer.ts';
 export { appendAudit, verifyAudit, whoAccessed, type AuditEntry, type VerifyResult } from './audit.ts';
 export { loadAccessSecrets, isDemoMode, type AccessSecrets } from './secrets.ts';
 export {
@@ -38,6 +41,7 @@ export { jsonDepth, NUL_ESCAPE, checkJsonText } from './json-depth.ts';
 export {
   actorOfRequest,
   auditAct,
+  auditRead,
   auditedAct,
   auditedDb,
   auditedTaskDb,

@@ -141,9 +141,14 @@ export async function openSsoSession(
   return { sessionId, actor: opened, expiresAt };
 }
 
-export async function sessionActor(q: Queryable, sessionId: string, now: Date): Promise<Actor | undefined> {
+/** The actor of a live session, and when the session ends. */
+export async function sessionActor(
+  q: Queryable,
+  sessionId: string,
+  now: Date,
+): Promise<{ actor: Actor; expiresAt: Date } | undefined> {
   const row = await sql.findSessionUser(q, sha256Hex(sessionId), now);
-  return row ? actorFromUserRow(row) : undefined;
+  return row ? { actor: actorFromUserRow(row), expiresAt: new Date(row.expires_at) } : undefined;
 }
 
 export async function signOut(deps: AccessDeps, sessionId: string, actor: Actor): Promise<void> {

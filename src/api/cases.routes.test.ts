@@ -7,6 +7,7 @@ import { fixedClock } from '../shared/clock.ts';
 import { Facts, HOME, OTHER_HOME } from '../cases/testing.ts';
 import { loadFixtureChildren } from '../cases/db-fixtures.ts';
 import { evaluateChildren } from '../rules/index.ts';
+import { verifyAudit, whoAccessed } from '../access/index.ts';
 
 describe('cases and alerts API', () => {
   let t: TestDb;
@@ -78,6 +79,13 @@ describe('cases and alerts API', () => {
     const page = (await app.inject('/api/v1/alerts?limit=2&offset=2')).json();
     expect(page).toMatchObject({ total: 4, limit: 2, offset: 2 });
     expect(page.alerts).toHaveLength(2);
+    // The total is the same whether the page is full, short, or past the end.
+    expect((await app.inject('/api/v1/alerts?limit=3&offset=2')).json()).toMatchObject({ total: 4 });
+    expect((await app.inject('/api/v1/alerts?limit=2&offset=9')).json()).toMatchObject({
+      total: 4,
+      alerts: [],
+    });
+    expect((await app.inject('/api/v1/alerts?limit=9')).json().total).toBe(4);
     expect((await app.inject('/api/v1/alerts?rule=NOPE')).statusCode).toBe(400);
   });
 
@@ -87,5 +95,33 @@ describe('cases and alerts API', () => {
       owner: 'ERO',
       settings: { days: 30, enabled: true },
     });
+  });
+
+  it("records every one of many concurrent reads of a child's record on one verified chain", async () => {
+    const before = (await verifyAudit(t.db)).entries;
+    const reads = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => app.inject(`/api/v1/children/${i % 2 ? 'CHA' : 'CHB'}`)),
+    );
+    expect(reads.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+    const res = await verifyAudit(t.db);
+    expect(res).toMatchObject({ ok: true, entries: before + 40 });
+    const readsOf = async (id: string) =>
+      (await whoAccessed(t.db, id)).filter((e) => e.seq > before && e.action === 'child.read').length;
+    expect([await readsOf('CHA'), await readsOf('CHB')]).toEqual([20, 20]);
+  });
+
+  it("does not answer with a child's record when its audit entry cannot be written", async () => {
+    await t.db.exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$;
+      CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();`);
+    try {
+      const res = await app.inject('/api/v1/children/CHA');
+      expect(res.statusCode).toBe(500);
+      expect(res.body).not.toContain('OAK AVE');
+      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    } finally {
+      await t.db.exec(`DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();`);
+    }
+    expect((await app.inject('/api/v1/children/CHA')).statusCode).toBe(200);
   });
 });

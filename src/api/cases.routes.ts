@@ -2,12 +2,12 @@
 // pages, and the rule catalogue. Alerts are read from the stored, indexed table, never recomputed.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { ApiDeps } from './server.ts';
+import type { RouteDeps } from './server.ts';
 import { showChildCase } from '../cases/index.ts';
 import { listAlerts, listRules, RULE_IDS } from '../rules/index.ts';
 import {
   actorOfRequest,
-  auditAct,
+  auditRead,
   childrenInScope,
   childScopeSql,
   maskForActor,
@@ -60,7 +60,7 @@ const AlertPage = Type.Object({
   alerts: Type.Array(Loose),
 });
 
-export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
+export function casesRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: Static<typeof ChildParams>; Querystring: Static<typeof ChildQuery> }>(
       '/api/v1/children/:id',
@@ -82,21 +82,20 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
         const inScope = (await childrenInScope(deps.db, scopeOfActor(actor), [shown.child_id])).length > 0;
         if (!inScope) {
           // Out of the actor's record scope: answered as if the child did not exist, and recorded.
-          await deps.db.transaction((tx) =>
-            auditAct(tx, deps.clock.now(), actor, purpose, {
-              action: 'child.read',
-              outcome: 'denied',
-              childIds: ids,
-              details: { reason: 'out_of_scope' },
-            }),
-          );
+          await auditRead(deps.audit, deps.clock.now(), actor, purpose, {
+            action: 'child.read',
+            outcome: 'denied',
+            childIds: ids,
+            details: { reason: 'out_of_scope' },
+          });
           throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${req.params.id}"`);
         }
         const alerts = (await listAlerts(deps.db, { childId: shown.child_id, status: 'all', limit: 1000 }))
           .alerts;
-        await deps.db.transaction((tx) =>
-          auditAct(tx, deps.clock.now(), actor, purpose, { action: 'child.read', childIds: ids }),
-        );
+        await auditRead(deps.audit, deps.clock.now(), actor, purpose, {
+          action: 'child.read',
+          childIds: ids,
+        });
         return maskForActor(actor, purpose, { ...shown, alerts });
       },
     );
@@ -130,12 +129,10 @@ export function casesRoutes(deps: ApiDeps): FastifyPluginAsync {
           offset,
         });
         // A list discloses every child it names.
-        await deps.db.transaction((tx) =>
-          auditAct(tx, deps.clock.now(), actor, null, {
-            action: 'alert.list',
-            childIds: [...new Set(alerts.map((a) => a.child_id))],
-          }),
-        );
+        await auditRead(deps.audit, deps.clock.now(), actor, null, {
+          action: 'alert.list',
+          childIds: [...new Set(alerts.map((a) => a.child_id))],
+        });
         return { total, limit, offset, alerts: maskForActor(actor, null, alerts) };
       },
     );

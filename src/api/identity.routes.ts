@@ -5,8 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { BridgeError } from '../shared/errors.ts';
 import { explainPair, listReviewPairs, recordPkBySourceId } from '../identity/index.ts';
 import { decideReviewAsActor } from './review-decision.ts';
-import type { ApiDeps } from './server.ts';
-import { actorOfRequest, auditAct } from '../access/disclosure.ts';
+import type { RouteDeps } from './server.ts';
+import { actorOfRequest, auditRead } from '../access/disclosure.ts';
 
 const RecordRef = Type.String({ pattern: '^(cbp|ice|orr|opla|eoir):.+$', description: 'SOURCE:RECORD_ID' });
 const ListQuery = Type.Object({
@@ -27,7 +27,7 @@ const DecisionBody = Type.Object(
 );
 const ExplainQuery = Type.Object({ a: RecordRef, b: RecordRef });
 
-export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
+export function identityRoutes(deps: RouteDeps): FastifyPluginAsync {
   const ref = async (value: string) => {
     const i = value.indexOf(':');
     const pk = await recordPkBySourceId(deps.db, value.slice(0, i), value.slice(i + 1));
@@ -49,13 +49,11 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
         const items = await listReviewPairs(deps, { status: req.query.status, limit: req.query.limit });
         // Each pair shows two records of children: the list discloses them all.
         const childIds = items.flatMap((i) => i.explanation.records.map((r) => r.childId));
-        await deps.db.transaction((tx) =>
-          auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
-            action: 'identity.review_list',
-            childIds: [...new Set(childIds.filter((c): c is string => c !== null))],
-            details: { pairs: items.map((i) => i.id) },
-          }),
-        );
+        await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
+          action: 'identity.review_list',
+          childIds: [...new Set(childIds.filter((c): c is string => c !== null))],
+          details: { pairs: items.map((i) => i.id) },
+        });
         return { items };
       },
     );
@@ -96,15 +94,11 @@ export function identityRoutes(deps: ApiDeps): FastifyPluginAsync {
       },
       async (req) => {
         const shown = await explainPair(deps.db, await ref(req.query.a), await ref(req.query.b));
-        await deps.db.transaction((tx) =>
-          auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
-            action: 'identity.explain',
-            childIds: [
-              ...new Set(shown.records.map((r) => r.childId).filter((c): c is string => c !== null)),
-            ],
-            details: { records: shown.records.map((r) => r.pk) },
-          }),
-        );
+        await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
+          action: 'identity.explain',
+          childIds: [...new Set(shown.records.map((r) => r.childId).filter((c): c is string => c !== null))],
+          details: { records: shown.records.map((r) => r.pk) },
+        });
         return shown;
       },
     );

@@ -14,10 +14,10 @@ import {
 } from '../reports/index.ts';
 import { isoDate } from '../shared/clock.ts';
 import { BridgeError } from '../shared/errors.ts';
-import type { ApiDeps } from './server.ts';
+import type { RouteDeps } from './server.ts';
 import {
   actorOfRequest,
-  auditAct,
+  auditRead,
   childrenInScope,
   maskForActor,
   scopeOfActor,
@@ -55,7 +55,7 @@ const ChildrenQuery = Type.Object(
 
 const Figures = Type.Object({}, { additionalProperties: true });
 
-export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
+export function reportRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Static<typeof ReportQuery> }>(
       '/api/v1/reports/oversight',
@@ -115,14 +115,12 @@ export function reportRoutes(deps: ApiDeps): FastifyPluginAsync {
               children.map((c) => c.child_id),
             )
           : undefined;
-        await deps.db.transaction((tx) =>
-          auditAct(tx, deps.clock.now(), actor, req.purpose ?? null, {
-            action: 'child.list',
-            childIds: children.map((c) => c.child_id),
-            target: `report:${q.figure}`,
-            details: { as_of: asOf, with_rows: q.with_rows === true, ...(group ? { group } : {}) },
-          }),
-        );
+        await auditRead(deps.audit, deps.clock.now(), actor, req.purpose ?? null, {
+          action: 'child.list',
+          childIds: children.map((c) => c.child_id),
+          target: `report:${q.figure}`,
+          details: { as_of: asOf, with_rows: q.with_rows === true, ...(group ? { group } : {}) },
+        });
         return maskForActor(actor, req.purpose ?? null, {
           as_of: asOf,
           figure: q.figure,

@@ -14,13 +14,23 @@ import { feedRoutes, type FeedRoutesOptions } from './feeds.routes.ts';
 import { casesRoutes } from './cases.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
 import { version } from '../shared/version.ts';
-import { accessPlugin, type AccessPluginOptions } from '../access/index.ts';
+import {
+  accessPlugin,
+  createAuditWriter,
+  type AccessPluginOptions,
+  type AuditWriter,
+} from '../access/index.ts';
 import { webRoutes } from '../web/web.routes.tsx';
 
 export interface ApiDeps {
   db: Db;
   log: Log;
   clock: Clock;
+}
+
+/** What routes get: the server's dependencies and its audit writer, shared by every read it serves. */
+export interface RouteDeps extends ApiDeps {
+  audit: AuditWriter;
 }
 
 export interface ServerOptions {
@@ -32,7 +42,9 @@ export interface ServerOptions {
   access?: Pick<AccessPluginOptions, 'secrets' | 'rateLimitPerMinute' | 'loginPerMinute' | 'oidc'>;
 }
 
-export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(apiDeps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // One writer per server, so concurrent reads share audit transactions (see access/audit-writer.ts).
+  const deps: RouteDeps = { ...apiDeps, audit: createAuditWriter(apiDeps.db) };
   const app = Fastify({
     loggerInstance: deps.log as FastifyServerOptions['loggerInstance'],
     logController: new LogController({ disableRequestLogging: true }),
@@ -110,7 +122,12 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions = {}): P
   });
 
   if (options.access) {
-    await app.register(accessPlugin, { db: deps.db, clock: deps.clock, ...options.access });
+    await app.register(accessPlugin, {
+      db: deps.db,
+      clock: deps.clock,
+      audit: deps.audit,
+      ...options.access,
+    });
   }
 
   await app.register(swagger, {

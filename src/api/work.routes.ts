@@ -19,8 +19,8 @@ import {
   type Actor,
   type WorklistFilter,
 } from '../work/index.ts';
-import type { ApiDeps } from './server.ts';
-import { actorOfRequest, auditAct, auditedTaskDb } from '../access/disclosure.ts';
+import type { RouteDeps } from './server.ts';
+import { actorOfRequest, auditRead, auditedTaskDb } from '../access/disclosure.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
@@ -173,16 +173,14 @@ function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'>
   };
 }
 
-export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
+export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
   const today = () => isoDate(deps.clock.now());
   // A read of tasks discloses their children.
-  const auditRead = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
-    await deps.db.transaction((tx) =>
-      auditAct(tx, deps.clock.now(), actorOfRequest(req), null, {
-        action,
-        childIds: [...new Set(childIds)],
-      }),
-    );
+  const disclosed = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
+    await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
+      action,
+      childIds: [...new Set(childIds)],
+    });
     return result;
   };
   // A change to tasks: the use case's own transaction also writes the audit entry.
@@ -221,7 +219,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
           ...filterOf(req.query),
           officeId: req.params.officeId,
         });
-        return auditRead(
+        return disclosed(
           req,
           'task.list',
           page.tasks.map((t) => t.child_id),
@@ -256,7 +254,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
           ...filterOf(req.query),
           assignedTo: actor.id,
         });
-        return auditRead(
+        return disclosed(
           req,
           'task.list',
           page.tasks.map((t) => t.child_id),
@@ -278,7 +276,7 @@ export function workRoutes(deps: ApiDeps): FastifyPluginAsync {
       },
       async (req) => {
         const detail = await getTask(deps.db, actorOf(req), today(), req.params.id);
-        return auditRead(req, 'task.read', [detail.task.child_id], detail);
+        return disclosed(req, 'task.read', [detail.task.child_id], detail);
       },
     );
 

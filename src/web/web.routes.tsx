@@ -238,7 +238,10 @@ export function webRoutes(deps: WebDeps): FastifyPluginAsync {
       '/logout',
       { config: { permission: 'authenticated' }, schema: { hide: true } },
       async (req, reply) => {
-        if (req.sessionId && req.actor) await signOut(deps, req.sessionId, req.actor);
+        if (req.sessionId && req.actor) {
+          await signOut(deps, req.sessionId, req.actor);
+          app.forgetSession?.(req.sessionId);
+        }
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.redirect('/login', 303);
       },

@@ -1,0 +1,78 @@
+// Group commit for read-only disclosures. A read (a child's record, a worklist, a list) changes
+// nothing, so its audit entry needs no transaction of its own: the writer collects the entries of
+// concurrent requests and appends them to the chain in one transaction, one head update per batch.
+// Each caller's promise settles when its batch has committed (or failed), so a response is sent
+// only after its entry is durable, and a request whose entry could not be written gets no data.
+//
+// Why batches and not one transaction per read: appending holds the chain's head (an advisory lock
+// across processes) until commit, so one transaction per read runs reads one at a time at the speed
+// of a commit. A batch pays one commit for all the reads that arrived while the previous batch was
+// committing. Several processes each run their own writer; the advisory lock orders their batches,
+// and every batch reads the head under that lock, so the chain stays one gap-free sequence.
+//
+// Changes keep writing their entry with `appendAudit` inside the change's own transaction.
+import type { Db } from '../db/index.ts';
+import { chainEntries, type AuditEntry } from './audit.ts';
+import * as sql from './access.queries.ts';
+
+export interface AuditWriter {
+  /** Appends `entry` with the next batch; resolves once that batch has committed. */
+  append(entry: AuditEntry): Promise<{ seq: number; hash: string }>;
+}
+
+interface Waiting {
+  entry: AuditEntry;
+  resolve(v: { seq: number; hash: string }): void;
+  reject(e: unknown): void;
+}
+
+/** Most entries in one transaction: a bound on its size and on the time the head is held. */
+export const MAX_AUDIT_BATCH = 500;
+
+export function createAuditWriter(db: Db): AuditWriter {
+  let queue: Waiting[] = [];
+  let writing: Promise<void> | null = null;
+
+  async function writeBatch(batch: Waiting[]): Promise<void> {
+    try {
+      const written = await db.transaction(async (tx) => {
+        await sql.lockAuditChain(tx);
+        const head = await sql.auditHead(tx);
+        const { rows, last } = chainEntries(
+          head ?? null,
+          batch.map((w) => w.entry),
+        );
+        await sql.insertAuditRows(tx, rows, last);
+        return rows;
+      });
+      batch.forEach((w, i) => w.resolve({ seq: written[i]!.seq, hash: written[i]!.hash }));
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
+      // One entry the database refuses must not fail the reads batched with it: each is tried alone.
+      for (const w of batch) await writeBatch([w]);
+    }
+  }
+
+  // One batch at a time per process: entries that arrive meanwhile wait for the next one.
+  async function run(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_AUDIT_BATCH);
+      queue = queue.slice(batch.length);
+      await writeBatch(batch);
+    }
+    writing = null;
+  }
+
+  return {
+    append(entry) {
+      return new Promise((resolve, reject) => {
+        queue.push({ entry, resolve, reject });
+        // Started on the next turn, so the entries of requests handled in this turn go together.
+        writing ??= new Promise<void>((r) => setImmediate(r)).then(run);
+      });
+    },
+  };
+}
