@@ -26,6 +26,10 @@ export async function refreshReportFacts(q: Queryable, scope: FactsScope): Promi
           ...(scope.childIds.length > 0 ? refreshFactsSql('children') : []),
           ...(scope.recordIds.length > 0 ? refreshFactsSql('records') : []),
         ];
+  // The statements are one-offs over many rows: compiling them (JIT) costs seconds and saves
+  // nothing, and a refresh of everything sorts and hashes every address record in memory.
+  if (statements.length > 0) await q.query('SET LOCAL jit = off');
+  if (scope === 'all') await q.query("SET LOCAL work_mem = '256MB'");
   for (const sql of statements) {
     const { text, names } = numberParams(sql);
     await q.query(
