@@ -104,11 +104,15 @@ export async function hasOpenQuarantine(
  */
 export async function takeIds(tx: Queryable, table: 'source_row' | 'record', n: number): Promise<number[]> {
   if (n === 0) return [];
-  const rows = await tx.query<{ id: string | number }>(
-    `SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)`,
+  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk.
+  const [row] = await tx.query<{ ids: string }>(
+    `SELECT string_agg(nextval(pg_get_serial_sequence($1, 'id'))::text, ',') AS ids FROM generate_series(1, $2)`,
     [table, n],
   );
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return row!.ids
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Columns of a COPY into `source_row`. */
