@@ -1,6 +1,7 @@
 // Ingest throughput: rows per second from CSV file to stored raw rows, quarantine and canonical
 // records, next to a raw COPY of the same rows into a bare table in the same run (the ratio is the
-// figure). Usage: npm run bench -- ingest [--scale 1000000] [--engine pglite|postgres|both]
+// figure). Usage:
+//   npm run bench -- ingest [--scale 1000000] [--engine pglite|postgres|both] [--chunk-size N]
 // The server engine needs DATABASE_URL (a scratch database is created and dropped).
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,8 +1,9 @@
-// The feeds module's SQL. A chunk of rows is copied into a temporary stage table and merged
-// set-based in the same transaction: content seen before is a no-op, new content for a known
-// record id is the next version, and `record` holds the facts of each record's newest version.
+// The feeds module's SQL. A chunk's fate (content seen before is a no-op, new content for a known
+// record id is the next version) is decided in Node from what the source already holds for the
+// chunk's record ids; the rows are then COPYed straight into `source_row`, `quarantine` and
+// `record`, which holds the facts of each record's newest version.
 import type { Queryable } from '../db/index.ts';
-import { CANONICAL_COLUMNS, type Source } from './sources.ts';
+import { CANONICAL_COLUMNS, SOURCES, type Source } from './sources.ts';
 
 /** Types of the canonical columns (as in `record`, 0010_feeds.sql). */
 const CANONICAL_TYPES: Record<(typeof CANONICAL_COLUMNS)[number], string> = {
@@ -45,139 +46,165 @@ const CANONICAL_TYPES: Record<(typeof CANONICAL_COLUMNS)[number], string> = {
   addr_zip5: 'text',
 };
 
-/** Columns copied into the stage table, in COPY order. */
-export const STAGE_COLUMNS = [
-  'seq',
-  'line',
+/** Any number not used by another advisory lock of the project; the second key is the source. */
+const INGEST_LOCK_KEY = 418_227_063;
+
+/**
+ * Serializes the chunks of one source (a file and an HTTP batch of the same source at once), since
+ * each chunk decides new, unchanged or corrected from what the source holds when it starts.
+ */
+export async function lockSource(tx: Queryable, source: Source): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock($1, $2)`, [INGEST_LOCK_KEY, SOURCES.indexOf(source)]);
+}
+
+/** Every stored version (content and number) of the given record ids. */
+export async function storedVersions(
+  tx: Queryable,
+  source: Source,
+  recordIds: readonly string[],
+): Promise<{ record_id: string; content_hash: string; version: number }[]> {
+  if (recordIds.length === 0) return [];
+  return tx.query(
+    `SELECT record_id, content_hash, version FROM source_row WHERE source = $1 AND record_id = ANY($2::text[])`,
+    [source, recordIds],
+  );
+}
+
+/** Which of the given contents were quarantined before (a bad row sent again is quarantined once). */
+export async function quarantinedBefore(
+  tx: Queryable,
+  source: Source,
+  contentHashes: readonly string[],
+): Promise<string[]> {
+  if (contentHashes.length === 0) return [];
+  const rows = await tx.query<{ content_hash: string }>(
+    `SELECT DISTINCT content_hash FROM quarantine WHERE source = $1 AND content_hash = ANY($2::text[])`,
+    [source, contentHashes],
+  );
+  return rows.map((r) => r.content_hash);
+}
+
+/** Whether any of the given record ids has an open quarantine entry. */
+export async function hasOpenQuarantine(
+  tx: Queryable,
+  source: Source,
+  recordIds: readonly string[],
+): Promise<boolean> {
+  if (recordIds.length === 0) return false;
+  const rows = await tx.query(
+    `SELECT 1 FROM quarantine WHERE source = $1 AND record_id = ANY($2::text[]) AND resolved_by_row_id IS NULL LIMIT 1`,
+    [source, recordIds],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Takes `n` ids from a table's id sequence, in increasing order, so that rows can be COPYed with
+ * their ids known (COPY returns none).
+ */
+export async function takeIds(tx: Queryable, table: 'source_row' | 'record', n: number): Promise<number[]> {
+  if (n === 0) return [];
+  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk.
+  const [row] = await tx.query<{ ids: string }>(
+    `SELECT string_agg(nextval(pg_get_serial_sequence($1, 'id'))::text, ',') AS ids FROM generate_series(1, $2)`,
+    [table, n],
+  );
+  return row!.ids
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Columns of a COPY into `source_row`. */
+export const SOURCE_ROW_COLUMNS = [
+  'id',
+  'source',
   'record_id',
+  'version',
   'content_hash',
-  'ok',
   'fields',
   'raw_text',
-  'reasons',
-  ...CANONICAL_COLUMNS,
+  'batch_id',
+  'line',
+  'received_at',
 ] as const;
 
-export async function createStage(tx: Queryable): Promise<void> {
+/** Columns of a COPY into `quarantine`. */
+export const QUARANTINE_COLUMNS = [
+  'source',
+  'record_id',
+  'batch_id',
+  'line',
+  'raw_text',
+  'fields',
+  'reasons',
+  'content_hash',
+  'received_at',
+] as const;
+
+/** Columns of a COPY into `record` of records not held yet. */
+export const RECORD_COLUMNS = [
+  'id',
+  'source',
+  'record_id',
+  'row_id',
+  ...CANONICAL_COLUMNS,
+  'received_at',
+] as const;
+
+/** Columns of a change to records that may be held already (see upsertRecordChanges). */
+export const RECORD_CHANGE_COLUMNS = ['record_id', 'row_id', 'received_at', ...CANONICAL_COLUMNS] as const;
+
+/**
+ * Writes the given facts into `record` (inserted, or replacing those of a record already held, which
+ * keeps its id); each row: RECORD_CHANGE_COLUMNS. Returns the `record` ids written.
+ */
+export async function upsertRecordChanges(
+  tx: Queryable,
+  source: Source,
+  rows: readonly (readonly (string | null)[])[],
+): Promise<number[]> {
+  if (rows.length === 0) return [];
   await tx.query(
-    `CREATE TEMP TABLE feed_stage (
-       seq integer NOT NULL, line integer NOT NULL, record_id text, content_hash text NOT NULL,
-       ok boolean NOT NULL, fields jsonb, raw_text text NOT NULL, reasons jsonb,
+    `CREATE TEMP TABLE feed_change (
+       record_id text NOT NULL, row_id bigint NOT NULL, received_at timestamptz NOT NULL,
        ${CANONICAL_COLUMNS.map((c) => `${c} ${CANONICAL_TYPES[c]}`).join(', ')}
      ) ON COMMIT DROP`,
   );
-}
-
-export async function indexStage(tx: Queryable): Promise<void> {
-  await tx.query('CREATE INDEX ON feed_stage (record_id, seq)');
-  await tx.query('CREATE INDEX ON feed_stage (content_hash)');
-  // No ANALYZE: it cost as much as the COPY, and without statistics the planner sizes a temporary
-  // table from its pages, which is enough for the lookups below.
-}
-
-/**
- * Decides each staged row's fate, in a narrow table of its own (`feed_fate`: seq, status and the
- * source row it becomes), so that the wide stage rows are written once:
- * - quarantined: cannot be read (`quarantined_again` when that same content was quarantined before);
- * - unchanged: the same content was received before for this record id (any version, so an old
- *   file sent again never undoes a later correction);
- * - corrected: new content for a record id already known (or seen earlier in this chunk);
- * - new: a record id never seen.
- */
-export async function classifyStage(tx: Queryable, source: Source): Promise<void> {
-  await tx.query(
-    `CREATE TEMP TABLE feed_fate ON COMMIT DROP AS
-     SELECT s.seq, s.record_id, s.content_hash, s.in_scope, NULL::bigint AS row_id, CASE
-       WHEN NOT s.ok THEN CASE
-         WHEN EXISTS (SELECT 1 FROM quarantine q WHERE q.source = $1 AND q.content_hash = s.content_hash)
-           OR EXISTS (SELECT 1 FROM feed_stage d WHERE NOT d.ok AND d.content_hash = s.content_hash AND d.seq < s.seq)
-         THEN 'quarantined_again' ELSE 'quarantined' END
-       WHEN EXISTS (SELECT 1 FROM source_row r
-                    WHERE r.source = $1 AND r.record_id = s.record_id AND r.content_hash = s.content_hash)
-         OR EXISTS (SELECT 1 FROM feed_stage d
-                    WHERE d.ok AND d.record_id = s.record_id AND d.content_hash = s.content_hash AND d.seq < s.seq)
-       THEN 'unchanged'
-       WHEN EXISTS (SELECT 1 FROM source_row r WHERE r.source = $1 AND r.record_id = s.record_id)
-         OR EXISTS (SELECT 1 FROM feed_stage d WHERE d.ok AND d.record_id = s.record_id AND d.seq < s.seq)
-       THEN 'corrected'
-       ELSE 'new' END AS status
-     FROM feed_stage s`,
-    [source],
-  );
-}
-
-/** Appends the new versions to source_row, numbered after the versions already held. */
-export async function insertSourceRows(
-  tx: Queryable,
-  source: Source,
-  batchId: number,
-  receivedAt: Date,
-): Promise<void> {
-  await tx.query(
-    `WITH ins AS (
-       INSERT INTO source_row (source, record_id, version, content_hash, fields, raw_text, batch_id, line, received_at)
-       SELECT $1, s.record_id,
-              COALESCE(m.v, 0) + row_number() OVER (PARTITION BY s.record_id ORDER BY s.seq),
-              s.content_hash, s.fields, s.raw_text, $2, s.line, $3
-       FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq
-       LEFT JOIN LATERAL (SELECT max(r.version) AS v FROM source_row r
-                          WHERE r.source = $1 AND r.record_id = s.record_id) m ON true
-       WHERE f.status IN ('new', 'corrected')
-       ORDER BY s.seq
-       RETURNING id, record_id, content_hash)
-     UPDATE feed_fate f SET row_id = ins.id FROM ins
-     WHERE f.record_id = ins.record_id AND f.content_hash = ins.content_hash AND f.status IN ('new', 'corrected')`,
-    [source, batchId, receivedAt],
-  );
-}
-
-/** Upserts the facts of each record's newest version; returns the `record` ids inserted or changed. */
-export async function upsertRecords(tx: Queryable, source: Source, receivedAt: Date): Promise<number[]> {
+  await tx.copyRows('feed_change', RECORD_CHANGE_COLUMNS, rows);
   const cols = CANONICAL_COLUMNS.join(', ');
-  const rows = await tx.query<{ id: number }>(
+  const written = await tx.query<{ id: number }>(
     `INSERT INTO record (source, record_id, row_id, ${cols}, received_at)
-     SELECT DISTINCT ON (s.record_id) $1, s.record_id, f.row_id, ${CANONICAL_COLUMNS.map((c) => `s.${c}`).join(', ')}, $2
-     FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq WHERE f.status IN ('new', 'corrected')
-     ORDER BY s.record_id, s.seq DESC
+     SELECT $1, record_id, row_id, ${cols}, received_at FROM feed_change
      ON CONFLICT (source, record_id) DO UPDATE SET row_id = EXCLUDED.row_id,
        ${CANONICAL_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, received_at = EXCLUDED.received_at
      RETURNING id`,
-    [source, receivedAt],
+    [source],
   );
-  return rows.map((r) => Number(r.id));
+  await tx.query('DROP TABLE feed_change');
+  return written.map((r) => Number(r.id));
 }
 
 /**
- * Quarantines the rows that cannot be read (once per content), then marks open quarantine entries
- * as resolved when a version of the same record id was accepted after them.
+ * Marks open quarantine entries of a record id as resolved by the newest version of it accepted in
+ * this chunk (`accepted`: record id, source row id, position), unless the chunk sends the same bad
+ * content again after that version (`bad`: content hash, position of each unreadable row).
  */
-export async function quarantineAndResolve(
+export async function resolveQuarantine(
   tx: Queryable,
   source: Source,
-  batchId: number,
   receivedAt: Date,
+  accepted: { recordIds: string[]; rowIds: number[]; seqs: number[] },
+  bad: { hashes: string[]; seqs: number[] },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO quarantine (source, record_id, batch_id, line, raw_text, fields, reasons, content_hash, received_at)
-     SELECT $1, s.record_id, $2, s.line, s.raw_text, s.fields, s.reasons, s.content_hash, $3
-     FROM feed_stage s JOIN feed_fate f ON f.seq = s.seq WHERE f.status = 'quarantined' ORDER BY s.seq`,
-    [source, batchId, receivedAt],
-  );
-  await tx.query(
     `UPDATE quarantine q SET resolved_by_row_id = a.row_id, resolved_at = $2
-     FROM (SELECT DISTINCT ON (record_id) record_id, row_id, seq FROM feed_fate
-           WHERE status IN ('new', 'corrected') ORDER BY record_id, seq DESC) a
+     FROM unnest($3::text[], $4::bigint[], $5::int[]) AS a(record_id, row_id, seq)
      WHERE q.source = $1 AND q.record_id = a.record_id AND q.resolved_by_row_id IS NULL
-       AND NOT EXISTS (SELECT 1 FROM feed_stage b
-                       WHERE NOT b.ok AND b.content_hash = q.content_hash AND b.seq > a.seq)`,
-    [source, receivedAt],
+       AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[]) AS b(content_hash, seq)
+                       WHERE b.content_hash = q.content_hash AND b.seq > a.seq)`,
+    [source, receivedAt, accepted.recordIds, accepted.rowIds, accepted.seqs, bad.hashes, bad.seqs],
   );
-}
-
-export async function stageStatuses(
-  tx: Queryable,
-): Promise<{ seq: number; status: string; in_scope: boolean | null }[]> {
-  return tx.query(`SELECT seq, status, in_scope FROM feed_fate ORDER BY seq`);
 }
 
 export async function createBatch(

@@ -1,18 +1,20 @@
 // Stores a stream of rows from one batch (a file or an HTTP request): each chunk is checked and
-// mapped in Node, copied into a stage table and merged in one transaction, so a process killed at
+// mapped in Node, its fate decided against what the source holds, and written in one transaction, so a process killed at
 // any moment loses at most the chunk in flight and running the same input again converges.
 import crypto from 'node:crypto';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
-  STAGE_COLUMNS,
-  classifyStage,
-  createStage,
-  indexStage,
-  insertSourceRows,
-  quarantineAndResolve,
-  stageStatuses,
-  upsertRecords,
+  QUARANTINE_COLUMNS,
+  RECORD_COLUMNS,
+  SOURCE_ROW_COLUMNS,
+  hasOpenQuarantine,
+  lockSource,
+  quarantinedBefore,
+  resolveQuarantine,
+  storedVersions,
+  takeIds,
+  upsertRecordChanges,
 } from './feeds.queries.ts';
 import {
   CANONICAL_COLUMNS,
@@ -98,8 +100,19 @@ function canonicalCell(rec: CanonicalRecord | null, col: (typeof CANONICAL_COLUM
   return v === '' ? null : String(v);
 }
 
-interface PreparedRow {
-  cells: (string | null)[];
+/** One row checked and mapped, ready to be written. */
+export interface PreparedRow {
+  seq: number;
+  line: number;
+  recordId: string | null;
+  contentHash: string;
+  ok: boolean;
+  /** The fields as JSON, the raw text and (when not ok) the reasons as JSON, as stored. */
+  fields: string;
+  rawText: string;
+  reasons: string | null;
+  /** The canonical facts (CANONICAL_COLUMNS order, COPY text) when ok. */
+  canonical: (string | null)[] | null;
   outcome: RowOutcome;
 }
 
@@ -136,19 +149,16 @@ export function prepareRow(source: Source, seq: number, incoming: IncomingRow): 
   const hash = row.readProblems?.length
     ? crypto.createHash('sha1').update(row.rawText).digest('base64')
     : contentHash(source, row.fields);
-  const cells: (string | null)[] = [
-    String(seq),
-    String(row.line),
-    recordId,
-    hash,
-    ok ? 't' : 'f',
-    JSON.stringify(row.fields),
-    row.rawText,
-    ok ? null : JSON.stringify(reasons),
-    ...CANONICAL_COLUMNS.map((c) => canonicalCell(record, c)),
-  ];
   return {
-    cells,
+    seq,
+    line: row.line,
+    recordId,
+    contentHash: hash,
+    ok,
+    fields: JSON.stringify(row.fields),
+    rawText: row.rawText,
+    reasons: ok ? null : JSON.stringify(reasons),
+    canonical: record ? CANONICAL_COLUMNS.map((c) => canonicalCell(record, c)) : null,
     outcome: {
       line: row.line,
       recordId,
@@ -165,6 +175,43 @@ export interface StoreChunkDeps {
   afterRecordsChanged?: AfterRecordsChanged;
 }
 
+/**
+ * Decides each row's fate from what the source holds for the chunk's record ids (`stored`) and the
+ * contents quarantined before, in input order:
+ * - quarantined: cannot be read (`quarantined_again` when that same content was quarantined before,
+ *   or earlier in the chunk);
+ * - unchanged: the same content was received before for this record id (any version, so an old
+ *   file sent again never undoes a later correction);
+ * - corrected: new content for a record id already known (or accepted earlier in this chunk);
+ * - new: a record id never seen.
+ * Accepted rows get the next version number of their record id.
+ */
+function decideFates(
+  rows: readonly PreparedRow[],
+  stored: readonly { record_id: string; content_hash: string; version: number }[],
+  quarantined: readonly string[],
+): { status: RowStatus | 'quarantined_again'; version: number }[] {
+  // A content hash has a fixed length, so hash + record id is an unambiguous key.
+  const seen = new Set(stored.map((v) => v.content_hash + v.record_id));
+  const versions = new Map<string, number>();
+  for (const v of stored) versions.set(v.record_id, Math.max(versions.get(v.record_id) ?? 0, v.version));
+  const seenBad = new Set(quarantined);
+  return rows.map((r) => {
+    if (!r.ok) {
+      const again = seenBad.has(r.contentHash);
+      seenBad.add(r.contentHash);
+      return { status: again ? 'quarantined_again' : 'quarantined', version: 0 };
+    }
+    const id = r.recordId!;
+    const key = r.contentHash + id;
+    if (seen.has(key)) return { status: 'unchanged', version: 0 };
+    seen.add(key);
+    const version = (versions.get(id) ?? 0) + 1;
+    versions.set(id, version);
+    return { status: version > 1 ? 'corrected' : 'new', version };
+  });
+}
+
 /** Stores one chunk in one transaction; returns each row's outcome in input order. */
 export async function storeChunk(
   deps: StoreChunkDeps,
@@ -174,27 +221,105 @@ export async function storeChunk(
 ): Promise<RowOutcome[]> {
   if (rows.length === 0) return [];
   const receivedAt = deps.clock.now();
-  const statuses = await deps.db.transaction(async (tx) => {
-    await createStage(tx);
-    await tx.copyRows(
-      'feed_stage',
-      STAGE_COLUMNS,
-      rows.map((r) => r.cells),
+  const at = receivedAt.toISOString();
+  const fates = await deps.db.transaction(async (tx) => {
+    await lockSource(tx, source);
+    const recordIds = [...new Set(rows.filter((r) => r.ok).map((r) => r.recordId!))];
+    const bad = rows.filter((r) => !r.ok);
+    const stored = await storedVersions(tx, source, recordIds);
+    const fates = decideFates(
+      rows,
+      stored,
+      await quarantinedBefore(tx, source, [...new Set(bad.map((r) => r.contentHash))]),
     );
-    await indexStage(tx);
-    await classifyStage(tx, source);
-    await insertSourceRows(tx, source, batchId, receivedAt);
-    const changed = await upsertRecords(tx, source, receivedAt);
-    await quarantineAndResolve(tx, source, batchId, receivedAt);
-    const st = await stageStatuses(tx);
+
+    const accepted = rows.map((row, i) => ({ row, version: fates[i]!.version })).filter((a) => a.version > 0);
+    const rowIds = await takeIds(tx, 'source_row', accepted.length);
+    await tx.copyRows(
+      'source_row',
+      SOURCE_ROW_COLUMNS,
+      accepted.map(({ row: r, version }, i) => [
+        String(rowIds[i]),
+        source,
+        r.recordId,
+        String(version),
+        r.contentHash,
+        r.fields,
+        r.rawText,
+        String(batchId),
+        String(r.line),
+        at,
+      ]),
+    );
+    // Each record id's newest version accepted in this chunk becomes the record's facts: copied as
+    // a new record when the source held no version of it, written over the record otherwise.
+    const newest = new Map<string, { row: PreparedRow; rowId: number }>();
+    accepted.forEach(({ row }, i) => newest.set(row.recordId!, { row, rowId: rowIds[i]! }));
+    const held = new Set(stored.map((v) => v.record_id));
+    const fresh = [...newest.values()].filter((n) => !held.has(n.row.recordId!));
+    const recordIdsTaken = await takeIds(tx, 'record', fresh.length);
+    await tx.copyRows(
+      'record',
+      RECORD_COLUMNS,
+      fresh.map((n, i) => [
+        String(recordIdsTaken[i]),
+        source,
+        n.row.recordId,
+        String(n.rowId),
+        ...n.row.canonical!,
+        at,
+      ]),
+    );
+    const changed = recordIdsTaken.concat(
+      await upsertRecordChanges(
+        tx,
+        source,
+        [...newest.values()]
+          .filter((n) => held.has(n.row.recordId!))
+          .map((n) => [n.row.recordId, String(n.rowId), at, ...n.row.canonical!]),
+      ),
+    );
+
+    await tx.copyRows(
+      'quarantine',
+      QUARANTINE_COLUMNS,
+      rows
+        .filter((_, i) => fates[i]!.status === 'quarantined')
+        .map((r) => [
+          source,
+          r.recordId,
+          String(batchId),
+          String(r.line),
+          r.rawText,
+          r.fields,
+          r.reasons,
+          r.contentHash,
+          at,
+        ]),
+    );
+    const badIds = new Set(bad.map((r) => r.recordId));
+    if (
+      [...newest.keys()].some((id) => badIds.has(id)) ||
+      (await hasOpenQuarantine(tx, source, [...newest.keys()]))
+    ) {
+      await resolveQuarantine(
+        tx,
+        source,
+        receivedAt,
+        {
+          recordIds: [...newest.keys()],
+          rowIds: [...newest.values()].map((n) => n.rowId),
+          seqs: [...newest.values()].map((n) => n.row.seq),
+        },
+        { hashes: bad.map((r) => r.contentHash), seqs: bad.map((r) => r.seq) },
+      );
+    }
     if (changed.length && deps.afterRecordsChanged) await deps.afterRecordsChanged(tx, changed);
-    return st;
+    return fates;
   });
-  const first = Number(rows[0]!.cells[0]);
-  return statuses.map((s) => {
-    const o = rows[Number(s.seq) - first]!.outcome;
-    const status: RowStatus = s.status === 'quarantined_again' ? 'quarantined' : (s.status as RowStatus);
-    return { ...o, status };
+  return rows.map((r, i) => {
+    const s = fates[i]!.status;
+    return { ...r.outcome, status: s === 'quarantined_again' ? 'quarantined' : s };
   });
 }
 

@@ -2,7 +2,7 @@
 // id), mapped again. Record ids are kept, so links that point at them stay valid.
 import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { STAGE_COLUMNS, createStage, upsertRecords } from './feeds.queries.ts';
+import { upsertRecordChanges } from './feeds.queries.ts';
 import { prepareRow } from './ingest-rows.ts';
 import { SOURCES, type Source } from './sources.ts';
 
@@ -60,33 +60,15 @@ async function rebuildSource(
     );
     if (rows.length === 0) return total;
     after = rows[rows.length - 1]!.record_id;
-    await deps.db.transaction(async (tx) => {
-      await createStage(tx);
-      const prepared = rows.map((r, i) => {
-        const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: r.fields });
-        return { p, r };
-      });
-      const accepted = prepared.filter(({ p }) => p.outcome.status !== 'quarantined');
-      await tx.copyRows(
-        'feed_stage',
-        STAGE_COLUMNS,
-        accepted.map(({ p }) => p.cells),
-      );
-      // Every accepted row is its record's current version, already stored as a source row.
-      await tx.query(
-        `CREATE TEMP TABLE feed_fate ON COMMIT DROP AS
-         SELECT s.seq, s.record_id, s.content_hash, s.in_scope, r.id AS row_id, 'new'::text AS status
-         FROM feed_stage s JOIN unnest($1::int[], $2::bigint[]) AS r(seq, id) ON r.seq = s.seq`,
-        [accepted.map(({ p }) => Number(p.cells[0])), accepted.map(({ r }) => r.id)],
-      );
-      await upsertRecords(tx, source, new Date(0));
-      // Each record keeps the time its current version was received.
-      await tx.query(
-        `UPDATE record r SET received_at = s.received_at FROM source_row s
-         WHERE s.id = r.row_id AND r.source = $1 AND r.record_id = ANY($2::text[])`,
-        [source, rows.map((r) => r.record_id)],
-      );
+    // Every accepted row is its record's current version, already stored as a source row; each
+    // record keeps the time its current version was received.
+    const changes = rows.flatMap((r, i) => {
+      const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: r.fields });
+      return p.canonical
+        ? [[r.record_id, String(r.id), new Date(r.received_at).toISOString(), ...p.canonical]]
+        : [];
     });
+    await deps.db.transaction((tx) => upsertRecordChanges(tx, source, changes));
     total += rows.length;
     onRows?.(rows.length);
   }
