@@ -68,7 +68,8 @@ export async function openAlertsOf(db: Queryable, childIds: readonly string[]): 
   if (childIds.length === 0) return [];
   return normalizeOpen(
     await db.query<OpenAlert>(
-      `SELECT ${OPEN_COLUMNS} FROM alert WHERE closed_at IS NULL AND child_id = ANY($1::text[])`,
+      `SELECT ${OPEN_COLUMNS} FROM alert
+        WHERE closed_at IS NULL AND child_id IN (SELECT DISTINCT unnest($1::text[]))`,
       [childIds],
     ),
   );
