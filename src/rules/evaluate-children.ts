@@ -80,7 +80,7 @@ function evaluate(
 ): ChildEvaluation[] {
   return childIds.map((childId) => {
     const list = records.get(childId) ?? [];
-    const state = caseState(list, asOf);
+    const state = caseState(list, asOf, { timeline: false });
     const { hits, misses } = evaluateRules(state, settings, ctx);
     if (list.length === 0) {
       for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
