@@ -227,6 +227,12 @@ export async function sweepRules(
       await conn.query('ROLLBACK').catch(() => {});
       throw e;
     }
+    // After a sweep that opened or closed many alerts (the first one, above all), the planner's
+    // picture of the alert table is stale until autovacuum comes by; the next ingest's reads of
+    // open alerts by child would scan them all meanwhile.
+    if (summary.opened + summary.closed > Math.max(10_000, summary.children / 10)) {
+      await conn.query('ANALYZE alert');
+    }
     summary.ms = Date.now() - started;
     deps.log.info(summary, 'rules sweep finished');
     return summary;
