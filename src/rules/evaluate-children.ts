@@ -203,18 +203,22 @@ export async function sweepRules(
   const chunkSize = options.chunkSize ?? 20_000;
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
+    // Where the engine has more connections, the cross-child facts and each batch's open alerts
+    // are read on others, beside the record cursor. Only this sweep writes alerts (the lock), and
+    // each batch's are read before the sweep writes them.
+    const context = contextFor(deps.db, asOf);
+    context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     await conn.query('BEGIN');
     try {
       summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
       const settings = await loadSettings(conn);
-      const ctx = await contextFor(conn, asOf);
       let open: Promise<OpenAlert[]> = Promise.resolve([]);
       const readOpen = (ids: string[]) => {
-        open = openAlertsInRange(conn, ids[0]!, ids[ids.length - 1]!);
+        open = openAlertsInRange(deps.db, ids[0]!, ids[ids.length - 1]!);
         open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
       };
       for await (const { childIds: chunk, records } of activeChildrenWithRecords(conn, chunkSize, readOpen)) {
-        const changes = diffAlerts(evaluate(chunk, records, asOf, settings, ctx), await open);
+        const changes = diffAlerts(evaluate(chunk, records, asOf, settings, await context), await open);
         await write(conn, changes, asOf);
         summary.children += chunk.length;
         summary.opened += changes.inserts.length;
