@@ -125,20 +125,6 @@ export async function recordsOfChildren(
   return group(rows);
 }
 
-/** In-scope records of the children whose ids fall in [first, last], grouped by child (sweeps). */
-export async function recordsOfChildRange(
-  db: Queryable,
-  first: string,
-  last: string,
-): Promise<Map<string, CaseRecord[]>> {
-  const rows = await db.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM record_link l JOIN record r ON r.id = l.record_pk
-      WHERE l.child_id >= $1 AND l.child_id <= $2 AND r.in_scope`,
-    [first, last],
-  );
-  return group(rows);
-}
-
 /**
  * Every active child (not merged away, not retired) with its in-scope records, in child id order,
  * in batches of whole children (a child's records never straddle two batches; a child without

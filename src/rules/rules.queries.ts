@@ -84,14 +84,6 @@ export async function openAlertsInRange(db: Queryable, first: string, last: stri
   );
 }
 
-/** Ids of children that are not merged away, in id order. */
-export async function activeChildIds(db: Queryable): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM child WHERE merged_into IS NULL AND retired_at IS NULL ORDER BY id`,
-  );
-  return rows.map((r) => r.id);
-}
-
 const arrayLiteral = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
 
 export async function insertAlerts(
