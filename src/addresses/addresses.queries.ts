@@ -2,7 +2,7 @@
 // releases to each address), for every address or only for the streets given.
 import type { Queryable } from '../db/index.ts';
 import type { ReleaseAt } from './recurring.ts';
-import { addressKey, isComparable } from './quality.ts';
+import { addressKey, isComparable, type Address } from './quality.ts';
 
 export interface Street {
   line: string;
@@ -76,21 +76,42 @@ export async function releasesAt(
   }));
 }
 
+/** An address on one of a child's records, as the affected-children search needs it. */
+export interface ChildAddress {
+  childId: string;
+  on: string;
+  isRelease: boolean;
+  address: Address;
+}
+
 /**
- * Children whose rule outcomes can change with the given children's address rows: those at a street
- * where one of these rows has a unit (missing unit), and those released to an address one of these
- * children was released to once it has `threshold` or more children (recurring address).
+ * Children whose rule outcomes can change with the given address rows (those of the children an
+ * ingest touched): those at a street where one of these rows has a unit (missing unit), and those
+ * released to an address one of these rows was a release to, once it has `threshold` or more
+ * children (recurring address).
  */
 export async function childrenAffectedByAddresses(
   db: Queryable,
-  childIds: readonly string[],
+  mine: readonly ChildAddress[],
   threshold: number,
   asOf: string,
 ): Promise<string[]> {
-  if (childIds.length === 0) return [];
+  const hasUnit = (a: Address) => a.unit !== null && a.unit.trim() !== '';
+  const streets = new Map<string, Street>();
+  const unitStreets = new Set<string>();
+  const myReleaseKeys = new Set<string>();
+  for (const m of mine) {
+    const { line, zip5 } = m.address;
+    if (!line || !zip5 || !(m.isRelease || hasUnit(m.address))) continue;
+    streets.set(`${line}|${zip5}`, { line, zip5 });
+    if (m.on > asOf) continue;
+    if (hasUnit(m.address)) unitStreets.add(`${line}|${zip5}`);
+    if (m.isRelease && isComparable(m.address)) myReleaseKeys.add(addressKey(m.address));
+  }
+  if (streets.size === 0) return [];
+  // Streets as a joined list, not `IN (…)`: the planner then reads each street through its index.
   const rows = await db.query<{
     child_id: string;
-    mine: boolean;
     is_release: boolean;
     addr_line: string;
     addr_unit: string | null;
@@ -98,27 +119,19 @@ export async function childrenAffectedByAddresses(
     addr_state: string | null;
     addr_zip5: string;
     zip_as_sent: string | null;
-    own_date: string;
   }>(
-    `WITH mine AS (
-       SELECT DISTINCT r.addr_zip5, r.addr_line
-         FROM record_link l JOIN record r ON r.id = l.record_pk
-        WHERE l.child_id = ANY($1::text[]) AND r.in_scope AND r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL
-          AND ((r.addr_unit IS NOT NULL AND r.addr_unit <> '') OR (r.source = 'orr' AND r.event_type = 'RELEASE')))
-     SELECT l2.child_id, l2.child_id = ANY($1::text[]) AS mine,
-            (r2.source = 'orr' AND r2.event_type = 'RELEASE') AS is_release,
-            r2.addr_line, r2.addr_unit, r2.addr_city, r2.addr_state, r2.addr_zip5,
-            r2.address_as_sent->>'zip' AS zip_as_sent, r2.own_date
-       FROM mine m
-       JOIN record r2 ON r2.addr_zip5 = m.addr_zip5 AND r2.addr_line = m.addr_line
-       JOIN record_link l2 ON l2.record_pk = r2.id
-      WHERE r2.in_scope AND r2.own_date <= $2`,
-    [childIds, asOf],
+    `SELECT l.child_id, (r.source = 'orr' AND r.event_type = 'RELEASE') AS is_release,
+            r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5, r.address_as_sent->>'zip' AS zip_as_sent
+       FROM unnest($1::text[], $2::text[]) AS m(addr_zip5, addr_line)
+       JOIN record r ON r.addr_zip5 = m.addr_zip5 AND r.addr_line = m.addr_line
+       JOIN record_link l ON l.record_pk = r.id
+      WHERE r.in_scope AND r.own_date <= $3`,
+    [[...streets.values()].map((s) => s.zip5), [...streets.values()].map((s) => s.line), asOf],
   );
-  const unitStreets = new Set<string>();
-  const myReleaseKeys = new Set<string>();
   const releasedTo = new Map<string, Set<string>>();
+  const out = new Set<string>();
   for (const r of rows) {
+    if (unitStreets.has(`${r.addr_line}|${r.addr_zip5}`)) out.add(r.child_id);
     const a = {
       line: r.addr_line,
       unit: r.addr_unit,
@@ -127,21 +140,14 @@ export async function childrenAffectedByAddresses(
       zip5: r.addr_zip5,
       zipAsSent: r.zip_as_sent,
     };
-    if (r.mine && r.addr_unit && r.addr_unit.trim() !== '') unitStreets.add(`${r.addr_line}|${r.addr_zip5}`);
-    if (r.is_release && isComparable(a)) {
-      const key = addressKey(a);
-      if (r.mine) myReleaseKeys.add(key);
-      let set = releasedTo.get(key);
-      if (!set) releasedTo.set(key, (set = new Set()));
-      set.add(r.child_id);
-    }
+    if (!r.is_release || !isComparable(a)) continue;
+    const key = addressKey(a);
+    if (!myReleaseKeys.has(key)) continue;
+    let set = releasedTo.get(key);
+    if (!set) releasedTo.set(key, (set = new Set()));
+    set.add(r.child_id);
   }
-  const out = new Set<string>();
-  for (const r of rows) {
-    if (unitStreets.has(`${r.addr_line}|${r.addr_zip5}`)) out.add(r.child_id);
-  }
-  for (const key of myReleaseKeys) {
-    const set = releasedTo.get(key)!;
+  for (const set of releasedTo.values()) {
     if (set.size >= threshold) for (const c of set) out.add(c);
   }
   return [...out];

@@ -5,12 +5,14 @@ import type { Address } from '../addresses/quality.ts';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS'`;
 
-const RECORD_COLUMNS = `l.child_id, r.id, r.source, r.record_id, r.own_date, r.event_type, r.dob, r.idncase,
+const RECORD_FIELDS = `r.id, r.source, r.record_id, r.own_date, r.event_type, r.dob, r.idncase,
   to_char(r.book_in_at, ${TS}) AS book_in_at, to_char(r.transfer_at, ${TS}) AS transfer_at, r.orr_facility,
   r.sponsor_id, r.sponsor_category, r.call_outcome, r.discharge_reason, r.issued_date, r.served_date,
   r.service_method, r.filed_date, r.court_code, to_char(r.hearing_at, ${TS}) AS hearing_at, r.hearing_type,
   r.attendance, r.in_absentia, r.completion, r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5,
   r.address_as_sent->>'zip' AS zip_as_sent`;
+
+const RECORD_COLUMNS = `l.child_id, ${RECORD_FIELDS}`;
 
 interface RecordRow {
   child_id: string;
@@ -94,12 +96,13 @@ function toRecord(r: RecordRow): CaseRecord {
   };
 }
 
+/** Rows by child; a row without a record (a left join's) leaves its child with an empty list. */
 function group(rows: RecordRow[]): Map<string, CaseRecord[]> {
   const m = new Map<string, CaseRecord[]>();
   for (const row of rows) {
     let list = m.get(row.child_id);
     if (!list) m.set(row.child_id, (list = []));
-    list.push(toRecord(row));
+    if (row.id !== null) list.push(toRecord(row));
   }
   return m;
 }
@@ -111,25 +114,66 @@ export async function recordsOfChildren(
 ): Promise<Map<string, CaseRecord[]>> {
   if (childIds.length === 0) return new Map();
   const rows = await db.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM record_link l JOIN record r ON r.id = l.record_pk
-      WHERE l.child_id = ANY($1::text[]) AND r.in_scope`,
+    // Ids as a joined list, not `= ANY(…)`: the planner then reads each child through its index
+    // instead of scanning every record once the list is long.
+    `SELECT ${RECORD_COLUMNS}
+       FROM (SELECT DISTINCT unnest($1::text[]) AS child_id) c
+       JOIN record_link l ON l.child_id = c.child_id JOIN record r ON r.id = l.record_pk
+      WHERE r.in_scope`,
     [childIds],
   );
   return group(rows);
 }
 
-/** In-scope records of the children whose ids fall in [first, last], grouped by child (sweeps). */
-export async function recordsOfChildRange(
-  db: Queryable,
-  first: string,
-  last: string,
-): Promise<Map<string, CaseRecord[]>> {
-  const rows = await db.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM record_link l JOIN record r ON r.id = l.record_pk
-      WHERE l.child_id >= $1 AND l.child_id <= $2 AND r.in_scope`,
-    [first, last],
+/**
+ * Every active child (not merged away, not retired) with its in-scope records, in child id order,
+ * in batches of whole children (a child's records never straddle two batches; a child without
+ * records comes with an empty list). Reads through one cursor in the transaction `tx` holds, so a
+ * sweep reads the records in one ordered pass. The next batch is fetched while the caller works on
+ * the current one; queries on one connection run in turn, so `beforeNextFetch` lets the caller queue
+ * its own reads for a batch ahead of that fetch.
+ */
+export async function* activeChildrenWithRecords(
+  tx: Queryable,
+  rowsPerFetch: number,
+  beforeNextFetch?: (childIds: string[]) => void,
+): AsyncGenerator<{ childIds: string[]; records: Map<string, CaseRecord[]> }> {
+  await tx.query(
+    `DECLARE child_records NO SCROLL CURSOR FOR
+     SELECT c.id AS child_id, ${RECORD_FIELDS}
+       FROM child c
+       LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
+      WHERE c.merged_into IS NULL AND c.retired_at IS NULL
+      ORDER BY c.id`,
   );
-  return group(rows);
+  const fetch = (): Promise<RecordRow[]> => {
+    const p = tx.query<RecordRow>(`FETCH ${Number(rowsPerFetch)} FROM child_records`);
+    p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    return p;
+  };
+  try {
+    let next: Promise<RecordRow[]> | null = fetch();
+    let carried: RecordRow[] = [];
+    while (next) {
+      const rows: RecordRow[] = await next;
+      const done = rows.length < rowsPerFetch;
+      const all = carried.length > 0 ? carried.concat(rows) : rows;
+      // Until the cursor is drained, the last child may have more rows in the next fetch: keep it back.
+      let cut = all.length;
+      if (!done) {
+        const last = all[all.length - 1]!.child_id;
+        while (cut > 0 && all[cut - 1]!.child_id === last) cut--;
+      }
+      carried = all.slice(cut);
+      const records = cut > 0 ? group(cut === all.length ? all : all.slice(0, cut)) : null;
+      const childIds = records ? [...records.keys()] : [];
+      if (records) beforeNextFetch?.(childIds);
+      next = done ? null : fetch();
+      if (records) yield { childIds, records };
+    }
+  } finally {
+    await tx.query(`CLOSE child_records`).catch(() => {});
+  }
 }
 
 export interface ChildRow {

@@ -8,19 +8,19 @@ import { BridgeError } from '../shared/errors.ts';
 import { caseState } from '../cases/case-state.ts';
 import type { CaseRecord } from '../cases/case-record.ts';
 import { isIsoDate } from '../cases/dates.ts';
-import { recordsOfChildRange, recordsOfChildren } from '../cases/cases.queries.ts';
+import { activeChildrenWithRecords, recordsOfChildren } from '../cases/cases.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import {
   childrenAffectedByAddresses,
   releasesAt,
   streetsWithUnits,
+  type ChildAddress,
   type Street,
 } from '../addresses/addresses.queries.ts';
 import { numberSetting, resolveSettings, type RuleSettings } from './catalogue.ts';
 import { evaluateRules, type RuleContext } from './evaluate.ts';
 import { diffAlerts, type AlertChanges, type ChildEvaluation } from './diff-alerts.ts';
 import {
-  activeChildIds,
   closeAlerts,
   closeAlertsOfInactiveChildren,
   insertAlerts,
@@ -28,6 +28,7 @@ import {
   openAlertsOf,
   settingOverrides,
   updateAlerts,
+  type OpenAlert,
 } from './rules.queries.ts';
 
 export interface RulesDeps {
@@ -78,9 +79,10 @@ function evaluate(
   ctx: RuleContext,
 ): ChildEvaluation[] {
   return childIds.map((childId) => {
-    const state = caseState(records.get(childId) ?? [], asOf);
+    const list = records.get(childId) ?? [];
+    const state = caseState(list, asOf, { timeline: false });
     const { hits, misses } = evaluateRules(state, settings, ctx);
-    if (!records.has(childId)) {
+    if (list.length === 0) {
       for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
     }
     return { childId, hits, misses, addrState: state.addresses.current?.address.state ?? null };
@@ -93,15 +95,17 @@ async function write(conn: Queryable, changes: AlertChanges, asOf: string): Prom
   await insertAlerts(conn, changes.inserts, asOf);
 }
 
-async function apply(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
-  await conn.query('BEGIN');
-  try {
-    await write(conn, changes, asOf);
-    await conn.query('COMMIT');
-  } catch (e) {
-    await conn.query('ROLLBACK').catch(() => {});
-    throw e;
+function addressesOf(records: Map<string, CaseRecord[]>): ChildAddress[] {
+  const out: ChildAddress[] = [];
+  for (const [childId, list] of records) {
+    for (const r of list) {
+      if (r.address) {
+        const isRelease = r.source === 'orr' && r.eventType === 'RELEASE';
+        out.push({ childId, on: r.ownDate, isRelease, address: r.address });
+      }
+    }
   }
+  return out;
 }
 
 function streetsOf(records: Map<string, CaseRecord[]>): Street[] {
@@ -154,9 +158,16 @@ export async function evaluateChildrenIn(
   const closedInactive = await closeAlertsOfInactiveChildren(tx, asOf, given);
   const settings = await loadSettings(tx);
   const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
-  const affected = await childrenAffectedByAddresses(tx, given, threshold, asOf);
+  // The touched children's records are read once: their addresses find the children they affect.
+  const records = await recordsOfChildren(tx, given);
+  const affected = await childrenAffectedByAddresses(tx, addressesOf(records), threshold, asOf);
   const ids = [...new Set([...given, ...affected])].sort();
-  const records = await recordsOfChildren(tx, ids);
+  const givenSet = new Set(given);
+  const others = await recordsOfChildren(
+    tx,
+    affected.filter((id) => !givenSet.has(id)),
+  );
+  for (const [id, list] of others) records.set(id, list);
   const ctx = await contextFor(tx, asOf, streetsOf(records));
   const evaluations = evaluate(ids, records, asOf, settings, ctx);
   const changes = diffAlerts(evaluations, await openAlertsOf(tx, ids));
@@ -172,12 +183,16 @@ export async function evaluateChildrenIn(
 }
 
 export interface SweepOptions {
-  /** Children per chunk read and written together. */
+  /** Record rows read per fetch; each batch evaluated and written holds whole children. */
   chunkSize?: number;
   onProgress?: (children: number) => void;
 }
 
-/** Evaluates every child's rules as of a date and brings all alerts in line with the result. */
+/**
+ * Evaluates every child's rules as of a date and brings all alerts in line with the result, in one
+ * transaction: the records are read in one ordered pass through a cursor, and a batch is fetched
+ * while the one before it is evaluated.
+ */
 export async function sweepRules(
   deps: RulesDeps,
   asOfArg?: string,
@@ -185,37 +200,42 @@ export async function sweepRules(
 ): Promise<EvaluationSummary> {
   const started = Date.now();
   const asOf = resolveAsOf(deps.clock, asOfArg);
-  const chunkSize = options.chunkSize ?? 10_000;
+  const chunkSize = options.chunkSize ?? 20_000;
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
-    summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
-    const settings = await loadSettings(conn);
-    const ctx = await contextFor(conn, asOf);
-    const ids = await activeChildIds(conn);
-    // The next chunk is read (on another connection, where the engine has one) while this one is
-    // evaluated and written: reading and evaluating each take about as long, on different cores.
-    const read = (i: number) => {
-      const chunk = ids.slice(i, i + chunkSize);
-      const first = chunk[0]!;
-      const last = chunk[chunk.length - 1]!;
-      const p = Promise.all([
-        recordsOfChildRange(deps.db, first, last),
-        openAlertsInRange(deps.db, first, last),
-      ]);
-      p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-      return p.then(([records, open]) => ({ chunk, records, open }));
-    };
-    let next = ids.length > 0 ? read(0) : null;
-    for (let i = 0; next; i += chunkSize) {
-      const { chunk, records, open } = await next;
-      next = i + chunkSize < ids.length ? read(i + chunkSize) : null;
-      const changes = diffAlerts(evaluate(chunk, records, asOf, settings, ctx), open);
-      await apply(conn, changes, asOf);
-      summary.children += chunk.length;
-      summary.opened += changes.inserts.length;
-      summary.refreshed += changes.updates.length;
-      summary.closed += changes.closes.length;
-      options.onProgress?.(chunk.length);
+    // Where the engine has more connections, the cross-child facts and each batch's open alerts
+    // are read on others, beside the record cursor. Only this sweep writes alerts (the lock), and
+    // each batch's are read before the sweep writes them.
+    const context = contextFor(deps.db, asOf);
+    context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    await conn.query('BEGIN');
+    try {
+      summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
+      const settings = await loadSettings(conn);
+      let open: Promise<OpenAlert[]> = Promise.resolve([]);
+      const readOpen = (ids: string[]) => {
+        open = openAlertsInRange(deps.db, ids[0]!, ids[ids.length - 1]!);
+        open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      };
+      for await (const { childIds: chunk, records } of activeChildrenWithRecords(conn, chunkSize, readOpen)) {
+        const changes = diffAlerts(evaluate(chunk, records, asOf, settings, await context), await open);
+        await write(conn, changes, asOf);
+        summary.children += chunk.length;
+        summary.opened += changes.inserts.length;
+        summary.refreshed += changes.updates.length;
+        summary.closed += changes.closes.length;
+        options.onProgress?.(chunk.length);
+      }
+      await conn.query('COMMIT');
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+    // After a sweep that opened or closed many alerts (the first one, above all), the planner's
+    // picture of the alert table is stale until autovacuum comes by; the next ingest's reads of
+    // open alerts by child would scan them all meanwhile.
+    if (summary.opened + summary.closed > Math.max(10_000, summary.children / 10)) {
+      await conn.query('ANALYZE alert');
     }
     summary.ms = Date.now() - started;
     deps.log.info(summary, 'rules sweep finished');

@@ -68,7 +68,8 @@ export async function openAlertsOf(db: Queryable, childIds: readonly string[]): 
   if (childIds.length === 0) return [];
   return normalizeOpen(
     await db.query<OpenAlert>(
-      `SELECT ${OPEN_COLUMNS} FROM alert WHERE closed_at IS NULL AND child_id = ANY($1::text[])`,
+      `SELECT ${OPEN_COLUMNS} FROM alert
+        WHERE closed_at IS NULL AND child_id IN (SELECT DISTINCT unnest($1::text[]))`,
       [childIds],
     ),
   );
@@ -81,14 +82,6 @@ export async function openAlertsInRange(db: Queryable, first: string, last: stri
       [first, last],
     ),
   );
-}
-
-/** Ids of children that are not merged away, in id order. */
-export async function activeChildIds(db: Queryable): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM child WHERE merged_into IS NULL AND retired_at IS NULL ORDER BY id`,
-  );
-  return rows.map((r) => r.id);
 }
 
 const arrayLiteral = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
