@@ -266,34 +266,50 @@ export async function writeLinks(
   at: Date,
   scope: { records: readonly number[]; children: readonly string[] } | null = null,
 ): Promise<void> {
-  await tx.query('TRUNCATE link_stage');
-  await tx.copyRows(
-    'link_stage',
-    ['record_pk', 'child_id', 'method', 'score'],
-    links.map((l) => [
-      String(l.pk),
-      l.childId,
-      l.method,
-      l.score === null || !Number.isFinite(l.score) ? null : l.score.toFixed(3),
-    ]),
-  );
   const now = at.toISOString();
-  await tx.query(
-    `INSERT INTO child (id, created_at)
-     SELECT DISTINCT s.child_id, $1::timestamptz FROM link_stage s
-      WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = s.child_id)`,
-    [now],
-  );
-  await tx.query(
-    `INSERT INTO record_link (record_pk, child_id, method, score, linked_at)
-     SELECT record_pk, child_id, method, score, $1::timestamptz FROM link_stage
-     ON CONFLICT (record_pk) DO UPDATE
-        SET child_id = excluded.child_id, method = excluded.method, score = excluded.score,
-            linked_at = excluded.linked_at
-      WHERE record_link.child_id IS DISTINCT FROM excluded.child_id
-         OR record_link.method IS DISTINCT FROM excluded.method`,
-    [now],
-  );
+  const score = (l: StagedLink) =>
+    l.score === null || !Number.isFinite(l.score) ? null : l.score.toFixed(3);
+  // The first links ever (a full run on an empty record_link): nothing to merge with, so they are
+  // copied straight in (once through the server, not into a stage and then again), children first.
+  const first =
+    !scope &&
+    (await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM record_link) AS empty'))[0]!.empty;
+  if (first) {
+    await tx.query(
+      `INSERT INTO child (id, created_at)
+       SELECT s.id, $1::timestamptz FROM unnest($2::text[]) AS s(id)
+        WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = s.id)`,
+      [now, [...new Set(links.map((l) => l.childId))]],
+    );
+    await tx.copyRows(
+      'record_link',
+      ['record_pk', 'child_id', 'method', 'score', 'linked_at'],
+      links.map((l) => [String(l.pk), l.childId, l.method, score(l), now]),
+    );
+  } else {
+    await tx.query('TRUNCATE link_stage');
+    await tx.copyRows(
+      'link_stage',
+      ['record_pk', 'child_id', 'method', 'score'],
+      links.map((l) => [String(l.pk), l.childId, l.method, score(l)]),
+    );
+    await tx.query(
+      `INSERT INTO child (id, created_at)
+       SELECT DISTINCT s.child_id, $1::timestamptz FROM link_stage s
+        WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = s.child_id)`,
+      [now],
+    );
+    await tx.query(
+      `INSERT INTO record_link (record_pk, child_id, method, score, linked_at)
+       SELECT record_pk, child_id, method, score, $1::timestamptz FROM link_stage
+       ON CONFLICT (record_pk) DO UPDATE
+          SET child_id = excluded.child_id, method = excluded.method, score = excluded.score,
+              linked_at = excluded.linked_at
+        WHERE record_link.child_id IS DISTINCT FROM excluded.child_id
+           OR record_link.method IS DISTINCT FROM excluded.method`,
+      [now],
+    );
+  }
   // A full run has just rewritten most links: fresh statistics keep the checks below on hash joins
   // (with the old ones the planner expects a handful of children and looks each one up).
   if (!scope) await tx.query('ANALYZE child, record_link');

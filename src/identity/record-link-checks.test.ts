@@ -46,6 +46,17 @@ describe('record_link reference checks', () => {
     expect(await linkOf(pks[0]!)).toBe('C90000001');
   });
 
+  it('checks links copied straight in (the first links of a full run) as well', async () => {
+    await expect(
+      tdb.db.copyRows(
+        'record_link',
+        ['record_pk', 'child_id', 'method'],
+        [[String(pks[2]), 'C99999998', 'model']],
+      ),
+    ).rejects.toThrow(/C99999998/);
+    expect(await linkOf(pks[2]!)).toBeUndefined();
+  });
+
   it('refuses to delete a child that records still link to', async () => {
     await expect(tdb.db.query(`DELETE FROM child WHERE id = 'C90000002'`)).rejects.toThrow(
       /C90000002 still has linked records/,
