@@ -130,12 +130,12 @@ function oversizedBy(t: RecordTable, sizes: q.BlockSizes): Oversized {
 
 async function loadAllRecords(db: Queryable): Promise<RecordTable> {
   const t = new RecordTable(1 << 16);
-  let after = 0;
-  for (;;) {
-    const page = await q.inScopePage(db, after, PAGE);
+  let next: Promise<LinkInput[]> | null = q.inScopePage(db, 0, PAGE);
+  while (next) {
+    const page: LinkInput[] = await next;
+    // The server reads the next page while this one is interned.
+    next = page.length < PAGE ? null : q.inScopePage(db, page[page.length - 1]!.pk, PAGE);
     for (const r of page) t.add(r);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.pk;
   }
   return t;
 }
