@@ -275,11 +275,12 @@ export async function writeLinks(
     !scope &&
     (await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM record_link) AS empty'))[0]!.empty;
   if (first) {
-    await tx.query(
-      `INSERT INTO child (id, created_at)
-       SELECT s.id, $1::timestamptz FROM unnest($2::text[]) AS s(id)
-        WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = s.id)`,
-      [now, [...new Set(links.map((l) => l.childId))]],
+    const known = new Set((await tx.query<{ id: string }>('SELECT id FROM child')).map((c) => c.id));
+    const fresh = new Set(links.map((l) => l.childId).filter((id) => !known.has(id)));
+    await tx.copyRows(
+      'child',
+      ['id', 'created_at'],
+      [...fresh].map((id) => [id, now]),
     );
     await tx.copyRows(
       'record_link',
