@@ -76,6 +76,8 @@ async function openBenchDb(): Promise<{ db: Db; drop: () => Promise<void> }> {
     await admin.end();
   }
   const db = await openPostgres(urlOf(runName));
+  // A kept population may predate the newest migrations.
+  await migrate(db);
   return {
     db,
     drop: async () => {
