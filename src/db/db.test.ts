@@ -1,5 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyTextLine } from './db.ts';
+import { copyTextLine, eachCopyRow, literal } from './db.ts';
+import type { Queryable } from './db.ts';
+
+function parseCopyText(text: string) {
+  const rows: (string | null)[][] = [];
+  eachCopyRow(text, (r) => rows.push(r));
+  return rows;
+}
+
+async function copyOut(db: Queryable, sql: string) {
+  const rows: (string | null)[][] = [];
+  const n = await db.copyOut(sql, (r) => rows.push(r));
+  expect(n).toBe(rows.length);
+  return rows;
+}
 import { createTestDb, testEngine, type TestDb } from './testing.ts';
 
 describe('copyTextLine', () => {
@@ -7,6 +21,21 @@ describe('copyTextLine', () => {
     expect(copyTextLine(['a\tb', 'line\nbreak', 'back\\slash', null, 'cr\r'])).toBe(
       'a\\tb\tline\\nbreak\tback\\\\slash\t\\N\tcr\\r\n',
     );
+  });
+});
+
+describe('eachCopyRow', () => {
+  it('reads COPY text lines back into fields, with NULL as null and escapes decoded', () => {
+    expect(parseCopyText('a\\tb\tline\\nbreak\tback\\\\slash\t\\N\tcr\\r\n1\t\t\\\\N\tx\ty\n')).toEqual([
+      ['a\tb', 'line\nbreak', 'back\\slash', null, 'cr\r'],
+      ['1', '', '\\N', 'x', 'y'],
+    ]);
+    expect(parseCopyText('')).toEqual([]);
+  });
+
+  it('undoes what copyTextLine writes', () => {
+    const row = ['tab\there', 'new\nline', 'slash\\', null, 'ñandú', '\\N'];
+    expect(parseCopyText(copyTextLine(row))).toEqual([row]);
   });
 });
 
@@ -41,6 +70,35 @@ describe(`database engine ${testEngine}`, () => {
       { id: 11, note: 'two\nlines' },
       { id: 12, note: null },
     ]);
+  });
+
+  it('reads a query through COPY as strings, with nulls, escapes, accents and quoted literals', async () => {
+    await t.db.copyRows(
+      'sample',
+      ['id', 'born', 'note'],
+      [
+        ['20', '2007-03-09', "O'Brien\tde la Cruz"],
+        ['21', null, 'back\\slash\nand line'],
+        ['22', '2010-12-31', null],
+      ],
+    );
+    const rows = await copyOut(
+      t.db,
+      `SELECT id, born, note, note = ${literal("O'Brien\tde la Cruz")} AS same FROM sample WHERE id >= 20 ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      ['20', '2007-03-09', "O'Brien\tde la Cruz", 't'],
+      ['21', null, 'back\\slash\nand line', 'f'],
+      ['22', '2010-12-31', null, null],
+    ]);
+    expect(await copyOut(t.db, 'SELECT id FROM sample WHERE id < 0')).toEqual([]);
+    await t.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO sample (id, note) VALUES (30, $1)', ['seen inside']);
+      expect(await copyOut(tx, 'SELECT note FROM sample WHERE id = 30')).toEqual([['seen inside']]);
+      // Another session does not see it before the commit (PGlite has only the one session).
+      if (t.db.engine === 'postgres')
+        expect(await copyOut(t.db, 'SELECT note FROM sample WHERE id = 30')).toEqual([]);
+    });
   });
 
   it('rolls back a transaction that throws', async () => {

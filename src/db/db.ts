@@ -17,6 +17,14 @@ export interface Queryable {
     columns: readonly string[],
     rows: Iterable<readonly (string | null)[]>,
   ): Promise<number>;
+  /**
+   * Runs one query (no parameters: callers inline only numbers and quoted literals) through
+   * `COPY (...) TO` in text format and calls `onRow` with each row's fields as strings (NULL as
+   * null), in order; resolves to the number of rows. Several times cheaper than `query` for large
+   * reads: the driver decodes one text instead of every field into row objects, and rows handled
+   * as they come never pile up in memory (the server engine streams them).
+   */
+  copyOut(sql: string, onRow: (fields: (string | null)[]) => void): Promise<number>;
 }
 
 export interface Db extends Queryable {
@@ -54,6 +62,42 @@ export function copyTextLine(values: readonly (string | null)[]): string {
     }
   }
   return line + '\n';
+}
+
+const UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** One field of COPY text output with its backslash escapes decoded (PostgreSQL writes only these). */
+function unescapeCopy(field: string): string {
+  return field.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c);
+}
+
+/**
+ * Decodes output of COPY ... TO in text format (whole lines): calls `onRow` with each line's
+ * fields, \N as null, escapes decoded; returns the number of lines.
+ */
+export function eachCopyRow(text: string, onRow: (fields: (string | null)[]) => void): number {
+  if (text === '') return 0;
+  const lines = text.split('\n');
+  const n = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let i = 0; i < n; i++) {
+    const line = lines[i]!;
+    const fields: (string | null)[] = line.split('\t');
+    // Only a line with a backslash can hold a NULL (\N) or an escaped character.
+    if (line.includes('\\')) {
+      for (let j = 0; j < fields.length; j++) {
+        const f = fields[j]!;
+        if (f === '\\N') fields[j] = null;
+        else if (f.includes('\\')) fields[j] = unescapeCopy(f);
+      }
+    }
+    onRow(fields);
+  }
+  return n;
+}
+
+/** Quotes an SQL literal (a value inlined where COPY takes no parameters). */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** Quotes an SQL identifier (table or column names chosen by code, never by users). */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { BridgeError } from '../shared/errors.ts';
-import { copyTextLine, ident, type Db, type Queryable, type Row } from './db.ts';
+import { copyTextLine, ident, eachCopyRow, type Db, type Queryable, type Row } from './db.ts';
 import { pidAlive } from '../shared/claims.ts';
 
 const LOCK_FILE = 'bridge.lock';
@@ -60,6 +60,10 @@ function wrap(conn: PGlite | Transaction): Queryable {
         blob,
       });
       return n;
+    },
+    async copyOut(sql, onRow) {
+      const res = await conn.query(`COPY (${sql}) TO '/dev/blob'`);
+      return res.blob ? eachCopyRow(await res.blob.text(), onRow) : 0;
     },
   };
 }

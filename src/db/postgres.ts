@@ -1,10 +1,10 @@
 // Server engine: a pg pool. Used when DATABASE_URL is set; several processes may share the server.
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { BridgeError } from '../shared/errors.ts';
-import { copyTextLine, ident, type Db, type Queryable, type Row } from './db.ts';
+import { copyTextLine, ident, eachCopyRow, type Db, type Queryable, type Row } from './db.ts';
 
 // Same JavaScript values as the embedded engine: DATE as 'YYYY-MM-DD', int8 as number.
 const typeParsers = {
@@ -53,6 +53,24 @@ function wrap(conn: PgConn): Queryable {
         if (client !== conn) (client as pg.PoolClient).release();
       }
       return n;
+    },
+    async copyOut(sql, onRow) {
+      const client = 'release' in conn ? conn : await conn.connect();
+      try {
+        // Lines are handled as chunks arrive, while the server writes the rest.
+        const decoder = new TextDecoder();
+        let rest = '';
+        let n = 0;
+        for await (const chunk of client.query(copyTo(`COPY (${sql}) TO STDOUT`))) {
+          const text = rest + decoder.decode(chunk as Buffer, { stream: true });
+          const end = text.lastIndexOf('\n') + 1;
+          rest = text.slice(end);
+          n += eachCopyRow(text.slice(0, end), onRow);
+        }
+        return n + eachCopyRow(rest + decoder.decode(), onRow);
+      } finally {
+        if (client !== conn) (client as pg.PoolClient).release();
+      }
     },
   };
 }

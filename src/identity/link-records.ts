@@ -130,13 +130,12 @@ function oversizedBy(t: RecordTable, sizes: q.BlockSizes): Oversized {
 
 async function loadAllRecords(db: Queryable): Promise<RecordTable> {
   const t = new RecordTable(1 << 16);
-  let next: Promise<LinkInput[]> | null = q.inScopePage(db, 0, PAGE);
-  while (next) {
-    const page: LinkInput[] = await next;
-    // The server reads the next page while this one is interned.
-    next = page.length < PAGE ? null : q.inScopePage(db, page[page.length - 1]!.pk, PAGE);
-    for (const r of page) t.add(r);
-  }
+  let after = 0;
+  const add = (r: LinkInput) => {
+    t.add(r);
+    after = r.pk;
+  };
+  while ((await q.eachInScopeRecord(db, after, PAGE, add)) === PAGE);
   return t;
 }
 

@@ -57,6 +57,31 @@ describe('record_link reference checks', () => {
     expect(await linkOf(pks[2]!)).toBeUndefined();
   });
 
+  it('checks a large write (a full link) against the whole table, naming the bad link', async () => {
+    // Over 100,000 links in one statement are checked by joining record_link with its references.
+    const bulk = await tdb.db.query<{ id: number }>(
+      `INSERT INTO record (source, record_id, row_id, in_scope, own_date, event_type, name_as_sent, received_at)
+       SELECT 'cbp', 'BULK-' || g, (SELECT row_id FROM record LIMIT 1), true, '2020-01-01', 'ENCOUNTER', 'X', now()
+         FROM generate_series(1, 100001) g
+       RETURNING id`,
+    );
+    const rows = bulk.map((r, i) => [String(r.id), i === 70_000 ? 'C99999997' : 'C90000001', 'model']);
+    await expect(tdb.db.copyRows('record_link', ['record_pk', 'child_id', 'method'], rows)).rejects.toThrow(
+      new RegExp(`record_pk ${bulk[70_000]!.id}, child_id C99999997`),
+    );
+    await expect(
+      tdb.db.copyRows(
+        'record_link',
+        ['record_pk', 'child_id', 'method'],
+        [...rows.slice(1), ['987654320', 'C90000001', 'model']],
+      ),
+    ).rejects.toThrow(/record_pk 987654320.*does not exist/);
+    rows[70_000]![1] = 'C90000001';
+    expect(await tdb.db.copyRows('record_link', ['record_pk', 'child_id', 'method'], rows)).toBe(100_001);
+    await tdb.db.query(`DELETE FROM record WHERE record_id LIKE 'BULK-%'`);
+    expect(await linkOf(bulk[0]!.id)).toBeUndefined();
+  });
+
   it('refuses to delete a child that records still link to', async () => {
     await expect(tdb.db.query(`DELETE FROM child WHERE id = 'C90000002'`)).rejects.toThrow(
       /C90000002 still has linked records/,
