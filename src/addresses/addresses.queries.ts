@@ -1,6 +1,6 @@
 // SQL of the addresses module: the cross-child facts address rules need (streets seen with a unit,
 // releases to each address), for every address or only for the streets given.
-import type { Queryable } from '../db/index.ts';
+import { literal, textArray, type Queryable } from '../db/index.ts';
 import type { ReleaseAt } from './recurring.ts';
 import { addressKey, isComparable, type Address } from './quality.ts';
 
@@ -37,43 +37,41 @@ export async function streetsWithUnits(
   return new Set(rows.map((r) => `${r.addr_line}|${r.addr_zip5}`));
 }
 
-/** Every ORR release (as of the date) with its child and address, optionally only at the streets given. */
+/**
+ * Every ORR release (as of the date) with its child and address, optionally only at the streets
+ * given. Read through COPY: a sweep reads all of them (about 400,000 at full scale).
+ */
 export async function releasesAt(
   db: Queryable,
   asOf: string,
   streets?: readonly Street[],
 ): Promise<ReleaseAt[]> {
   if (streets && streets.length === 0) return [];
-  const f = streetFilter(streets, 2);
-  const rows = await db.query<{
-    child_id: string;
-    own_date: string;
-    addr_line: string | null;
-    addr_unit: string | null;
-    addr_city: string | null;
-    addr_state: string | null;
-    addr_zip5: string | null;
-    zip_as_sent: string | null;
-  }>(
+  const filter = streets
+    ? ` AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`
+    : '';
+  const out: ReleaseAt[] = [];
+  await db.copyOut(
     `SELECT l.child_id, r.own_date, r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5,
             r.address_as_sent->>'zip' AS zip_as_sent
        FROM record r JOIN record_link l ON l.record_pk = r.id
-      WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope AND r.own_date <= $1
-        AND r.addr_line IS NOT NULL${f.sql}`,
-    [asOf, ...f.params],
+      WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope AND r.own_date <= ${literal(asOf)}::date
+        AND r.addr_line IS NOT NULL${filter}`,
+    (f) =>
+      out.push({
+        childId: f[0]!,
+        on: f[1]!,
+        address: {
+          line: f[2]!,
+          unit: f[3] ?? null,
+          city: f[4] ?? null,
+          state: f[5] ?? null,
+          zip5: f[6] ?? null,
+          zipAsSent: f[7] ?? null,
+        },
+      }),
   );
-  return rows.map((r) => ({
-    childId: r.child_id,
-    on: r.own_date,
-    address: {
-      line: r.addr_line,
-      unit: r.addr_unit,
-      city: r.addr_city,
-      state: r.addr_state,
-      zip5: r.addr_zip5,
-      zipAsSent: r.zip_as_sent,
-    },
-  }));
+  return out;
 }
 
 /** An address on one of a child's records, as the affected-children search needs it. */

@@ -100,6 +100,11 @@ export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** A text[] literal of the values (for statements run through COPY, which take no parameters). */
+export function textArray(values: readonly string[]): string {
+  return `ARRAY[${values.map(literal).join(',')}]::text[]`;
+}
+
 /** Quotes an SQL identifier (table or column names chosen by code, never by users). */
 export function ident(name: string): string {
   if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(name))

@@ -28,7 +28,6 @@ import {
   openAlertsOf,
   settingOverrides,
   updateAlerts,
-  type OpenAlert,
 } from './rules.queries.ts';
 
 export interface RulesDeps {
@@ -183,15 +182,15 @@ export async function evaluateChildrenIn(
 }
 
 export interface SweepOptions {
-  /** Record rows read per fetch; each batch evaluated and written holds whole children. */
+  /** Children read, evaluated and written per batch. */
   chunkSize?: number;
   onProgress?: (children: number) => void;
 }
 
 /**
  * Evaluates every child's rules as of a date and brings all alerts in line with the result, in one
- * transaction: the records are read in one ordered pass through a cursor, and a batch is fetched
- * while the one before it is evaluated.
+ * transaction that writes them: the children are read in pages in child order, and the next page is
+ * read while the one before it is evaluated.
  */
 export async function sweepRules(
   deps: RulesDeps,
@@ -200,25 +199,23 @@ export async function sweepRules(
 ): Promise<EvaluationSummary> {
   const started = Date.now();
   const asOf = resolveAsOf(deps.clock, asOfArg);
-  const chunkSize = options.chunkSize ?? 20_000;
+  const chunkSize = options.chunkSize ?? 4_000;
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
-    // Where the engine has more connections, the cross-child facts and each batch's open alerts
-    // are read on others, beside the record cursor. Only this sweep writes alerts (the lock), and
-    // each batch's are read before the sweep writes them.
+    // Where the engine has more connections, the records, the cross-child facts and each batch's
+    // open alerts are read on others while this one writes. Only this sweep writes alerts (the
+    // lock), and each batch's are read before the sweep writes them.
     const context = contextFor(deps.db, asOf);
     context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     await conn.query('BEGIN');
     try {
       summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
       const settings = await loadSettings(conn);
-      let open: Promise<OpenAlert[]> = Promise.resolve([]);
-      const readOpen = (ids: string[]) => {
-        open = openAlertsInRange(deps.db, ids[0]!, ids[ids.length - 1]!);
+      for await (const { childIds: chunk, records } of activeChildrenWithRecords(deps.db, chunkSize)) {
+        const open = openAlertsInRange(deps.db, chunk[0]!, chunk[chunk.length - 1]!);
         open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-      };
-      for await (const { childIds: chunk, records } of activeChildrenWithRecords(conn, chunkSize, readOpen)) {
-        const changes = diffAlerts(evaluate(chunk, records, asOf, settings, await context), await open);
+        const evaluations = evaluate(chunk, records, asOf, settings, await context);
+        const changes = diffAlerts(evaluations, await open);
         await write(conn, changes, asOf);
         summary.children += chunk.length;
         summary.opened += changes.inserts.length;
