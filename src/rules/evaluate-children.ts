@@ -181,6 +181,9 @@ export async function evaluateChildrenIn(
   };
 }
 
+/** Children per page of a sweep: about 22,000 records at full scale. */
+export const SWEEP_PAGE = 4_000;
+
 export interface SweepOptions {
   /** Children read, evaluated and written per batch. */
   chunkSize?: number;
@@ -199,7 +202,7 @@ export async function sweepRules(
 ): Promise<EvaluationSummary> {
   const started = Date.now();
   const asOf = resolveAsOf(deps.clock, asOfArg);
-  const chunkSize = options.chunkSize ?? 4_000;
+  const chunkSize = options.chunkSize ?? SWEEP_PAGE;
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
     // Where the engine has more connections, the records, the cross-child facts and each batch's
