@@ -16,11 +16,18 @@ const blank = (s: string | null) => s === null || s.trim() === '';
 
 /** A record from its fields as COPY text, in RECORD_FIELDS order from `f[1]` (`f[0]` is its child). */
 function recordFromText(f: (string | null)[]): CaseRecord {
-  const v = (i: number): string | null => f[i] ?? null;
+  // No closures here: this runs once per record of a sweep (millions).
   let address: Address | null = null;
   for (let i = 25; i <= 30; i++) {
-    if (!blank(v(i))) {
-      address = { line: v(25), unit: v(26), city: v(27), state: v(28), zip5: v(29), zipAsSent: v(30) };
+    if (!blank(f[i] ?? null)) {
+      address = {
+        line: f[25] ?? null,
+        unit: f[26] ?? null,
+        city: f[27] ?? null,
+        state: f[28] ?? null,
+        zip5: f[29] ?? null,
+        zipAsSent: f[30] ?? null,
+      };
       break;
     }
   }
@@ -30,25 +37,25 @@ function recordFromText(f: (string | null)[]): CaseRecord {
     recordId: f[3]!,
     ownDate: f[4]!,
     eventType: f[5]!,
-    dob: v(6),
-    idncase: v(7),
-    bookInAt: v(8),
-    transferAt: v(9),
-    orrFacility: v(10),
-    sponsorId: v(11),
-    sponsorCategory: v(12),
-    callOutcome: v(13),
-    dischargeReason: v(14),
-    issuedDate: v(15),
-    servedDate: v(16),
-    serviceMethod: v(17),
-    filedDate: v(18),
-    courtCode: v(19),
-    hearingAt: v(20),
-    hearingType: v(21),
-    attendance: v(22),
+    dob: f[6] ?? null,
+    idncase: f[7] ?? null,
+    bookInAt: f[8] ?? null,
+    transferAt: f[9] ?? null,
+    orrFacility: f[10] ?? null,
+    sponsorId: f[11] ?? null,
+    sponsorCategory: f[12] ?? null,
+    callOutcome: f[13] ?? null,
+    dischargeReason: f[14] ?? null,
+    issuedDate: f[15] ?? null,
+    servedDate: f[16] ?? null,
+    serviceMethod: f[17] ?? null,
+    filedDate: f[18] ?? null,
+    courtCode: f[19] ?? null,
+    hearingAt: f[20] ?? null,
+    hearingType: f[21] ?? null,
+    attendance: f[22] ?? null,
     inAbsentia: f[23] === null ? null : f[23] === 't',
-    completion: v(24),
+    completion: f[24] ?? null,
     address,
   };
 }
