@@ -31,6 +31,11 @@ export interface Db extends Queryable {
   readonly engine: 'pglite' | 'postgres';
   /** A human description that never includes a password. */
   readonly description: string;
+  /**
+   * The server's connection URL (server engine only), for worker threads that open the same
+   * database. Never shown: `description` is the printable form.
+   */
+  readonly url?: string;
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
@@ -73,24 +78,33 @@ function unescapeCopy(field: string): string {
 
 /**
  * Decodes output of COPY ... TO in text format (whole lines): calls `onRow` with each line's
- * fields, \N as null, escapes decoded; returns the number of lines.
+ * fields, \N as null, escapes decoded; returns the number of lines. Fields are cut out one by one
+ * rather than split: most fields of a wide row are NULL, and no string is made for those.
  */
 export function eachCopyRow(text: string, onRow: (fields: (string | null)[]) => void): number {
-  if (text === '') return 0;
-  const lines = text.split('\n');
-  const n = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
-  for (let i = 0; i < n; i++) {
-    const line = lines[i]!;
-    const fields: (string | null)[] = line.split('\t');
-    // Only a line with a backslash can hold a NULL (\N) or an escaped character.
-    if (line.includes('\\')) {
-      for (let j = 0; j < fields.length; j++) {
-        const f = fields[j]!;
-        if (f === '\\N') fields[j] = null;
-        else if (f.includes('\\')) fields[j] = unescapeCopy(f);
+  let n = 0;
+  let start = 0;
+  const len = text.length;
+  while (start < len) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = len;
+    const fields: (string | null)[] = [];
+    let p = start;
+    for (;;) {
+      let q = text.indexOf('\t', p);
+      if (q < 0 || q > end) q = end;
+      if (q - p === 2 && text.charCodeAt(p) === 92 && text.charCodeAt(p + 1) === 78)
+        fields.push(null); // \N
+      else {
+        const v = text.slice(p, q);
+        fields.push(v.includes('\\') ? unescapeCopy(v) : v);
       }
+      if (q === end) break;
+      p = q + 1;
     }
     onRow(fields);
+    n++;
+    start = end + 1;
   }
   return n;
 }
