@@ -11,7 +11,7 @@ import { silentLog } from '../src/shared/log.ts';
 import { fixedClock } from '../src/shared/clock.ts';
 import { randomStory, seededRandom, streetPool, Facts } from '../src/cases/testing.ts';
 import { loadFixtureChildren, type FixtureChild } from '../src/cases/db-fixtures.ts';
-import { activeChildrenWithRecords } from '../src/cases/cases.queries.ts';
+import { activeChildPageStarts, activeChildrenPage } from '../src/cases/cases.queries.ts';
 import { evaluateChildren, sweepRules } from '../src/rules/index.ts';
 import { SWEEP_PAGE } from '../src/rules/evaluate-children.ts';
 import { table } from '../src/cli/output.ts';
@@ -136,7 +136,8 @@ async function main() {
     const t = Date.now();
     let children = 0;
     let read = 0;
-    for await (const { records: batch } of activeChildrenWithRecords(db, SWEEP_PAGE)) {
+    for (const first of await activeChildPageStarts(db, SWEEP_PAGE)) {
+      const batch = await activeChildrenPage(db, first, SWEEP_PAGE);
       children += batch.size;
       for (const list of batch.values()) read += list.length;
     }

@@ -123,6 +123,7 @@ export function auditedDb<R>(db: Db, audit: (tx: Queryable, result: R) => Promis
   return {
     engine: db.engine,
     description: db.description,
+    url: db.url,
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
     copyRows: (table, columns, rows) => db.copyRows(table, columns, rows),

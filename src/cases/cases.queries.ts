@@ -98,37 +98,39 @@ export async function recordsOfChildren(
   );
 }
 
+const ACTIVE = 'merged_into IS NULL AND retired_at IS NULL';
+
 /**
- * Every active child (not merged away, not retired) with its in-scope records, in child id order,
- * in pages of `childrenPerPage` children (a child without records comes with an empty list). Each
- * page is one statement, from the child after the last one of the page before; the next page is
- * asked for while the caller works on the current one (on the server, on another connection).
- * Each page sees the records as committed when it is read.
+ * The first child id of each page of `size` active children (not merged away, not retired), in
+ * child id order: a sweep's pages, which any connection can then read in any order.
  */
-export async function* activeChildrenWithRecords(
+export async function activeChildPageStarts(db: Queryable, size: number): Promise<string[]> {
+  const starts: string[] = [];
+  await db.copyOut(
+    `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM child WHERE ${ACTIVE}) c
+      WHERE n % ${Math.trunc(size)} = 1 ORDER BY id`,
+    (f) => starts.push(f[0]!),
+  );
+  return starts;
+}
+
+/**
+ * Up to `size` active children from `first` on, in child id order, with their in-scope records (a
+ * child without records comes with an empty list). The page sees the records as committed when it
+ * is read.
+ */
+export function activeChildrenPage(
   db: Queryable,
-  childrenPerPage: number,
-): AsyncGenerator<{ childIds: string[]; records: Map<string, CaseRecord[]> }> {
-  const page = (after: string) => {
-    const p = recordsByChild(
-      db,
-      `SELECT c.id, ${RECORD_FIELDS}
-         FROM (SELECT id FROM child
-                WHERE merged_into IS NULL AND retired_at IS NULL AND id > ${literal(after)}
-                ORDER BY id LIMIT ${Math.trunc(childrenPerPage)}) c
-         LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
-        ORDER BY c.id`,
-    );
-    p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-    return p;
-  };
-  let next: Promise<Map<string, CaseRecord[]>> | null = page('');
-  while (next) {
-    const records: Map<string, CaseRecord[]> = await next;
-    const childIds = [...records.keys()];
-    next = childIds.length < childrenPerPage ? null : page(childIds[childIds.length - 1]!);
-    if (childIds.length > 0) yield { childIds, records };
-  }
+  first: string,
+  size: number,
+): Promise<Map<string, CaseRecord[]>> {
+  return recordsByChild(
+    db,
+    `SELECT c.id, ${RECORD_FIELDS}
+       FROM (SELECT id FROM child WHERE ${ACTIVE} AND id >= ${literal(first)} ORDER BY id LIMIT ${Math.trunc(size)}) c
+       LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
+      ORDER BY c.id`,
+  );
 }
 
 export interface ChildRow {

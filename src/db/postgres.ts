@@ -107,6 +107,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   return {
     engine: 'postgres',
     description: `PostgreSQL server at ${redactUrl(url)}`,
+    url,
     ...base,
     async transaction(fn) {
       const client = await pool.connect();

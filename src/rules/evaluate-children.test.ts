@@ -194,5 +194,17 @@ describe('incremental evaluation and the sweep agree', () => {
     await t.db.query(`DELETE FROM alert`);
     await sweepRules(deps(), asOf, { chunkSize: 40 });
     expect(await snapshot()).toEqual(incremental);
+
+    // On the server a worker thread takes some of the pages: the same alerts again.
+    await t.db.query(`DELETE FROM alert`);
+    const shared = await sweepRules(deps(), asOf, { chunkSize: 20, worker: true });
+    expect(shared).toMatchObject({ children: 150, opened: incremental.length });
+    expect(await snapshot()).toEqual(incremental);
+    expect(await sweepRules(deps(), asOf, { chunkSize: 20, worker: true })).toMatchObject({
+      children: 150,
+      opened: 0,
+      refreshed: 0,
+      closed: 0,
+    });
   });
 });

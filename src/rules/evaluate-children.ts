@@ -5,10 +5,11 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { BridgeError } from '../shared/errors.ts';
+import { SweepWorker } from './sweep-worker-client.ts';
 import { caseState } from '../cases/case-state.ts';
 import type { CaseRecord } from '../cases/case-record.ts';
 import { isIsoDate } from '../cases/dates.ts';
-import { activeChildrenWithRecords, recordsOfChildren } from '../cases/cases.queries.ts';
+import { activeChildPageStarts, activeChildrenPage, recordsOfChildren } from '../cases/cases.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import {
   childrenAffectedByAddresses,
@@ -58,7 +59,11 @@ export async function loadSettings(db: Queryable): Promise<RuleSettings> {
   return resolveSettings(await settingOverrides(db));
 }
 
-async function contextFor(db: Queryable, asOf: string, streets?: readonly Street[]): Promise<RuleContext> {
+export async function contextFor(
+  db: Queryable,
+  asOf: string,
+  streets?: readonly Street[],
+): Promise<RuleContext> {
   const [units, releases] = await Promise.all([
     streetsWithUnits(db, asOf, streets),
     releasesAt(db, asOf, streets),
@@ -184,16 +189,45 @@ export async function evaluateChildrenIn(
 /** Children per page of a sweep: about 22,000 records at full scale. */
 export const SWEEP_PAGE = 4_000;
 
+/** Pages from which a sweep on the server shares its pages with a worker thread. */
+const WORKER_FROM_PAGES = 8;
+
 export interface SweepOptions {
   /** Children read, evaluated and written per batch. */
   chunkSize?: number;
+  /**
+   * Whether a worker thread evaluates some of the pages (server engine only): by default when
+   * there are at least WORKER_FROM_PAGES pages; `true` whenever there are two or more.
+   */
+  worker?: boolean;
   onProgress?: (children: number) => void;
 }
 
 /**
+ * One page of a sweep: its children's rules evaluated and compared with their open alerts (read on
+ * `db`). Pure of writes, so a worker thread can run it on its own connection.
+ */
+export async function sweepPage(
+  db: Queryable,
+  records: Map<string, CaseRecord[]>,
+  asOf: string,
+  settings: RuleSettings,
+  ctx: RuleContext,
+): Promise<{ children: number; changes: AlertChanges }> {
+  const childIds = [...records.keys()];
+  if (childIds.length === 0) return { children: 0, changes: { inserts: [], updates: [], closes: [] } };
+  const open = openAlertsInRange(db, childIds[0]!, childIds[childIds.length - 1]!);
+  open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const evaluations = evaluate(childIds, records, asOf, settings, ctx);
+  return { children: childIds.length, changes: diffAlerts(evaluations, await open) };
+}
+
+/**
  * Evaluates every child's rules as of a date and brings all alerts in line with the result, in one
- * transaction that writes them: the children are read in pages in child order, and the next page is
- * read while the one before it is evaluated.
+ * transaction that writes them. The children are cut into pages in child order; each page is read
+ * (on another connection where the engine has them), evaluated and compared, and its changes are
+ * written. The next page is read while the one before it is evaluated, and on the server a worker
+ * thread takes pages too, so both cores evaluate.
  */
 export async function sweepRules(
   deps: RulesDeps,
@@ -202,34 +236,79 @@ export async function sweepRules(
 ): Promise<EvaluationSummary> {
   const started = Date.now();
   const asOf = resolveAsOf(deps.clock, asOfArg);
-  const chunkSize = options.chunkSize ?? SWEEP_PAGE;
+  const pageSize = options.chunkSize ?? SWEEP_PAGE;
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
-    // Where the engine has more connections, the records, the cross-child facts and each batch's
-    // open alerts are read on others while this one writes. Only this sweep writes alerts (the
-    // lock), and each batch's are read before the sweep writes them.
+    // Only this sweep writes alerts (the lock), and each page's are read before the sweep writes
+    // them; pages never share a child.
     const context = contextFor(deps.db, asOf);
     context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     await conn.query('BEGIN');
+    let worker: SweepWorker | null = null;
     try {
       summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
       const settings = await loadSettings(conn);
-      for await (const { childIds: chunk, records } of activeChildrenWithRecords(deps.db, chunkSize)) {
-        const open = openAlertsInRange(deps.db, chunk[0]!, chunk[chunk.length - 1]!);
-        open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-        const evaluations = evaluate(chunk, records, asOf, settings, await context);
-        const changes = diffAlerts(evaluations, await open);
-        await write(conn, changes, asOf);
-        summary.children += chunk.length;
-        summary.opened += changes.inserts.length;
-        summary.refreshed += changes.updates.length;
-        summary.closed += changes.closes.length;
-        options.onProgress?.(chunk.length);
+      const starts = await activeChildPageStarts(deps.db, pageSize);
+      let next = 0;
+      let failed = false;
+      const take = () => (failed || next >= starts.length ? null : starts[next++]!);
+      // Pages' changes are written one after another on this connection while the next pages are
+      // evaluated; a few at most wait their turn, so memory stays bounded.
+      let writing: Promise<void> = Promise.resolve();
+      let waiting = 0;
+      let writeError: unknown = null;
+      const apply = async (page: { children: number; changes: AlertChanges }) => {
+        waiting++;
+        writing = writing
+          .then(() => (writeError === null ? write(conn, page.changes, asOf) : undefined))
+          .catch((e: unknown) => {
+            writeError ??= e;
+            failed = true;
+          })
+          .finally(() => void waiting--);
+        summary.children += page.children;
+        summary.opened += page.changes.inserts.length;
+        summary.refreshed += page.changes.updates.length;
+        summary.closed += page.changes.closes.length;
+        options.onProgress?.(page.children);
+        if (waiting > 3) await writing;
+      };
+      const here = async () => {
+        const read = (first: string | null) => {
+          if (first === null) return null;
+          const p = activeChildrenPage(deps.db, first, pageSize);
+          p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+          return p;
+        };
+        let pending = read(take());
+        while (pending) {
+          const records = await pending;
+          pending = read(take());
+          await apply(await sweepPage(deps.db, records, asOf, settings, await context));
+        }
+      };
+      const useWorker =
+        deps.db.url !== undefined &&
+        starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
+        options.worker !== false;
+      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize });
+      const lanes = [here(), ...(worker ? [worker.run(take, apply)] : [])];
+      try {
+        await Promise.all(lanes);
+      } catch (e) {
+        failed = true;
+        await Promise.allSettled(lanes);
+        throw e;
+      } finally {
+        await writing;
       }
+      if (writeError !== null) throw writeError;
       await conn.query('COMMIT');
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => {});
       throw e;
+    } finally {
+      await worker?.stop();
     }
     // After a sweep that opened or closed many alerts (the first one, above all), the planner's
     // picture of the alert table is stale until autovacuum comes by; the next ingest's reads of

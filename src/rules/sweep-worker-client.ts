@@ -1,0 +1,96 @@
+// The main thread's side of a sweep's worker thread: hands it pages of children (by their first
+// child id) and gives back what it found for each, for the sweep to write in its transaction.
+import { Worker } from 'node:worker_threads';
+import type { RuleSettings } from './catalogue.ts';
+import type { AlertChanges } from './diff-alerts.ts';
+
+export interface SweepWorkerData {
+  url: string;
+  asOf: string;
+  settings: RuleSettings;
+  pageSize: number;
+}
+
+export interface PageResult {
+  children: number;
+  changes: AlertChanges;
+}
+
+export type FromWorker = { page: PageResult } | { error: string };
+
+export class SweepWorker {
+  private readonly worker: Worker;
+  private readonly inbox: FromWorker[] = [];
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+  private stopping = false;
+  private readonly exited: Promise<void>;
+
+  constructor(data: SweepWorkerData) {
+    // The entry registers tsx, so the worker runs the TypeScript sources as the main thread does.
+    this.worker = new Worker(new URL('./sweep-worker-entry.mjs', import.meta.url), { workerData: data });
+    this.worker.on('message', (m: FromWorker) => {
+      this.inbox.push(m);
+      this.notify();
+    });
+    this.worker.on('error', (e) => {
+      this.failure ??= e;
+      this.notify();
+    });
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        if (!this.stopping)
+          this.failure ??= new Error(`the sweep's worker thread stopped (exit code ${code})`);
+        this.notify();
+        resolve();
+      }),
+    );
+  }
+
+  private notify() {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async nextMessage(): Promise<FromWorker> {
+    for (;;) {
+      const m = this.inbox.shift();
+      if (m) return m;
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /**
+   * Gives the worker pages from `take` until it returns null, two at a time (it reads one while it
+   * evaluates the other), and passes each page's result to `apply`.
+   */
+  async run(take: () => string | null, apply: (page: PageResult) => Promise<void>): Promise<void> {
+    let inFlight = 0;
+    const send = () => {
+      const first = take();
+      if (first === null) return;
+      this.worker.postMessage({ first });
+      inFlight++;
+    };
+    send();
+    send();
+    while (inFlight > 0) {
+      const m = await this.nextMessage();
+      inFlight--;
+      if ('error' in m) throw new Error(`the sweep's worker thread failed: ${m.error}`);
+      send();
+      await apply(m.page);
+    }
+  }
+
+  /** Lets the worker close its connections and end; ends it outright if it has not after 5 s. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.worker.postMessage({ done: true });
+    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

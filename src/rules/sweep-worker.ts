@@ -1,0 +1,31 @@
+// A sweep's worker thread: evaluates the pages of children the main thread hands it, on its own
+// connection to the server, and sends back each page's alert changes (the main thread writes them).
+import { parentPort, workerData } from 'node:worker_threads';
+import { openPostgres } from '../db/postgres.ts';
+import { activeChildrenPage } from '../cases/cases.queries.ts';
+import { contextFor, sweepPage } from './evaluate-children.ts';
+import type { FromWorker, SweepWorkerData } from './sweep-worker-client.ts';
+
+const { url, asOf, settings, pageSize } = workerData as SweepWorkerData;
+const port = parentPort!;
+const send = (m: FromWorker) => port.postMessage(m);
+const db = await openPostgres(url, { max: 4 });
+const context = contextFor(db, asOf);
+context.catch(() => {}); // awaited for each page; this only keeps an early failure from going unhandled
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (m: { first: string } | { done: true }) => {
+  if ('done' in m) {
+    queue = queue.then(async () => {
+      await db.close();
+      port.close();
+    });
+    return;
+  }
+  // Each page is read as soon as it is handed over, while the one before it is evaluated.
+  const records = activeChildrenPage(db, m.first, pageSize);
+  records.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  queue = queue
+    .then(async () => send({ page: await sweepPage(db, await records, asOf, settings, await context) }))
+    .catch((e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+});
