@@ -136,8 +136,9 @@ async function main() {
     const t = Date.now();
     let children = 0;
     let read = 0;
-    for (const first of await activeChildPageStarts(db, SWEEP_PAGE)) {
-      const batch = await activeChildrenPage(db, first, SWEEP_PAGE);
+    const starts = await activeChildPageStarts(db, SWEEP_PAGE);
+    for (const [i, first] of starts.entries()) {
+      const batch = await activeChildrenPage(db, first, starts[i + 1] ?? null);
       children += batch.size;
       for (const list of batch.values()) read += list.length;
     }

@@ -115,19 +115,22 @@ export async function activeChildPageStarts(db: Queryable, size: number): Promis
 }
 
 /**
- * Up to `size` active children from `first` on, in child id order, with their in-scope records (a
- * child without records comes with an empty list). The page sees the records as committed when it
- * is read.
+ * The active children from `first` up to (not including) `before`, or to the end when `before` is
+ * null, in child id order, with their in-scope records (a child without records comes with an
+ * empty list). A page is bounded by the next page's start, not by a count, so a child linked or
+ * merged while a sweep runs can neither be read twice nor fall between two pages. The page sees
+ * the records as committed when it is read.
  */
 export function activeChildrenPage(
   db: Queryable,
   first: string,
-  size: number,
+  before: string | null,
 ): Promise<Map<string, CaseRecord[]>> {
+  const upTo = before === null ? '' : ` AND id < ${literal(before)}`;
   return recordsByChild(
     db,
     `SELECT c.id, ${RECORD_FIELDS}
-       FROM (SELECT id FROM child WHERE ${ACTIVE} AND id >= ${literal(first)} ORDER BY id LIMIT ${Math.trunc(size)}) c
+       FROM (SELECT id FROM child WHERE ${ACTIVE} AND id >= ${literal(first)}${upTo}) c
        LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
       ORDER BY c.id`,
   );

@@ -5,7 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { BridgeError } from '../shared/errors.ts';
-import { SweepWorker } from './sweep-worker-client.ts';
+import { SweepWorker, type PageBounds } from './sweep-worker-client.ts';
 import { caseState } from '../cases/case-state.ts';
 import type { CaseRecord } from '../cases/case-record.ts';
 import { isIsoDate } from '../cases/dates.ts';
@@ -251,7 +251,12 @@ export async function sweepRules(
       const starts = await activeChildPageStarts(deps.db, pageSize);
       let next = 0;
       let failed = false;
-      const take = () => (failed || next >= starts.length ? null : starts[next++]!);
+      // A page runs from its start to the next page's.
+      const take = (): PageBounds | null => {
+        if (failed || next >= starts.length) return null;
+        next++;
+        return { first: starts[next - 1]!, before: starts[next] ?? null };
+      };
       // Pages' changes are written one after another on this connection while the next pages are
       // evaluated; a few at most wait their turn, so memory stays bounded.
       let writing: Promise<void> = Promise.resolve();
@@ -274,9 +279,9 @@ export async function sweepRules(
         if (waiting > 3) await writing;
       };
       const here = async () => {
-        const read = (first: string | null) => {
-          if (first === null) return null;
-          const p = activeChildrenPage(deps.db, first, pageSize);
+        const read = (page: PageBounds | null) => {
+          if (page === null) return null;
+          const p = activeChildrenPage(deps.db, page.first, page.before);
           p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
           return p;
         };
@@ -291,7 +296,7 @@ export async function sweepRules(
         deps.db.url !== undefined &&
         starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
         options.worker !== false;
-      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize });
+      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings });
       const lanes = [here(), ...(worker ? [worker.run(take, apply)] : [])];
       try {
         await Promise.all(lanes);

@@ -8,7 +8,12 @@ export interface SweepWorkerData {
   url: string;
   asOf: string;
   settings: RuleSettings;
-  pageSize: number;
+}
+
+/** A page of a sweep: the active children from `first` up to `before` (null: to the end). */
+export interface PageBounds {
+  first: string;
+  before: string | null;
 }
 
 export interface PageResult {
@@ -66,12 +71,12 @@ export class SweepWorker {
    * Gives the worker pages from `take` until it returns null, two at a time (it reads one while it
    * evaluates the other), and passes each page's result to `apply`.
    */
-  async run(take: () => string | null, apply: (page: PageResult) => Promise<void>): Promise<void> {
+  async run(take: () => PageBounds | null, apply: (page: PageResult) => Promise<void>): Promise<void> {
     let inFlight = 0;
     const send = () => {
-      const first = take();
-      if (first === null) return;
-      this.worker.postMessage({ first });
+      const page = take();
+      if (page === null) return;
+      this.worker.postMessage(page);
       inFlight++;
     };
     send();

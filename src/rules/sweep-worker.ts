@@ -4,9 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openPostgres } from '../db/postgres.ts';
 import { activeChildrenPage } from '../cases/cases.queries.ts';
 import { contextFor, sweepPage } from './evaluate-children.ts';
-import type { FromWorker, SweepWorkerData } from './sweep-worker-client.ts';
+import type { FromWorker, PageBounds, SweepWorkerData } from './sweep-worker-client.ts';
 
-const { url, asOf, settings, pageSize } = workerData as SweepWorkerData;
+const { url, asOf, settings } = workerData as SweepWorkerData;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 const db = await openPostgres(url, { max: 4 });
@@ -14,7 +14,7 @@ const context = contextFor(db, asOf);
 context.catch(() => {}); // awaited for each page; this only keeps an early failure from going unhandled
 let queue: Promise<void> = Promise.resolve();
 
-port.on('message', (m: { first: string } | { done: true }) => {
+port.on('message', (m: PageBounds | { done: true }) => {
   if ('done' in m) {
     queue = queue.then(async () => {
       await db.close();
@@ -23,7 +23,7 @@ port.on('message', (m: { first: string } | { done: true }) => {
     return;
   }
   // Each page is read as soon as it is handed over, while the one before it is evaluated.
-  const records = activeChildrenPage(db, m.first, pageSize);
+  const records = activeChildrenPage(db, m.first, m.before);
   records.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   queue = queue
     .then(async () => send({ page: await sweepPage(db, await records, asOf, settings, await context) }))
