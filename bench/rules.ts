@@ -138,7 +138,7 @@ async function main() {
     let read = 0;
     const starts = await activeChildPageStarts(db, SWEEP_PAGE);
     for (const [i, first] of starts.entries()) {
-      const batch = await activeChildrenPage(db, first, starts[i + 1] ?? null);
+      const batch = await activeChildrenPage(db, first, starts[i + 1] ?? null, SWEEP_PAGE);
       children += batch.size;
       for (const list of batch.values()) read += list.length;
     }

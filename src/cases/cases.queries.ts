@@ -120,20 +120,35 @@ export async function activeChildPageStarts(db: Queryable, size: number): Promis
  * empty list). A page is bounded by the next page's start, not by a count, so a child linked or
  * merged while a sweep runs can neither be read twice nor fall between two pages. The page sees
  * the records as committed when it is read.
+ *
+ * Each read takes at most `size` children in id order and then drops those at or after `before`:
+ * the planner reads the child index in order for that, where a range alone gets a sort (and a
+ * parallel worker) per page. A read that keeps all `size` may have stopped short of `before`
+ * (children created since the pages were cut), so the next one goes on from its last child.
  */
-export function activeChildrenPage(
+export async function activeChildrenPage(
   db: Queryable,
   first: string,
   before: string | null,
+  size: number,
 ): Promise<Map<string, CaseRecord[]>> {
-  const upTo = before === null ? '' : ` AND id < ${literal(before)}`;
-  return recordsByChild(
-    db,
-    `SELECT c.id, ${RECORD_FIELDS}
-       FROM (SELECT id FROM child WHERE ${ACTIVE} AND id >= ${literal(first)}${upTo}) c
-       LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
-      ORDER BY c.id`,
-  );
+  const upTo = before === null ? '' : ` WHERE c.id < ${literal(before)}`;
+  let from = `id >= ${literal(first)}`;
+  let page: Map<string, CaseRecord[]> | null = null;
+  for (;;) {
+    const part = await recordsByChild(
+      db,
+      `SELECT c.id, ${RECORD_FIELDS}
+         FROM (SELECT id FROM child WHERE ${ACTIVE} AND ${from} ORDER BY id LIMIT ${Math.trunc(size)}) c
+         LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
+        ${upTo}
+        ORDER BY c.id`,
+    );
+    if (page === null) page = part;
+    else for (const [id, records] of part) page.set(id, records);
+    if (part.size < size) return page;
+    from = `id > ${literal([...part.keys()].pop()!)}`;
+  }
 }
 
 export interface ChildRow {

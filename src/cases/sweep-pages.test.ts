@@ -18,7 +18,7 @@ afterAll(async () => {
 async function readPages(starts: string[]) {
   const seen: string[] = [];
   for (const [i, first] of starts.entries()) {
-    const page = await activeChildrenPage(tdb.db, first, starts[i + 1] ?? null);
+    const page = await activeChildrenPage(tdb.db, first, starts[i + 1] ?? null, 7);
     for (const [id, records] of page) {
       expect(records).toEqual([]);
       seen.push(id);

@@ -281,7 +281,7 @@ export async function sweepRules(
       const here = async () => {
         const read = (page: PageBounds | null) => {
           if (page === null) return null;
-          const p = activeChildrenPage(deps.db, page.first, page.before);
+          const p = activeChildrenPage(deps.db, page.first, page.before, pageSize);
           p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
           return p;
         };
@@ -296,7 +296,7 @@ export async function sweepRules(
         deps.db.url !== undefined &&
         starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
         options.worker !== false;
-      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings });
+      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize });
       const lanes = [here(), ...(worker ? [worker.run(take, apply)] : [])];
       try {
         await Promise.all(lanes);

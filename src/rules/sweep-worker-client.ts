@@ -8,6 +8,7 @@ export interface SweepWorkerData {
   url: string;
   asOf: string;
   settings: RuleSettings;
+  pageSize: number;
 }
 
 /** A page of a sweep: the active children from `first` up to `before` (null: to the end). */

@@ -6,7 +6,7 @@ import { activeChildrenPage } from '../cases/cases.queries.ts';
 import { contextFor, sweepPage } from './evaluate-children.ts';
 import type { FromWorker, PageBounds, SweepWorkerData } from './sweep-worker-client.ts';
 
-const { url, asOf, settings } = workerData as SweepWorkerData;
+const { url, asOf, settings, pageSize } = workerData as SweepWorkerData;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 const db = await openPostgres(url, { max: 4 });
@@ -23,7 +23,7 @@ port.on('message', (m: PageBounds | { done: true }) => {
     return;
   }
   // Each page is read as soon as it is handed over, while the one before it is evaluated.
-  const records = activeChildrenPage(db, m.first, m.before);
+  const records = activeChildrenPage(db, m.first, m.before, pageSize);
   records.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   queue = queue
     .then(async () => send({ page: await sweepPage(db, await records, asOf, settings, await context) }))
