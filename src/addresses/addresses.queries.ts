@@ -9,15 +9,10 @@ export interface Street {
   zip5: string;
 }
 
-function streetFilter(
-  streets: readonly Street[] | undefined,
-  from: number,
-): { sql: string; params: unknown[] } {
-  if (!streets) return { sql: '', params: [] };
-  return {
-    sql: ` AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest($${from}::text[], $${from + 1}::text[]))`,
-    params: [streets.map((s) => s.zip5), streets.map((s) => s.line)],
-  };
+/** `AND` the record's street is one of `streets` (none: no condition), with the streets inlined. */
+function streetFilter(streets: readonly Street[] | undefined): string {
+  if (!streets) return '';
+  return ` AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`;
 }
 
 /** Street lines and ZIPs that some row (as of the date) holds with a unit. */
@@ -27,12 +22,11 @@ export async function streetsWithUnits(
   streets?: readonly Street[],
 ): Promise<Set<string>> {
   if (streets && streets.length === 0) return new Set();
-  const f = streetFilter(streets, 2);
   const rows = await db.query<{ addr_line: string; addr_zip5: string }>(
     `SELECT DISTINCT r.addr_line, r.addr_zip5 FROM record r
       WHERE r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL AND r.addr_unit IS NOT NULL AND r.addr_unit <> ''
-        AND r.in_scope AND r.own_date <= $1${f.sql}`,
-    [asOf, ...f.params],
+        AND r.in_scope AND r.own_date <= $1${streetFilter(streets)}`,
+    [asOf],
   );
   return new Set(rows.map((r) => `${r.addr_line}|${r.addr_zip5}`));
 }
@@ -47,16 +41,13 @@ export async function releasesAt(
   streets?: readonly Street[],
 ): Promise<ReleaseAt[]> {
   if (streets && streets.length === 0) return [];
-  const filter = streets
-    ? ` AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`
-    : '';
   const out: ReleaseAt[] = [];
   await db.copyOut(
     `SELECT l.child_id, r.own_date, r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5,
             r.address_as_sent->>'zip' AS zip_as_sent
        FROM record r JOIN record_link l ON l.record_pk = r.id
       WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope AND r.own_date <= ${literal(asOf)}::date
-        AND r.addr_line IS NOT NULL${filter}`,
+        AND r.addr_line IS NOT NULL${streetFilter(streets)}`,
     (f) =>
       out.push({
         childId: f[0]!,
