@@ -32,22 +32,17 @@ export async function streetsWithUnits(
 }
 
 /**
- * Every ORR release (as of the date) with its child and address, optionally only at the streets
- * given. Read through COPY: a sweep reads all of them (about 400,000 at full scale).
+ * Every ORR release (as of the date) with its child and address. Read through COPY: a sweep reads
+ * all of them (about 400,000 at full scale).
  */
-export async function releasesAt(
-  db: Queryable,
-  asOf: string,
-  streets?: readonly Street[],
-): Promise<ReleaseAt[]> {
-  if (streets && streets.length === 0) return [];
+export async function releasesAt(db: Queryable, asOf: string): Promise<ReleaseAt[]> {
   const out: ReleaseAt[] = [];
   await db.copyOut(
     `SELECT l.child_id, r.own_date, r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5,
             r.address_as_sent->>'zip' AS zip_as_sent
        FROM record r JOIN record_link l ON l.record_pk = r.id
       WHERE r.source = 'orr' AND r.event_type = 'RELEASE' AND r.in_scope AND r.own_date <= ${literal(asOf)}::date
-        AND r.addr_line IS NOT NULL${streetFilter(streets)}`,
+        AND r.addr_line IS NOT NULL`,
     (f) =>
       out.push({
         childId: f[0]!,
@@ -65,6 +60,70 @@ export async function releasesAt(
   return out;
 }
 
+/** An in-scope record (as of the date) at one of the streets asked about. */
+export interface RecordAtStreet {
+  /** The child it is linked to; null for a record not linked (yet). */
+  childId: string | null;
+  on: string;
+  isRelease: boolean;
+  address: Address & { line: string; zip5: string };
+}
+
+/**
+ * Every in-scope record as of the date at the given streets (line and ZIP): all that the address
+ * rules need to know about those streets (which hold a unit, who was released where), in one read.
+ */
+export async function recordsAtStreets(
+  db: Queryable,
+  asOf: string,
+  streets: readonly Street[],
+): Promise<RecordAtStreet[]> {
+  const out: RecordAtStreet[] = [];
+  if (streets.length === 0) return out;
+  // Streets as a joined list: the planner then reads each street through its index.
+  await db.copyOut(
+    `SELECT l.child_id, r.own_date, (r.source = 'orr' AND r.event_type = 'RELEASE'),
+            r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5, r.address_as_sent->>'zip'
+       FROM (SELECT DISTINCT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))})) AS m(addr_zip5, addr_line)
+       JOIN record r ON r.addr_zip5 = m.addr_zip5 AND r.addr_line = m.addr_line
+       LEFT JOIN record_link l ON l.record_pk = r.id
+      WHERE r.in_scope AND r.own_date <= ${literal(asOf)}::date`,
+    (f) =>
+      out.push({
+        childId: f[0] ?? null,
+        on: f[1]!,
+        isRelease: f[2] === 't',
+        address: {
+          line: f[3]!,
+          unit: f[4] ?? null,
+          city: f[5] ?? null,
+          state: f[6] ?? null,
+          zip5: f[7]!,
+          zipAsSent: f[8] ?? null,
+        },
+      }),
+  );
+  return out;
+}
+
+/** The streets (of `rows`) some record holds with a unit, as `line|zip5` (as streetsWithUnits). */
+export function streetsWithUnitsAmong(rows: readonly RecordAtStreet[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of rows) {
+    if (r.address.unit !== null && r.address.unit !== '') out.add(`${r.address.line}|${r.address.zip5}`);
+  }
+  return out;
+}
+
+/** The releases among `rows` (as releasesAt: linked records only). */
+export function releasesAmong(rows: readonly RecordAtStreet[]): ReleaseAt[] {
+  const out: ReleaseAt[] = [];
+  for (const r of rows) {
+    if (r.isRelease && r.childId !== null) out.push({ childId: r.childId, on: r.on, address: r.address });
+  }
+  return out;
+}
+
 /** An address on one of a child's records, as the affected-children search needs it. */
 export interface ChildAddress {
   childId: string;
@@ -77,64 +136,36 @@ export interface ChildAddress {
  * Children whose rule outcomes can change with the given address rows (those of the children an
  * ingest touched): those at a street where one of these rows has a unit (missing unit), and those
  * released to an address one of these rows was a release to, once it has `threshold` or more
- * children (recurring address).
+ * children (recurring address). `near` holds the records at the streets of `mine`
+ * (recordsAtStreets); it may hold other streets too.
  */
-export async function childrenAffectedByAddresses(
-  db: Queryable,
+export function childrenAffectedByAddresses(
   mine: readonly ChildAddress[],
+  near: readonly RecordAtStreet[],
   threshold: number,
   asOf: string,
-): Promise<string[]> {
+): string[] {
   const hasUnit = (a: Address) => a.unit !== null && a.unit.trim() !== '';
-  const streets = new Map<string, Street>();
   const unitStreets = new Set<string>();
   const myReleaseKeys = new Set<string>();
   for (const m of mine) {
     const { line, zip5 } = m.address;
-    if (!line || !zip5 || !(m.isRelease || hasUnit(m.address))) continue;
-    streets.set(`${line}|${zip5}`, { line, zip5 });
-    if (m.on > asOf) continue;
+    if (!line || !zip5 || m.on > asOf) continue;
     if (hasUnit(m.address)) unitStreets.add(`${line}|${zip5}`);
     if (m.isRelease && isComparable(m.address)) myReleaseKeys.add(addressKey(m.address));
   }
-  if (streets.size === 0) return [];
-  // Streets as a joined list, not `IN (…)`: the planner then reads each street through its index.
-  const rows = await db.query<{
-    child_id: string;
-    is_release: boolean;
-    addr_line: string;
-    addr_unit: string | null;
-    addr_city: string | null;
-    addr_state: string | null;
-    addr_zip5: string;
-    zip_as_sent: string | null;
-  }>(
-    `SELECT l.child_id, (r.source = 'orr' AND r.event_type = 'RELEASE') AS is_release,
-            r.addr_line, r.addr_unit, r.addr_city, r.addr_state, r.addr_zip5, r.address_as_sent->>'zip' AS zip_as_sent
-       FROM unnest($1::text[], $2::text[]) AS m(addr_zip5, addr_line)
-       JOIN record r ON r.addr_zip5 = m.addr_zip5 AND r.addr_line = m.addr_line
-       JOIN record_link l ON l.record_pk = r.id
-      WHERE r.in_scope AND r.own_date <= $3`,
-    [[...streets.values()].map((s) => s.zip5), [...streets.values()].map((s) => s.line), asOf],
-  );
   const releasedTo = new Map<string, Set<string>>();
   const out = new Set<string>();
-  for (const r of rows) {
-    if (unitStreets.has(`${r.addr_line}|${r.addr_zip5}`)) out.add(r.child_id);
-    const a = {
-      line: r.addr_line,
-      unit: r.addr_unit,
-      city: r.addr_city,
-      state: r.addr_state,
-      zip5: r.addr_zip5,
-      zipAsSent: r.zip_as_sent,
-    };
-    if (!r.is_release || !isComparable(a)) continue;
-    const key = addressKey(a);
+  if (unitStreets.size === 0 && myReleaseKeys.size === 0) return [];
+  for (const r of near) {
+    if (r.childId === null) continue;
+    if (unitStreets.has(`${r.address.line}|${r.address.zip5}`)) out.add(r.childId);
+    if (!r.isRelease || !isComparable(r.address)) continue;
+    const key = addressKey(r.address);
     if (!myReleaseKeys.has(key)) continue;
     let set = releasedTo.get(key);
     if (!set) releasedTo.set(key, (set = new Set()));
-    set.add(r.child_id);
+    set.add(r.childId);
   }
   for (const set of releasedTo.values()) {
     if (set.size >= threshold) for (const c of set) out.add(c);

@@ -13,9 +13,13 @@ import { activeChildPageStarts, activeChildrenPage, recordsOfChildren } from '..
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import {
   childrenAffectedByAddresses,
+  recordsAtStreets,
+  releasesAmong,
   releasesAt,
   streetsWithUnits,
+  streetsWithUnitsAmong,
   type ChildAddress,
+  type RecordAtStreet,
   type Street,
 } from '../addresses/addresses.queries.ts';
 import { numberSetting, resolveSettings, type RuleSettings } from './catalogue.ts';
@@ -59,16 +63,18 @@ export async function loadSettings(db: Queryable): Promise<RuleSettings> {
   return resolveSettings(await settingOverrides(db));
 }
 
-export async function contextFor(
-  db: Queryable,
-  asOf: string,
-  streets?: readonly Street[],
-): Promise<RuleContext> {
-  const [units, releases] = await Promise.all([
-    streetsWithUnits(db, asOf, streets),
-    releasesAt(db, asOf, streets),
-  ]);
-  const index = new ReleaseIndex(releases);
+/** What the address rules need to know about every street (a sweep). */
+export async function contextFor(db: Queryable, asOf: string): Promise<RuleContext> {
+  const [units, releases] = await Promise.all([streetsWithUnits(db, asOf), releasesAt(db, asOf)]);
+  return ruleContext(units, new ReleaseIndex(releases));
+}
+
+/** The same, for the streets whose records (as of the date) are all in `near` (recordsAtStreets). */
+function contextNear(near: readonly RecordAtStreet[]): RuleContext {
+  return ruleContext(streetsWithUnitsAmong(near), new ReleaseIndex(releasesAmong(near)));
+}
+
+function ruleContext(units: Set<string>, index: ReleaseIndex): RuleContext {
   return {
     streetHasUnits: (line, zip5) => units.has(`${line}|${zip5}`),
     releasesTo: (key) => index.releasesTo(key),
@@ -112,7 +118,8 @@ function addressesOf(records: Map<string, CaseRecord[]>): ChildAddress[] {
   return out;
 }
 
-function streetsOf(records: Map<string, CaseRecord[]>): Street[] {
+/** The streets (line and ZIP) of the records' addresses, by `line|zip5`. */
+function streetsOf(records: Map<string, CaseRecord[]>): Map<string, Street> {
   const seen = new Map<string, Street>();
   for (const list of records.values()) {
     for (const r of list) {
@@ -120,7 +127,7 @@ function streetsOf(records: Map<string, CaseRecord[]>): Street[] {
       if (a?.line && a.zip5) seen.set(`${a.line}|${a.zip5}`, { line: a.line, zip5: a.zip5 });
     }
   }
-  return [...seen.values()];
+  return seen;
 }
 
 /**
@@ -162,9 +169,12 @@ export async function evaluateChildrenIn(
   const closedInactive = await closeAlertsOfInactiveChildren(tx, asOf, given);
   const settings = await loadSettings(tx);
   const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
-  // The touched children's records are read once: their addresses find the children they affect.
+  // The touched children's records are read once, and every record at their streets: those find
+  // the children their addresses affect, and tell the address rules about those streets.
   const records = await recordsOfChildren(tx, given);
-  const affected = await childrenAffectedByAddresses(tx, addressesOf(records), threshold, asOf);
+  const streets = streetsOf(records);
+  const near = await recordsAtStreets(tx, asOf, [...streets.values()]);
+  const affected = childrenAffectedByAddresses(addressesOf(records), near, threshold, asOf);
   const ids = [...new Set([...given, ...affected])].sort();
   const givenSet = new Set(given);
   const others = await recordsOfChildren(
@@ -172,7 +182,9 @@ export async function evaluateChildrenIn(
     affected.filter((id) => !givenSet.has(id)),
   );
   for (const [id, list] of others) records.set(id, list);
-  const ctx = await contextFor(tx, asOf, streetsOf(records));
+  // The children affected may have addresses on other streets too.
+  const more = [...streetsOf(others)].filter(([key]) => !streets.has(key)).map(([, street]) => street);
+  const ctx = contextNear(near.concat(await recordsAtStreets(tx, asOf, more)));
   const evaluations = evaluate(ids, records, asOf, settings, ctx);
   const changes = diffAlerts(evaluations, await openAlertsOf(tx, ids));
   await write(tx, changes, asOf);

@@ -81,7 +81,9 @@ async function openAlertsWhere(db: Queryable, where: string): Promise<OpenAlert[
 
 export async function openAlertsOf(db: Queryable, childIds: readonly string[]): Promise<OpenAlert[]> {
   if (childIds.length === 0) return [];
-  return openAlertsWhere(db, `child_id IN (SELECT DISTINCT unnest(${textArray(childIds)}))`);
+  // `= ANY` rather than a join with the list: the planner then reads each child through the index
+  // where a join would hash the list and scan every open alert.
+  return openAlertsWhere(db, `child_id = ANY(${textArray(childIds)})`);
 }
 
 export async function openAlertsInRange(db: Queryable, first: string, last: string): Promise<OpenAlert[]> {
