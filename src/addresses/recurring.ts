@@ -8,6 +8,8 @@ export interface ReleaseAt {
   address: Address;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export class ReleaseIndex {
   private readonly firstRelease = new Map<string, Map<string, string>>();
   private sorted = new Map<string, string[]>();
@@ -25,9 +27,14 @@ export class ReleaseIndex {
 
   /** Each distinct child's first release date to the address, oldest first. */
   releasesTo(key: string): readonly string[] {
+    const children = this.firstRelease.get(key);
+    if (!children) return NONE;
+    // Most addresses have one child: a sweep asks about hundreds of thousands of them, so only the
+    // lists that need sorting are kept.
+    if (children.size === 1) return [...children.values()];
     let s = this.sorted.get(key);
     if (!s) {
-      s = [...(this.firstRelease.get(key)?.values() ?? [])].sort();
+      s = [...children.values()].sort();
       this.sorted.set(key, s);
     }
     return s;
