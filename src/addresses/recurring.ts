@@ -10,9 +10,43 @@ export interface ReleaseAt {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** A ReleaseIndex as plain arrays, for another thread (structured clone) to take as it is. */
+export interface ReleaseIndexData {
+  keys: string[];
+  /** Children released to each key, in key order. */
+  sizes: number[];
+  children: string[];
+  dates: string[];
+}
+
 export class ReleaseIndex {
   private readonly firstRelease = new Map<string, Map<string, string>>();
   private sorted = new Map<string, string[]>();
+
+  /** The index as another thread can rebuild it without the releases (`fromData`). */
+  toData(): ReleaseIndexData {
+    const data: ReleaseIndexData = { keys: [], sizes: [], children: [], dates: [] };
+    for (const [key, children] of this.firstRelease) {
+      data.keys.push(key);
+      data.sizes.push(children.size);
+      for (const [child, on] of children) {
+        data.children.push(child);
+        data.dates.push(on);
+      }
+    }
+    return data;
+  }
+
+  static fromData(data: ReleaseIndexData): ReleaseIndex {
+    const index = new ReleaseIndex([]);
+    let at = 0;
+    data.keys.forEach((key, i) => {
+      const children = new Map<string, string>();
+      for (const end = at + data.sizes[i]!; at < end; at++) children.set(data.children[at]!, data.dates[at]!);
+      index.firstRelease.set(key, children);
+    });
+    return index;
+  }
 
   constructor(releases: Iterable<ReleaseAt>) {
     for (const r of releases) {

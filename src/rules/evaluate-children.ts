@@ -63,10 +63,16 @@ export async function loadSettings(db: Queryable): Promise<RuleSettings> {
   return resolveSettings(await settingOverrides(db));
 }
 
-/** What the address rules need to know about every street (a sweep). */
-export async function contextFor(db: Queryable, asOf: string): Promise<RuleContext> {
+/** What the address rules need to know about every street (a sweep), as another thread can take it. */
+export interface SweepContext {
+  /** Streets held with a unit, as `line|zip5`. */
+  units: Set<string>;
+  releases: ReleaseIndex;
+}
+
+export async function readSweepContext(db: Queryable, asOf: string): Promise<SweepContext> {
   const [units, releases] = await Promise.all([streetsWithUnits(db, asOf), releasesAt(db, asOf)]);
-  return ruleContext(units, new ReleaseIndex(releases));
+  return { units, releases: new ReleaseIndex(releases) };
 }
 
 /** The same, for the streets whose records (as of the date) are all in `near` (recordsAtStreets). */
@@ -74,7 +80,7 @@ function contextNear(near: readonly RecordAtStreet[]): RuleContext {
   return ruleContext(streetsWithUnitsAmong(near), new ReleaseIndex(releasesAmong(near)));
 }
 
-function ruleContext(units: Set<string>, index: ReleaseIndex): RuleContext {
+export function ruleContext(units: Set<string>, index: ReleaseIndex): RuleContext {
   return {
     streetHasUnits: (line, zip5) => units.has(`${line}|${zip5}`),
     releasesTo: (key) => index.releasesTo(key),
@@ -253,7 +259,9 @@ export async function sweepRules(
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
     // Only this sweep writes alerts (the lock), and each page's are read before the sweep writes
     // them; pages never share a child.
-    const context = contextFor(deps.db, asOf);
+    // Read once: the worker thread gets it from here rather than asking the server again.
+    const shared = readSweepContext(deps.db, asOf);
+    const context = shared.then((c) => ruleContext(c.units, c.releases));
     context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     await conn.query('BEGIN');
     let worker: SweepWorker | null = null;
@@ -308,7 +316,10 @@ export async function sweepRules(
         deps.db.url !== undefined &&
         starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
         options.worker !== false;
-      if (useWorker) worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize });
+      if (useWorker) {
+        const w = (worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize }));
+        shared.then((c) => w.shareContext(c)).catch(() => {}); // a failed read fails the sweep here
+      }
       const lanes = [here(), ...(worker ? [worker.run(take, apply)] : [])];
       try {
         await Promise.all(lanes);

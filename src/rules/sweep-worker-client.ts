@@ -1,7 +1,9 @@
 // The main thread's side of a sweep's worker thread: hands it pages of children (by their first
 // child id) and gives back what it found for each, for the sweep to write in its transaction.
 import { Worker } from 'node:worker_threads';
+import type { ReleaseIndexData } from '../addresses/recurring.ts';
 import type { RuleSettings } from './catalogue.ts';
+import type { SweepContext } from './evaluate-children.ts';
 import type { AlertChanges } from './diff-alerts.ts';
 
 export interface SweepWorkerData {
@@ -23,6 +25,14 @@ export interface PageResult {
 }
 
 export type FromWorker = { page: PageResult } | { error: string };
+
+/** The sweep's context, as the main thread read it (SweepContext in plain arrays). */
+export interface SharedContext {
+  units: string[];
+  releases: ReleaseIndexData;
+}
+
+export type ToWorker = PageBounds | { context: SharedContext } | { done: true };
 
 export class SweepWorker {
   private readonly worker: Worker;
@@ -89,6 +99,12 @@ export class SweepWorker {
       send();
       await apply(m.page);
     }
+  }
+
+  /** Hands over the context the main thread read; the worker's pages wait for it. */
+  shareContext(context: SweepContext): void {
+    const m: ToWorker = { context: { units: [...context.units], releases: context.releases.toData() } };
+    this.worker.postMessage(m);
   }
 
   /** Lets the worker close its connections and end; ends it outright if it has not after 5 s. */
