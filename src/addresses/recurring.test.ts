@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ReleaseIndex, type ReleaseAt } from './recurring.ts';
-import { addressKey } from './quality.ts';
+import { addressKey, type Address } from './quality.ts';
 
-const house = {
+const house: Address = {
   line: '12 OAK ST',
   unit: null,
   city: 'HOUSTON',
@@ -10,8 +10,8 @@ const house = {
   zip5: '77002',
   zipAsSent: '77002',
 };
-const flat = { ...house, line: '400 ELM AVE', unit: '3B' };
-const at = (childId: string, on: string, address = house): ReleaseAt => ({ childId, on, address });
+const flat: Address = { ...house, line: '400 ELM AVE', unit: '3B' };
+const at = (childId: string, on: string, address: Address = house): ReleaseAt => ({ childId, on, address });
 
 describe('ReleaseIndex', () => {
   const releases = [
