@@ -208,3 +208,29 @@ describe('incremental evaluation and the sweep agree', () => {
     });
   });
 });
+
+describe('a sweep that cannot read what the address rules need', () => {
+  it('fails with the reason, with or without its worker thread, and writes nothing', async () => {
+    const rand = seededRandom(11);
+    const streets = streetPool(rand, 10);
+    await loadFixtureChildren(
+      t.db,
+      Array.from({ length: 60 }, (_, i) => ({
+        childId: `K${String(i).padStart(4, '0')}`,
+        records: randomStory(rand, streets).records,
+      })),
+    );
+    // The releases are read for the whole sweep; everything else reads as usual.
+    const db: Db = Object.create(t.db);
+    db.copyOut = (sql, onRow) =>
+      sql.includes(`event_type = 'RELEASE'`) && !sql.includes('unnest(')
+        ? Promise.reject(new Error('releases unavailable'))
+        : t.db.copyOut(sql, onRow);
+    for (const worker of [false, true]) {
+      await expect(sweepRules({ ...deps(), db }, '2023-06-30', { chunkSize: 10, worker })).rejects.toThrow(
+        'releases unavailable',
+      );
+    }
+    expect((await listAlerts(t.db, { status: 'all' })).total).toBe(0);
+  });
+});

@@ -318,7 +318,11 @@ export async function sweepRules(
         options.worker !== false;
       if (useWorker) {
         const w = (worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize }));
-        shared.then((c) => w.shareContext(c)).catch(() => {}); // a failed read fails the sweep here
+        // A failed read fails the sweep here; the worker's pages then fail with it, not wait.
+        shared.then(
+          (c) => w.shareContext(c),
+          () => w.shareNoContext('the sweep could not read the context of the address rules'),
+        );
       }
       const lanes = [here(), ...(worker ? [worker.run(take, apply)] : [])];
       try {

@@ -32,7 +32,7 @@ export interface SharedContext {
   releases: ReleaseIndexData;
 }
 
-export type ToWorker = PageBounds | { context: SharedContext } | { done: true };
+export type ToWorker = PageBounds | { context: SharedContext } | { noContext: string } | { done: true };
 
 export class SweepWorker {
   private readonly worker: Worker;
@@ -104,6 +104,12 @@ export class SweepWorker {
   /** Hands over the context the main thread read; the worker's pages wait for it. */
   shareContext(context: SweepContext): void {
     const m: ToWorker = { context: { units: [...context.units], releases: context.releases.toData() } };
+    this.worker.postMessage(m);
+  }
+
+  /** Tells the worker there will be no context: the pages waiting for it fail with the reason. */
+  shareNoContext(reason: string): void {
+    const m: ToWorker = { noContext: reason };
     this.worker.postMessage(m);
   }
 

@@ -27,6 +27,10 @@ port.on('message', (m: ToWorker) => {
     received!(ruleContext(new Set(m.context.units), ReleaseIndex.fromData(m.context.releases)));
     return;
   }
+  if ('noContext' in m) {
+    abandoned!(new Error(m.noContext));
+    return;
+  }
   if ('done' in m) {
     // A sweep that ends before sharing its context (it failed) leaves no page waiting for it.
     abandoned!(new Error('the sweep ended before its context was shared'));
