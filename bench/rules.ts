@@ -11,7 +11,7 @@ import { silentLog } from '../src/shared/log.ts';
 import { fixedClock } from '../src/shared/clock.ts';
 import { randomStory, seededRandom, streetPool, Facts } from '../src/cases/testing.ts';
 import { loadFixtureChildren, type FixtureChild } from '../src/cases/db-fixtures.ts';
-import { activeChildPageStarts, activeChildrenPage } from '../src/cases/cases.queries.ts';
+import { activeChildPageStarts, eachActiveChildInPage } from '../src/cases/cases.queries.ts';
 import { evaluateChildren, sweepRules } from '../src/rules/index.ts';
 import { SWEEP_PAGE } from '../src/rules/evaluate-children.ts';
 import { table } from '../src/cli/output.ts';
@@ -142,9 +142,9 @@ async function main() {
     let read = 0;
     const starts = await activeChildPageStarts(db, SWEEP_PAGE);
     for (const [i, first] of starts.entries()) {
-      const batch = await activeChildrenPage(db, first, starts[i + 1] ?? null, SWEEP_PAGE);
-      children += batch.size;
-      for (const list of batch.values()) read += list.length;
+      children += await eachActiveChildInPage(db, first, starts[i + 1] ?? null, SWEEP_PAGE, (_, list) => {
+        read += list.length;
+      });
     }
     const baselineMs = Date.now() - t;
 

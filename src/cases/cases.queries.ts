@@ -116,39 +116,79 @@ export async function activeChildPageStarts(db: Queryable, size: number): Promis
 
 /**
  * The active children from `first` up to (not including) `before`, or to the end when `before` is
- * null, in child id order, with their in-scope records (a child without records comes with an
- * empty list). A page is bounded by the next page's start, not by a count, so a child linked or
- * merged while a sweep runs can neither be read twice nor fall between two pages. The page sees
- * the records as committed when it is read.
+ * null, in child id order, each handed to `onChild` with its in-scope records (a child without
+ * records comes with an empty list) as soon as its rows have arrived, while the server sends the
+ * rest. A sweep evaluates each child then and keeps nothing of its records: a page's records die
+ * young instead of all being held until the page is read. A page is bounded by the next page's
+ * start, not by a count, so a child linked or merged while a sweep runs can neither be read twice
+ * nor fall between two pages. The page sees the records as committed when it is read.
  *
  * Each read takes at most `size` children in id order and then drops those at or after `before`:
  * the planner reads the child index in order for that, where a range alone gets a sort (and a
  * parallel worker) per page. A read that keeps all `size` may have stopped short of `before`
  * (children created since the pages were cut), so the next one goes on from its last child.
+ *
+ * If `onChild` throws, the rest of the page is still read (the connection stays usable) but no
+ * child after it is handed over, and the first error is thrown once the read ends.
  */
+export async function eachActiveChildInPage(
+  db: Queryable,
+  first: string,
+  before: string | null,
+  size: number,
+  onChild: (childId: string, records: CaseRecord[]) => void,
+): Promise<number> {
+  const upTo = before === null ? '' : ` WHERE c.id < ${literal(before)}`;
+  let from = `id >= ${literal(first)}`;
+  let children = 0;
+  let failure: { error: unknown } | null = null;
+  const hand = (childId: string, records: CaseRecord[]) => {
+    if (failure) return;
+    try {
+      onChild(childId, records);
+    } catch (error) {
+      failure = { error };
+    }
+  };
+  for (;;) {
+    let childId: string | null = null;
+    let list: CaseRecord[] = [];
+    let read = 0;
+    await db.copyOut(
+      `SELECT c.id, ${RECORD_FIELDS}
+         FROM (SELECT id FROM child WHERE ${ACTIVE} AND ${from} ORDER BY id LIMIT ${Math.trunc(size)}) c
+         LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
+        ${upTo}
+        ORDER BY c.id`,
+      (f) => {
+        // Rows come in child order: a new id means the child before has all its records.
+        if (f[0] !== childId) {
+          if (childId !== null) hand(childId, list);
+          childId = f[0]!;
+          list = [];
+          read++;
+        }
+        if (f[1] !== null) list.push(recordFromText(f));
+      },
+    );
+    if (childId !== null) hand(childId, list);
+    children += read;
+    if (failure) throw (failure as { error: unknown }).error;
+    if (read < size) return children;
+    from = `id > ${literal(childId!)}`;
+  }
+}
+
+/** The same page of children with their records, read whole. */
 export async function activeChildrenPage(
   db: Queryable,
   first: string,
   before: string | null,
   size: number,
 ): Promise<Map<string, CaseRecord[]>> {
-  const upTo = before === null ? '' : ` WHERE c.id < ${literal(before)}`;
-  let from = `id >= ${literal(first)}`;
-  let page: Map<string, CaseRecord[]> | null = null;
-  for (;;) {
-    const part = await recordsByChild(
-      db,
-      `SELECT c.id, ${RECORD_FIELDS}
-         FROM (SELECT id FROM child WHERE ${ACTIVE} AND ${from} ORDER BY id LIMIT ${Math.trunc(size)}) c
-         LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
-        ${upTo}
-        ORDER BY c.id`,
-    );
-    if (page === null) page = part;
-    else for (const [id, records] of part) page.set(id, records);
-    if (part.size < size) return page;
-    from = `id > ${literal([...part.keys()].pop()!)}`;
-  }
+  const page = new Map<string, CaseRecord[]>();
+  await eachActiveChildInPage(db, first, before, size, (id, records) => page.set(id, records));
+  return page;
 }
 
 export interface ChildRow {

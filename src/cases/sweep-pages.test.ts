@@ -1,8 +1,8 @@
-// A sweep's pages (activeChildPageStarts, activeChildrenPage): every active child in exactly one
+// A sweep's pages (activeChildPageStarts, eachActiveChildInPage): every active child in exactly one
 // page, even when children are created or merged after the pages were cut.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
-import { activeChildPageStarts, activeChildrenPage } from './cases.queries.ts';
+import { activeChildPageStarts, activeChildrenPage, eachActiveChildInPage } from './cases.queries.ts';
 
 let tdb: TestDb;
 beforeAll(async () => {
@@ -53,5 +53,17 @@ describe('sweep pages', () => {
     expect(seen).toContain('C7000003');
     expect(seen).toContain('C7000051');
     expect(seen).not.toContain('C7000004');
+  });
+
+  it('stop handing children over when one fails, and fail once the page is read', async () => {
+    const handed: string[] = [];
+    const reading = eachActiveChildInPage(tdb.db, 'C7000000', null, 7, (id) => {
+      handed.push(id);
+      if (handed.length === 3) throw new Error(`cannot evaluate ${id}`);
+    });
+    await expect(reading).rejects.toThrow(/cannot evaluate C7000005/);
+    expect(handed).toEqual(['C7000002', 'C7000003', 'C7000005']);
+    // The connection the page was read on is whole: the next read gives every child.
+    expect(await readPages(await activeChildPageStarts(tdb.db, 7))).toEqual(await active());
   });
 });

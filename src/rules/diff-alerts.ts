@@ -40,61 +40,77 @@ function sameJson(a: unknown, b: unknown): boolean {
   return n === 0;
 }
 
+/** Open alerts by child, and by rule within each child. */
+export function openByChild(open: readonly OpenAlert[]): Map<string, Map<string, OpenAlert>> {
+  const byChild = new Map<string, Map<string, OpenAlert>>();
+  for (const a of open) {
+    let m = byChild.get(a.child_id);
+    if (!m) byChild.set(a.child_id, (m = new Map()));
+    m.set(a.rule_id, a);
+  }
+  return byChild;
+}
+
+export const noChanges = (): AlertChanges => ({ inserts: [], updates: [], closes: [] });
+
+/** Adds to `changes` what one child's evaluation changes in its open alerts (`existing`, by rule). */
+export function diffChild(
+  e: ChildEvaluation,
+  existing: ReadonlyMap<string, OpenAlert> | undefined,
+  changes: AlertChanges,
+): void {
+  const hitRules = new Set<string>();
+  for (const h of e.hits) {
+    hitRules.add(h.ruleId);
+    const a = existing?.get(h.ruleId);
+    if (!a) {
+      changes.inserts.push({
+        child_id: e.childId,
+        rule_id: h.ruleId,
+        opened_on: h.since,
+        severity: h.severity,
+        office_kinds: RULES.get(h.ruleId)!.offices.map((o) => o.office),
+        addr_state: e.addrState,
+        due_on: h.dueOn,
+        record_pks: h.recordPks,
+        details: h.details,
+      });
+    } else if (
+      a.opened_on !== h.since ||
+      a.due_on !== h.dueOn ||
+      a.severity !== h.severity ||
+      a.addr_state !== e.addrState ||
+      !samePks(a.record_pks, h.recordPks) ||
+      !sameJson(a.details, h.details)
+    ) {
+      changes.updates.push({
+        id: a.id,
+        opened_on: h.since,
+        due_on: h.dueOn,
+        severity: h.severity,
+        record_pks: h.recordPks,
+        details: h.details,
+        addr_state: e.addrState,
+      });
+    }
+  }
+  if (!existing) return;
+  for (const a of existing.values()) {
+    if (hitRules.has(a.rule_id)) continue;
+    changes.closes.push({
+      id: a.id,
+      reason: e.misses.get(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
+    });
+  }
+}
+
 export function diffAlerts(
   evaluations: readonly ChildEvaluation[],
   open: readonly OpenAlert[],
 ): AlertChanges {
-  const changes: AlertChanges = { inserts: [], updates: [], closes: [] };
-  const openByChild = new Map<string, Map<string, OpenAlert>>();
-  for (const a of open) {
-    let m = openByChild.get(a.child_id);
-    if (!m) openByChild.set(a.child_id, (m = new Map()));
-    m.set(a.rule_id, a);
-  }
-  for (const e of evaluations) {
-    const existing = openByChild.get(e.childId) ?? new Map<string, OpenAlert>();
-    openByChild.delete(e.childId);
-    for (const h of e.hits) {
-      const a = existing.get(h.ruleId);
-      existing.delete(h.ruleId);
-      if (!a) {
-        changes.inserts.push({
-          child_id: e.childId,
-          rule_id: h.ruleId,
-          opened_on: h.since,
-          severity: h.severity,
-          office_kinds: RULES.get(h.ruleId)!.offices.map((o) => o.office),
-          addr_state: e.addrState,
-          due_on: h.dueOn,
-          record_pks: h.recordPks,
-          details: h.details,
-        });
-      } else if (
-        a.opened_on !== h.since ||
-        a.due_on !== h.dueOn ||
-        a.severity !== h.severity ||
-        a.addr_state !== e.addrState ||
-        !samePks(a.record_pks, h.recordPks) ||
-        !sameJson(a.details, h.details)
-      ) {
-        changes.updates.push({
-          id: a.id,
-          opened_on: h.since,
-          due_on: h.dueOn,
-          severity: h.severity,
-          record_pks: h.recordPks,
-          details: h.details,
-          addr_state: e.addrState,
-        });
-      }
-    }
-    for (const a of existing.values()) {
-      changes.closes.push({
-        id: a.id,
-        reason: e.misses.get(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
-      });
-    }
-  }
+  const changes = noChanges();
+  const byChild = openByChild(open);
+  for (const e of evaluations) diffChild(e, byChild.get(e.childId), changes);
   // Open alerts of children that were not evaluated stay as they are.
   return changes;
 }

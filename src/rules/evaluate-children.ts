@@ -5,11 +5,11 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { BridgeError } from '../shared/errors.ts';
-import { SweepWorker, type PageBounds } from './sweep-worker-client.ts';
+import { SweepWorker, type PageBounds, type PageResult } from './sweep-worker-client.ts';
 import { caseState } from '../cases/case-state.ts';
 import type { CaseRecord } from '../cases/case-record.ts';
 import { isIsoDate } from '../cases/dates.ts';
-import { activeChildPageStarts, activeChildrenPage, recordsOfChildren } from '../cases/cases.queries.ts';
+import { activeChildPageStarts, eachActiveChildInPage, recordsOfChildren } from '../cases/cases.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import {
   childrenAffectedByAddresses,
@@ -24,13 +24,21 @@ import {
 } from '../addresses/addresses.queries.ts';
 import { numberSetting, resolveSettings, type RuleSettings } from './catalogue.ts';
 import { evaluateRules, type RuleContext } from './evaluate.ts';
-import { diffAlerts, type AlertChanges, type ChildEvaluation } from './diff-alerts.ts';
+import {
+  diffAlerts,
+  diffChild,
+  noChanges,
+  openByChild,
+  type AlertChanges,
+  type ChildEvaluation,
+} from './diff-alerts.ts';
 import {
   closeAlerts,
   closeAlertsOfInactiveChildren,
   insertAlerts,
-  openAlertsInRange,
+  openAlertsInPage,
   openAlertsOf,
+  type OpenAlert,
   settingOverrides,
   updateAlerts,
 } from './rules.queries.ts';
@@ -87,6 +95,21 @@ export function ruleContext(units: Set<string>, index: ReleaseIndex): RuleContex
   };
 }
 
+function evaluateChild(
+  childId: string,
+  list: readonly CaseRecord[],
+  asOf: string,
+  settings: RuleSettings,
+  ctx: RuleContext,
+): ChildEvaluation {
+  const state = caseState(list, asOf, { timeline: false });
+  const { hits, misses } = evaluateRules(state, settings, ctx);
+  if (list.length === 0) {
+    for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
+  }
+  return { childId, hits, misses, addrState: state.addresses.current?.address.state ?? null };
+}
+
 function evaluate(
   childIds: readonly string[],
   records: Map<string, CaseRecord[]>,
@@ -94,15 +117,7 @@ function evaluate(
   settings: RuleSettings,
   ctx: RuleContext,
 ): ChildEvaluation[] {
-  return childIds.map((childId) => {
-    const list = records.get(childId) ?? [];
-    const state = caseState(list, asOf, { timeline: false });
-    const { hits, misses } = evaluateRules(state, settings, ctx);
-    if (list.length === 0) {
-      for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
-    }
-    return { childId, hits, misses, addrState: state.addresses.current?.address.state ?? null };
-  });
+  return childIds.map((childId) => evaluateChild(childId, records.get(childId) ?? [], asOf, settings, ctx));
 }
 
 async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
@@ -225,27 +240,34 @@ export interface SweepOptions {
  * One page of a sweep: its children's rules evaluated and compared with their open alerts (read on
  * `db`). Pure of writes, so a worker thread can run it on its own connection.
  */
+/**
+ * Evaluates one page of a sweep: each child as its records arrive, compared at once with its open
+ * alerts (`open`: those of the page's children, read before), so that nothing of a child's records
+ * outlives its evaluation.
+ */
 export async function sweepPage(
   db: Queryable,
-  records: Map<string, CaseRecord[]>,
+  page: PageBounds,
+  pageSize: number,
+  open: readonly OpenAlert[],
   asOf: string,
   settings: RuleSettings,
   ctx: RuleContext,
-): Promise<{ children: number; changes: AlertChanges }> {
-  const childIds = [...records.keys()];
-  if (childIds.length === 0) return { children: 0, changes: { inserts: [], updates: [], closes: [] } };
-  const open = openAlertsInRange(db, childIds[0]!, childIds[childIds.length - 1]!);
-  open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-  const evaluations = evaluate(childIds, records, asOf, settings, ctx);
-  return { children: childIds.length, changes: diffAlerts(evaluations, await open) };
+): Promise<PageResult> {
+  const changes = noChanges();
+  const byChild = openByChild(open);
+  const children = await eachActiveChildInPage(db, page.first, page.before, pageSize, (childId, list) =>
+    diffChild(evaluateChild(childId, list, asOf, settings, ctx), byChild.get(childId), changes),
+  );
+  return { children, changes };
 }
 
 /**
  * Evaluates every child's rules as of a date and brings all alerts in line with the result, in one
- * transaction that writes them. The children are cut into pages in child order; each page is read
- * (on another connection where the engine has them), evaluated and compared, and its changes are
- * written. The next page is read while the one before it is evaluated, and on the server a worker
- * thread takes pages too, so both cores evaluate.
+ * transaction that writes them. The children are cut into pages in child order; each page's
+ * children are read (on another connection where the engine has them) and evaluated and compared
+ * as they arrive, and the page's changes are written. The next page's open alerts are read while
+ * one is evaluated, and on the server a worker thread takes pages too, so both cores evaluate.
  */
 export async function sweepRules(
   deps: RulesDeps,
@@ -299,17 +321,20 @@ export async function sweepRules(
         if (waiting > 3) await writing;
       };
       const here = async () => {
-        const read = (page: PageBounds | null) => {
+        // The open alerts of the next page are read while this one is evaluated.
+        const readOpen = (page: PageBounds | null) => {
           if (page === null) return null;
-          const p = activeChildrenPage(deps.db, page.first, page.before, pageSize);
-          p.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-          return p;
+          const open = openAlertsInPage(deps.db, page);
+          open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+          return { page, open };
         };
-        let pending = read(take());
-        while (pending) {
-          const records = await pending;
-          pending = read(take());
-          await apply(await sweepPage(deps.db, records, asOf, settings, await context));
+        let next = readOpen(take());
+        while (next) {
+          const { page, open } = next;
+          const ctx = await context;
+          const before = await open;
+          next = readOpen(take());
+          await apply(await sweepPage(deps.db, page, pageSize, before, asOf, settings, ctx));
         }
       };
       const useWorker =

@@ -86,8 +86,13 @@ export async function openAlertsOf(db: Queryable, childIds: readonly string[]): 
   return openAlertsWhere(db, `child_id = ANY(${textArray(childIds)})`);
 }
 
-export async function openAlertsInRange(db: Queryable, first: string, last: string): Promise<OpenAlert[]> {
-  return openAlertsWhere(db, `child_id >= ${literal(first)} AND child_id <= ${literal(last)}`);
+/** Open alerts of the children from `first` up to (not including) `before` (null: to the end). */
+export async function openAlertsInPage(
+  db: Queryable,
+  page: { first: string; before: string | null },
+): Promise<OpenAlert[]> {
+  const upTo = page.before === null ? '' : ` AND child_id < ${literal(page.before)}`;
+  return openAlertsWhere(db, `child_id >= ${literal(page.first)}${upTo}`);
 }
 
 const arrayLiteral = (values: readonly (string | number)[]) => `{${values.join(',')}}`;

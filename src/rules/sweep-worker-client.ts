@@ -79,8 +79,8 @@ export class SweepWorker {
   }
 
   /**
-   * Gives the worker pages from `take` until it returns null, two at a time (it reads one while it
-   * evaluates the other), and passes each page's result to `apply`.
+   * Gives the worker pages from `take` until it returns null, two at a time (it reads the open alerts
+   * of one while it evaluates the other), and passes each page's result to `apply`.
    */
   async run(take: () => PageBounds | null, apply: (page: PageResult) => Promise<void>): Promise<void> {
     let inFlight = 0;

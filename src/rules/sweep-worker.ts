@@ -3,7 +3,7 @@
 // The context of the address rules comes from the main thread, which read it once for both.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openPostgres } from '../db/postgres.ts';
-import { activeChildrenPage } from '../cases/cases.queries.ts';
+import { openAlertsInPage } from './rules.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
 import { ruleContext, sweepPage } from './evaluate-children.ts';
 import type { RuleContext } from './evaluate.ts';
@@ -40,10 +40,13 @@ port.on('message', (m: ToWorker) => {
     });
     return;
   }
-  // Each page is read as soon as it is handed over, while the one before it is evaluated.
-  const records = activeChildrenPage(db, m.first, m.before, pageSize);
-  records.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  // Each page's open alerts are read as soon as it is handed over, while the one before it is
+  // evaluated; its children are then read and evaluated as they arrive.
+  const open = openAlertsInPage(db, m);
+  open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   queue = queue
-    .then(async () => send({ page: await sweepPage(db, await records, asOf, settings, await context) }))
+    .then(async () =>
+      send({ page: await sweepPage(db, m, pageSize, await open, asOf, settings, await context) }),
+    )
     .catch((e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 });
