@@ -7,7 +7,8 @@ import type { AlertClose, AlertUpdate, NewAlert, OpenAlert } from './rules.queri
 export interface ChildEvaluation {
   childId: string;
   hits: RuleHit[];
-  misses: Map<RuleId, string>;
+  /** Why a rule that did not hit does not hold (asked only where an alert of it is open). */
+  whyNot(ruleId: RuleId): string | undefined;
   addrState: string | null;
 }
 
@@ -99,7 +100,7 @@ export function diffChild(
     if (hitRules.has(a.rule_id)) continue;
     changes.closes.push({
       id: a.id,
-      reason: e.misses.get(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
+      reason: e.whyNot(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
     });
   }
 }

@@ -103,11 +103,13 @@ function evaluateChild(
   ctx: RuleContext,
 ): ChildEvaluation {
   const state = caseState(list, asOf, { timeline: false });
-  const { hits, misses } = evaluateRules(state, settings, ctx);
-  if (list.length === 0) {
-    for (const k of misses.keys()) misses.set(k, 'no records are linked to the child any more');
-  }
-  return { childId, hits, misses, addrState: state.addresses.current?.address.state ?? null };
+  const { hits, whyNot } = evaluateRules(state, settings, ctx);
+  return {
+    childId,
+    hits,
+    whyNot: list.length === 0 ? () => 'no records are linked to the child any more' : whyNot,
+    addrState: state.addresses.current?.address.state ?? null,
+  };
 }
 
 function evaluate(

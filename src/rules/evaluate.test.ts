@@ -499,11 +499,11 @@ for (const [rule, cases] of Object.entries(table) as [RuleId, Case[]][]) {
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       const f = new Facts();
       c.facts(f);
-      const { hits, misses } = run(f, c.asOf, c.ctx);
+      const { hits, whyNot } = run(f, c.asOf, c.ctx);
       const hit = hits.find((h) => h.ruleId === rule);
       if (c.since === null) {
         expect(hit).toBeUndefined();
-        if (c.reason) expect(misses.get(rule)).toMatch(c.reason);
+        if (c.reason) expect(whyNot(rule)).toMatch(c.reason);
       } else {
         expect(hit?.since).toBe(c.since);
         expect(hit!.recordPks.length).toBeGreaterThan(0);
@@ -529,7 +529,7 @@ describe('rule outcomes together', () => {
     const sixty = resolveSettings([{ ruleId: 'NO_NTA', key: 'days', value: 60 }]);
     expect(evaluateRules(s, sixty, localContext(s)).hits.some((h) => h.ruleId === 'NO_NTA')).toBe(false);
     const off = resolveSettings([{ ruleId: 'NO_NTA', key: 'enabled', value: false }]);
-    expect(evaluateRules(caseState(f.records, '2021-01-01'), off, localContext(s)).misses.get('NO_NTA')).toBe(
+    expect(evaluateRules(caseState(f.records, '2021-01-01'), off, localContext(s)).whyNot('NO_NTA')).toBe(
       'rule disabled',
     );
   });

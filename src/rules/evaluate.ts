@@ -38,15 +38,17 @@ export interface RuleHit {
 
 type Outcome =
   | { hit: Omit<RuleHit, 'ruleId' | 'dueOn' | 'severity'> & { dueOn?: string; severity?: Severity } }
-  | { miss: string };
+  | { miss: () => string };
 
 export interface Evaluation {
   hits: RuleHit[];
-  /** Why each enabled rule that did not hit does not hold. */
-  misses: Map<RuleId, string>;
+  /** Why a rule that did not hit does not hold; undefined for a rule that hit. */
+  whyNot(ruleId: RuleId): string | undefined;
 }
 
-const miss = (reason: string): Outcome => ({ miss: reason });
+// A reason is worded only when asked for: a sweep needs it only where an alert is open, and most
+// children's rules do not hold (about 14 reasons a child, most never read).
+const miss = (reason: () => string): Outcome => ({ miss: reason });
 
 type Evaluator = (s: CaseState, settings: RuleSettings, ctx: RuleContext) => Outcome;
 
@@ -61,13 +63,14 @@ function firstCaseOpened(s: CaseState) {
 const noNta: Evaluator = (s, settings) => {
   const days = numberSetting(settings, 'NO_NTA', 'days');
   const rel = firstRelease(s);
-  if (!rel) return miss('not released to a sponsor');
+  if (!rel) return miss(() => 'not released to a sponsor');
   const served = s.ntas.find((n) => n.servedOn);
-  if (served) return miss(`NTA served on ${served.servedOn} (record ${served.pk})`);
+  if (served) return miss(() => `NTA served on ${served.servedOn} (record ${served.pk})`);
   const c = firstCaseOpened(s);
-  if (c) return miss(`court case ${c.idncase} opened on ${c.openedOn} (record ${c.openedPk})`);
+  if (c) return miss(() => `court case ${c.idncase} opened on ${c.openedOn} (record ${c.openedPk})`);
   const since = addDays(rel.on, days + 1);
-  if (s.asOf < since) return miss(`released ${daysBetween(rel.on, s.asOf)} days ago, within ${days} days`);
+  if (s.asOf < since)
+    return miss(() => `released ${daysBetween(rel.on, s.asOf)} days ago, within ${days} days`);
   return {
     hit: {
       since,
@@ -83,15 +86,15 @@ const noNta: Evaluator = (s, settings) => {
 const ntaNotFiled: Evaluator = (s, settings) => {
   const days = numberSetting(settings, 'NTA_NOT_FILED', 'days');
   const served = s.ntas.filter((n) => n.servedOn).sort((a, b) => (a.servedOn! < b.servedOn! ? -1 : 1));
-  if (served.length === 0) return miss('no NTA served');
+  if (served.length === 0) return miss(() => 'no NTA served');
   const filed = s.ntas.find((n) => n.filedOn);
-  if (filed) return miss(`NTA filed with the court on ${filed.filedOn} (record ${filed.pk})`);
+  if (filed) return miss(() => `NTA filed with the court on ${filed.filedOn} (record ${filed.pk})`);
   const c = firstCaseOpened(s);
-  if (c) return miss(`court case ${c.idncase} opened on ${c.openedOn} (record ${c.openedPk})`);
+  if (c) return miss(() => `court case ${c.idncase} opened on ${c.openedOn} (record ${c.openedPk})`);
   const first = served[0]!;
   const since = addDays(first.servedOn!, days + 1);
   if (s.asOf < since)
-    return miss(`NTA served ${daysBetween(first.servedOn!, s.asOf)} days ago, within ${days} days`);
+    return miss(() => `NTA served ${daysBetween(first.servedOn!, s.asOf)} days ago, within ${days} days`);
   return {
     hit: {
       since,
@@ -104,7 +107,8 @@ const ntaNotFiled: Evaluator = (s, settings) => {
 const noHearingScheduled: Evaluator = (s, settings) => {
   const days = numberSetting(settings, 'NO_HEARING_SCHEDULED', 'days');
   const open = openCases(s);
-  if (open.length === 0) return miss(s.courtCases.length ? 'every court case is completed' : 'no court case');
+  if (open.length === 0)
+    return miss(() => (s.courtCases.length ? 'every court case is completed' : 'no court case'));
   let best: { since: string; pk: number; idncase: string; lastHearingOn: string | null } | null = null;
   let reason = '';
   for (const c of open) {
@@ -122,7 +126,7 @@ const noHearingScheduled: Evaluator = (s, settings) => {
     }
     if (!best || since < best.since) best = { since, pk: c.openedPk, idncase: c.idncase, lastHearingOn };
   }
-  if (!best) return miss(reason || 'no open case without a hearing');
+  if (!best) return miss(() => reason || 'no open case without a hearing');
   return {
     hit: {
       since: best.since,
@@ -147,7 +151,7 @@ const failedToAppear: Evaluator = (s) => {
     }
   }
   if (streak.length === 0) {
-    return miss(
+    return miss(() =>
       lastPresent
         ? `child appeared at the hearing of ${lastPresent.on} (record ${lastPresent.pk})`
         : 'no hearing with the child absent',
@@ -190,13 +194,14 @@ export function currentAddressQuality(
 
 function addressRule(quality: AddressQuality): Evaluator {
   return (s, _settings, ctx) => {
-    if (s.releases.length === 0) return miss('not released to a sponsor');
+    if (s.releases.length === 0) return miss(() => 'not released to a sponsor');
     const q = currentAddressQuality(s, ctx);
-    if (!q) return miss('no address on file');
+    if (!q) return miss(() => 'no address on file');
     if (q.quality !== quality) {
       const cur = s.addresses.current!;
       return miss(
-        `current address (${cur.source} record ${cur.pk} of ${cur.on}) is ${q.quality === 'ok' ? 'usable' : q.quality.replace('_', ' ')}`,
+        () =>
+          `current address (${cur.source} record ${cur.pk} of ${cur.on}) is ${q.quality === 'ok' ? 'usable' : q.quality.replace('_', ' ')}`,
       );
     }
     const cur = s.addresses.current!;
@@ -206,16 +211,17 @@ function addressRule(quality: AddressQuality): Evaluator {
 
 const addressDrift: Evaluator = (s, settings) => {
   const orr = s.addresses.orr;
-  if (!orr) return miss('ORR holds no address');
+  if (!orr) return miss(() => 'ORR holds no address');
   const open = openCases(s);
   const pending = open.length > 0 || (s.courtCases.length === 0 && s.ntas.length > 0);
-  if (!pending) return miss('no proceedings pending');
+  if (!pending) return miss(() => 'no proceedings pending');
   const holder = s.addresses.eoir ?? (s.courtCases.length === 0 ? s.addresses.opla : null);
-  if (!holder) return miss('neither the court nor the NTA holds an address');
+  if (!holder) return miss(() => 'neither the court nor the NTA holds an address');
   const who = holder.source === 'eoir' ? 'court' : 'NTA';
-  if (holder.on >= orr.on) return miss(`the ${who} holds an address as new as ORR's (record ${holder.pk})`);
-  if (sameAddress(holder.address, orr.address)) return miss(`the ${who} holds ORR's newest address`);
-  if (!isComparable(orr.address)) return miss("ORR's newest address is blank or invalid");
+  if (holder.on >= orr.on)
+    return miss(() => `the ${who} holds an address as new as ORR's (record ${holder.pk})`);
+  if (sameAddress(holder.address, orr.address)) return miss(() => `the ${who} holds ORR's newest address`);
+  if (!isComparable(orr.address)) return miss(() => "ORR's newest address is blank or invalid");
   const next = nextHearing(s);
   const deadline = numberSetting(settings, 'ADDRESS_DRIFT', 'deadline_days');
   const urgentDays = numberSetting(settings, 'ADDRESS_DRIFT', 'urgent_days');
@@ -250,14 +256,14 @@ const recurringAddress: Evaluator = (s, settings, ctx) => {
     const since = maxDate(dates[threshold - 1]!, r.on)!;
     if (!best || since < best.since) best = { since, pk: r.pk, children: dates.length, key };
   }
-  if (!best) return miss(`no release address with ${threshold} or more children`);
+  if (!best) return miss(() => `no release address with ${threshold} or more children`);
   return { hit: { since: best.since, recordPks: [best.pk], details: { children_released: best.children } } };
 };
 
 const fledCustody: Evaluator = (s) => {
   if (s.custody.status !== 'fled') {
     const last = s.runaways[s.runaways.length - 1];
-    return miss(
+    return miss(() =>
       last
         ? `back in custody or discharged since (custody ${s.custody.status} on ${s.custody.since})`
         : 'no runaway report',
@@ -267,7 +273,7 @@ const fledCustody: Evaluator = (s) => {
 };
 
 const safetyCallFailed: Evaluator = (s) => {
-  if (s.releases.length === 0) return miss('not released to a sponsor');
+  if (s.releases.length === 0) return miss(() => 'not released to a sponsor');
   const appeared = s.courtCases.flatMap((c) => c.results).filter((r) => r.attendance === 'PRESENT');
   let streak: typeof s.safetyCalls = [];
   let contact = '';
@@ -277,9 +283,9 @@ const safetyCallFailed: Evaluator = (s) => {
       contact = `safety call reached the child on ${call.on} (record ${call.pk})`;
     } else if (call.outcome === 'NOT_REACHED' || call.outcome === 'CHILD_NOT_AT_ADDRESS') streak.push(call);
   }
-  if (streak.length === 0) return miss(contact || 'no failed safety call');
+  if (streak.length === 0) return miss(() => contact || 'no failed safety call');
   const later = appeared.find((r) => r.on > streak[streak.length - 1]!.on);
-  if (later) return miss(`child appeared in court on ${later.on} (record ${later.pk})`);
+  if (later) return miss(() => `child appeared in court on ${later.on} (record ${later.pk})`);
   return {
     hit: {
       since: streak[0]!.on,
@@ -292,7 +298,7 @@ const safetyCallFailed: Evaluator = (s) => {
 const transferOver72h: Evaluator = (s, settings) => {
   const limit = numberSetting(settings, 'TRANSFER_OVER_72H', 'hours');
   const late = s.transfers.filter((t) => t.hours !== null && t.hours > limit);
-  if (late.length === 0) return miss(`every transfer within ${limit} hours`);
+  if (late.length === 0) return miss(() => `every transfer within ${limit} hours`);
   return {
     hit: {
       since: late[0]!.on,
@@ -303,10 +309,10 @@ const transferOver72h: Evaluator = (s, settings) => {
 };
 
 const agedOutInProceedings: Evaluator = (s) => {
-  if (!s.turns18On) return miss('date of birth unknown');
-  if (s.turns18On > s.asOf) return miss('under 18');
+  if (!s.turns18On) return miss(() => 'date of birth unknown');
+  if (s.turns18On > s.asOf) return miss(() => 'under 18');
   const c = openCases(s).find((c) => c.openedOn <= s.turns18On!);
-  if (!c) return miss('no court case open since before the 18th birthday');
+  if (!c) return miss(() => 'no court case open since before the 18th birthday');
   return { hit: { since: s.turns18On, recordPks: [c.openedPk], details: { idncase: c.idncase } } };
 };
 
@@ -327,12 +333,14 @@ const EVALUATORS: Record<RuleId, Evaluator> = {
   AGED_OUT_IN_PROCEEDINGS: agedOutInProceedings,
 };
 
+const DISABLED = () => 'rule disabled';
+
 export function evaluateRules(state: CaseState, settings: RuleSettings, ctx: RuleContext): Evaluation {
   const hits: RuleHit[] = [];
-  const misses = new Map<RuleId, string>();
+  const misses = new Map<RuleId, () => string>();
   for (const def of CATALOGUE) {
     if (settings[def.id].enabled === false) {
-      misses.set(def.id, 'rule disabled');
+      misses.set(def.id, DISABLED);
       continue;
     }
     const out = EVALUATORS[def.id](state, settings, ctx);
@@ -350,7 +358,7 @@ export function evaluateRules(state: CaseState, settings: RuleSettings, ctx: Rul
       details: h.details,
     });
   }
-  return { hits, misses };
+  return { hits, whyNot: (ruleId) => misses.get(ruleId)?.() };
 }
 
 /** A context built from one child's own records alone (for showing a case without the database). */
