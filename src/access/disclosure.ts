@@ -127,6 +127,7 @@ export function auditedDb<R>(db: Db, audit: (tx: Queryable, result: R) => Promis
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
     copyRows: (table, columns, rows) => db.copyRows(table, columns, rows),
+    copyText: (table, columns, text) => db.copyText(table, columns, text),
     copyOut: (sql, onRow) => db.copyOut(sql, onRow),
     withAdvisoryLock: (key, fn) => db.withAdvisoryLock(key, fn),
     close: () => db.close(),

@@ -18,6 +18,11 @@ export interface Queryable {
     rows: Iterable<readonly (string | null)[]>,
   ): Promise<number>;
   /**
+   * Bulk-loads rows already encoded as COPY text, one `copyTextLine` each: rows encoded where they
+   * were made (another thread), so that only one string crosses over.
+   */
+  copyText(table: string, columns: readonly string[], text: string): Promise<void>;
+  /**
    * Runs one query (no parameters: callers inline only numbers and quoted literals) through
    * `COPY (...) TO` in text format and calls `onRow` with each row's fields as strings (NULL as
    * null), in order; resolves to the number of rows. Several times cheaper than `query` for large

@@ -39,6 +39,11 @@ function takeLock(dataDir: string): () => void {
 }
 
 function wrap(conn: PGlite | Transaction): Queryable {
+  const copyBlob = async (table: string, columns: readonly string[], blob: Blob) => {
+    await conn.query(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM '/dev/blob'`, [], {
+      blob,
+    });
+  };
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []) {
       const res = await conn.query<T>(sql, params as unknown[]);
@@ -49,17 +54,12 @@ function wrap(conn: PGlite | Transaction): Queryable {
     },
     async copyRows(table, columns, rows) {
       const parts: string[] = [];
-      let n = 0;
-      for (const r of rows) {
-        parts.push(copyTextLine(r));
-        n++;
-      }
-      if (n === 0) return 0;
-      const blob = new Blob(parts);
-      await conn.query(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM '/dev/blob'`, [], {
-        blob,
-      });
-      return n;
+      for (const r of rows) parts.push(copyTextLine(r));
+      if (parts.length > 0) await copyBlob(table, columns, new Blob(parts));
+      return parts.length;
+    },
+    async copyText(table, columns, text) {
+      if (text !== '') await copyBlob(table, columns, new Blob([text]));
     },
     async copyOut(sql, onRow) {
       const res = await conn.query(`COPY (${sql}) TO '/dev/blob'`);

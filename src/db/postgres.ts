@@ -17,6 +17,17 @@ const typeParsers = {
 
 type PgConn = pg.Pool | pg.PoolClient;
 
+/** Sends COPY text to a table, chunk by chunk, on the connection (or one of the pool's). */
+async function copyIn(conn: PgConn, table: string, columns: readonly string[], chunks: Iterable<string>) {
+  const client = 'release' in conn ? conn : await conn.connect();
+  try {
+    const sink = client.query(copyFrom(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN`));
+    await pipeline(Readable.from(chunks), sink);
+  } finally {
+    if (client !== conn) (client as pg.PoolClient).release();
+  }
+}
+
 function wrap(conn: PgConn): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []) {
@@ -27,32 +38,29 @@ function wrap(conn: PgConn): Queryable {
       await conn.query(sql);
     },
     async copyRows(table, columns, rows) {
-      const client = 'release' in conn ? conn : await conn.connect();
       let n = 0;
-      try {
-        const sink = client.query(
-          copyFrom(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN`),
-        );
-        const source = Readable.from(
-          // Lines go out in chunks of about 64 kB: one write per line costs a system call each.
-          (function* () {
-            let chunk = '';
-            for (const r of rows) {
-              n++;
-              chunk += copyTextLine(r);
-              if (chunk.length >= 65_536) {
-                yield chunk;
-                chunk = '';
-              }
+      await copyIn(
+        conn,
+        table,
+        columns,
+        // Lines go out in chunks of about 64 kB: one write per line costs a system call each.
+        (function* () {
+          let chunk = '';
+          for (const r of rows) {
+            n++;
+            chunk += copyTextLine(r);
+            if (chunk.length >= 65_536) {
+              yield chunk;
+              chunk = '';
             }
-            if (chunk) yield chunk;
-          })(),
-        );
-        await pipeline(source, sink);
-      } finally {
-        if (client !== conn) (client as pg.PoolClient).release();
-      }
+          }
+          if (chunk) yield chunk;
+        })(),
+      );
       return n;
+    },
+    async copyText(table, columns, text) {
+      if (text !== '') await copyIn(conn, table, columns, [text]);
     },
     async copyOut(sql, onRow) {
       const client = 'release' in conn ? conn : await conn.connect();

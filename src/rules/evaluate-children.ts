@@ -35,7 +35,9 @@ import {
 import {
   closeAlerts,
   closeAlertsOfInactiveChildren,
+  alertCopyText,
   insertAlerts,
+  insertAlertText,
   openAlertsInPage,
   openAlertsOf,
   type OpenAlert,
@@ -126,6 +128,12 @@ async function write(conn: Queryable, changes: AlertChanges, asOf: string): Prom
   await closeAlerts(conn, changes.closes, asOf);
   await updateAlerts(conn, changes.updates, asOf);
   await insertAlerts(conn, changes.inserts, asOf);
+}
+
+async function writePage(conn: Queryable, page: PageResult, asOf: string): Promise<void> {
+  await closeAlerts(conn, page.closes, asOf);
+  await updateAlerts(conn, page.updates, asOf);
+  await insertAlertText(conn, page.insertText);
 }
 
 function addressesOf(records: Map<string, CaseRecord[]>): ChildAddress[] {
@@ -261,7 +269,13 @@ export async function sweepPage(
   const children = await eachActiveChildInPage(db, page.first, page.before, pageSize, (childId, list) =>
     diffChild(evaluateChild(childId, list, asOf, settings, ctx), byChild.get(childId), changes),
   );
-  return { children, changes };
+  return {
+    children,
+    opened: changes.inserts.length,
+    insertText: alertCopyText(changes.inserts, asOf),
+    updates: changes.updates,
+    closes: changes.closes,
+  };
 }
 
 /**
@@ -306,19 +320,19 @@ export async function sweepRules(
       let writing: Promise<void> = Promise.resolve();
       let waiting = 0;
       let writeError: unknown = null;
-      const apply = async (page: { children: number; changes: AlertChanges }) => {
+      const apply = async (page: PageResult) => {
         waiting++;
         writing = writing
-          .then(() => (writeError === null ? write(conn, page.changes, asOf) : undefined))
+          .then(() => (writeError === null ? writePage(conn, page, asOf) : undefined))
           .catch((e: unknown) => {
             writeError ??= e;
             failed = true;
           })
           .finally(() => void waiting--);
         summary.children += page.children;
-        summary.opened += page.changes.inserts.length;
-        summary.refreshed += page.changes.updates.length;
-        summary.closed += page.changes.closes.length;
+        summary.opened += page.opened;
+        summary.refreshed += page.updates.length;
+        summary.closed += page.closes.length;
         options.onProgress?.(page.children);
         if (waiting > 3) await writing;
       };

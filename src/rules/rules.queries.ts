@@ -1,5 +1,5 @@
 // SQL of the rules module: rule settings, open alerts by child, and set-based alert changes.
-import { literal, textArray, type Queryable } from '../db/index.ts';
+import { copyTextLine, literal, textArray, type Queryable } from '../db/index.ts';
 import type { SettingValue } from './catalogue.ts';
 
 export interface OpenAlert {
@@ -97,6 +97,32 @@ export async function openAlertsInPage(
 
 const arrayLiteral = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
 
+const ALERT_COLUMNS = [
+  'child_id',
+  'rule_id',
+  'opened_on',
+  'severity',
+  'office_kinds',
+  'addr_state',
+  'due_on',
+  'record_pks',
+  'details',
+  'evaluated_on',
+];
+
+const alertValues = (a: NewAlert, asOf: string) => [
+  a.child_id,
+  a.rule_id,
+  a.opened_on,
+  a.severity,
+  arrayLiteral(a.office_kinds),
+  a.addr_state,
+  a.due_on,
+  arrayLiteral(a.record_pks),
+  JSON.stringify(a.details),
+  asOf,
+];
+
 export async function insertAlerts(
   db: Queryable,
   alerts: readonly NewAlert[],
@@ -105,31 +131,23 @@ export async function insertAlerts(
   if (alerts.length === 0) return 0;
   return db.copyRows(
     'alert',
-    [
-      'child_id',
-      'rule_id',
-      'opened_on',
-      'severity',
-      'office_kinds',
-      'addr_state',
-      'due_on',
-      'record_pks',
-      'details',
-      'evaluated_on',
-    ],
-    alerts.map((a) => [
-      a.child_id,
-      a.rule_id,
-      a.opened_on,
-      a.severity,
-      arrayLiteral(a.office_kinds),
-      a.addr_state,
-      a.due_on,
-      arrayLiteral(a.record_pks),
-      JSON.stringify(a.details),
-      asOf,
-    ]),
+    ALERT_COLUMNS,
+    alerts.map((a) => alertValues(a, asOf)),
   );
+}
+
+/**
+ * New alerts encoded as COPY text for `insertAlertText`: a sweep's page encodes its own where it
+ * was evaluated and hands over one string rather than thousands of objects.
+ */
+export function alertCopyText(alerts: readonly NewAlert[], asOf: string): string {
+  let text = '';
+  for (const a of alerts) text += copyTextLine(alertValues(a, asOf));
+  return text;
+}
+
+export async function insertAlertText(db: Queryable, text: string): Promise<void> {
+  await db.copyText('alert', ALERT_COLUMNS, text);
 }
 
 export async function updateAlerts(

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReleaseIndexData } from '../addresses/recurring.ts';
 import type { RuleSettings } from './catalogue.ts';
 import type { SweepContext } from './evaluate-children.ts';
-import type { AlertChanges } from './diff-alerts.ts';
+import type { AlertClose, AlertUpdate } from './rules.queries.ts';
 
 export interface SweepWorkerData {
   url: string;
@@ -19,9 +19,13 @@ export interface PageBounds {
   before: string | null;
 }
 
+/** What a page changes: its new alerts already encoded for COPY (`alertCopyText`), and how many. */
 export interface PageResult {
   children: number;
-  changes: AlertChanges;
+  opened: number;
+  insertText: string;
+  updates: AlertUpdate[];
+  closes: AlertClose[];
 }
 
 export type FromWorker = { page: PageResult } | { error: string };
