@@ -72,6 +72,19 @@ describe(`database engine ${testEngine}`, () => {
     ]);
   });
 
+  it('bulk-loads rows encoded before as COPY text, inside a transaction too', async () => {
+    const text = copyTextLine(['5', 'back\\slash\tand tab']) + copyTextLine(['6', null]);
+    await t.db.copyText('sample', ['id', 'note'], text);
+    await t.db.copyText('sample', ['id', 'note'], ''); // nothing to load is no statement at all
+    await t.db.transaction(async (tx) => tx.copyText('sample', ['id', 'note'], copyTextLine(['7', 'só'])));
+    const rows = await t.db.query('SELECT id, note FROM sample WHERE id BETWEEN 5 AND 7 ORDER BY id');
+    expect(rows).toEqual([
+      { id: 5, note: 'back\\slash\tand tab' },
+      { id: 6, note: null },
+      { id: 7, note: 'só' },
+    ]);
+  });
+
   it('reads a query through COPY as strings, with nulls, escapes, accents and quoted literals', async () => {
     await t.db.copyRows(
       'sample',
