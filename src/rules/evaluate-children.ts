@@ -36,7 +36,6 @@ import {
   closeAlerts,
   closeAlertsOfInactiveChildren,
   alertCopyText,
-  insertAlerts,
   insertAlertText,
   openAlertsInPage,
   openAlertsOf,
@@ -125,12 +124,18 @@ function evaluate(
 }
 
 async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
-  await closeAlerts(conn, changes.closes, asOf);
-  await updateAlerts(conn, changes.updates, asOf);
-  await insertAlerts(conn, changes.inserts, asOf);
+  await writePage(
+    conn,
+    { closes: changes.closes, updates: changes.updates, insertText: alertCopyText(changes.inserts, asOf) },
+    asOf,
+  );
 }
 
-async function writePage(conn: Queryable, page: PageResult, asOf: string): Promise<void> {
+async function writePage(
+  conn: Queryable,
+  page: Pick<PageResult, 'closes' | 'updates' | 'insertText'>,
+  asOf: string,
+): Promise<void> {
   await closeAlerts(conn, page.closes, asOf);
   await updateAlerts(conn, page.updates, asOf);
   await insertAlertText(conn, page.insertText);
@@ -247,13 +252,10 @@ export interface SweepOptions {
 }
 
 /**
- * One page of a sweep: its children's rules evaluated and compared with their open alerts (read on
- * `db`). Pure of writes, so a worker thread can run it on its own connection.
- */
-/**
- * Evaluates one page of a sweep: each child as its records arrive, compared at once with its open
- * alerts (`open`: those of the page's children, read before), so that nothing of a child's records
- * outlives its evaluation.
+ * One page of a sweep: each child's rules evaluated as its records arrive (read on `db`) and
+ * compared at once with its open alerts (`open`: those of the page's children, read before), so
+ * that nothing of a child's records outlives its evaluation. Pure of writes, so a worker thread
+ * can run it on its own connection; the new alerts come back encoded for COPY.
  */
 export async function sweepPage(
   db: Queryable,

@@ -123,19 +123,6 @@ const alertValues = (a: NewAlert, asOf: string) => [
   asOf,
 ];
 
-export async function insertAlerts(
-  db: Queryable,
-  alerts: readonly NewAlert[],
-  asOf: string,
-): Promise<number> {
-  if (alerts.length === 0) return 0;
-  return db.copyRows(
-    'alert',
-    ALERT_COLUMNS,
-    alerts.map((a) => alertValues(a, asOf)),
-  );
-}
-
 /**
  * New alerts encoded as COPY text for `insertAlertText`: a sweep's page encodes its own where it
  * was evaluated and hands over one string rather than thousands of objects.
