@@ -209,17 +209,22 @@ describe('incremental evaluation and the sweep agree', () => {
   });
 });
 
+/** Sixty children with random stories over ten streets. */
+async function loadRandomChildren(seed: number) {
+  const rand = seededRandom(seed);
+  const streets = streetPool(rand, 10);
+  await loadFixtureChildren(
+    t.db,
+    Array.from({ length: 60 }, (_, i) => ({
+      childId: `K${String(i).padStart(4, '0')}`,
+      records: randomStory(rand, streets).records,
+    })),
+  );
+}
+
 describe('a sweep that cannot read what the address rules need', () => {
   it('fails with the reason, with or without its worker thread, and writes nothing', async () => {
-    const rand = seededRandom(11);
-    const streets = streetPool(rand, 10);
-    await loadFixtureChildren(
-      t.db,
-      Array.from({ length: 60 }, (_, i) => ({
-        childId: `K${String(i).padStart(4, '0')}`,
-        records: randomStory(rand, streets).records,
-      })),
-    );
+    await loadRandomChildren(11);
     // The releases are read for the whole sweep; everything else reads as usual.
     const db: Db = Object.create(t.db);
     db.copyOut = (sql, onRow) =>
@@ -232,5 +237,59 @@ describe('a sweep that cannot read what the address rules need', () => {
       );
     }
     expect((await listAlerts(t.db, { status: 'all' })).total).toBe(0);
+  });
+});
+
+describe('a first sweep, on an empty alert table', () => {
+  const indexes = async () =>
+    (
+      await t.db.query<{ def: string }>(
+        `SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'alert' ORDER BY indexname`,
+      )
+    ).map((r) => r.def);
+
+  // Index ids change when an index is built again.
+  const indexIds = async () =>
+    (
+      await t.db.query<{ id: number }>(
+        `SELECT indexrelid::int AS id FROM pg_index WHERE indrelid = 'alert'::regclass ORDER BY 1`,
+      )
+    ).map((r) => r.id);
+
+  it('builds the alert indexes again once its alerts are in, and keeps them when it fails', async () => {
+    await loadRandomChildren(12);
+    const before = await indexes();
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    const failing: Db = Object.create(t.db);
+    failing.copyOut = (sql, onRow) =>
+      sql.includes('record_link')
+        ? Promise.reject(new Error('records unavailable'))
+        : t.db.copyOut(sql, onRow);
+    await expect(sweepRules({ ...deps(), db: failing }, '2023-06-30', { chunkSize: 10 })).rejects.toThrow(
+      'records unavailable',
+    );
+    expect(await indexes()).toEqual(before);
+
+    const ids = await indexIds();
+    const first = await sweepRules(deps(), '2023-06-30', { chunkSize: 10 });
+    expect(first.opened).toBeGreaterThan(0);
+    expect(await indexes()).toEqual(before);
+    const built = await indexIds();
+    // All but the primary key (the tasks refer to it) were built again.
+    expect(built.filter((id) => ids.includes(id))).toHaveLength(1);
+    // The unique index holds again: a second open alert for the same child and rule is refused.
+    const [open] = (await listAlerts(t.db, { status: 'open', limit: 1 })).alerts;
+    await expect(
+      t.db.query(
+        `INSERT INTO alert (child_id, rule_id, opened_on, severity, office_kinds, record_pks, details, evaluated_on)
+         SELECT child_id, rule_id, opened_on, severity, office_kinds, record_pks, details, evaluated_on
+           FROM alert WHERE id = $1`,
+        [open!.id],
+      ),
+    ).rejects.toThrow(/duplicate key|unique/);
+    // A sweep over alerts already there changes nothing and leaves the indexes alone.
+    const again = await sweepRules(deps(), '2023-06-30', { chunkSize: 10 });
+    expect(again).toMatchObject({ opened: 0, refreshed: 0, closed: 0 });
+    expect(await indexIds()).toEqual(built);
   });
 });

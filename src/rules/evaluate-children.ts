@@ -39,6 +39,8 @@ import {
   insertAlertText,
   openAlertsInPage,
   openAlertsOf,
+  restoreAlertIndexes,
+  setAsideAlertIndexes,
   type OpenAlert,
   settingOverrides,
   updateAlerts,
@@ -306,6 +308,10 @@ export async function sweepRules(
     await conn.query('BEGIN');
     let worker: SweepWorker | null = null;
     try {
+      // On an empty alert table (a first sweep) the indexes are built once at the end, and there
+      // are no open alerts to read.
+      const setAside = await setAsideAlertIndexes(conn);
+      const readOpenAlerts = setAside === null;
       summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
       const settings = await loadSettings(conn);
       const starts = await activeChildPageStarts(deps.db, pageSize);
@@ -342,7 +348,7 @@ export async function sweepRules(
         // The open alerts of the next page are read while this one is evaluated.
         const readOpen = (page: PageBounds | null) => {
           if (page === null) return null;
-          const open = openAlertsInPage(deps.db, page);
+          const open = readOpenAlerts ? openAlertsInPage(deps.db, page) : Promise.resolve([]);
           open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
           return { page, open };
         };
@@ -360,7 +366,7 @@ export async function sweepRules(
         starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
         options.worker !== false;
       if (useWorker) {
-        const w = (worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize }));
+        const w = (worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize, readOpenAlerts }));
         // A failed read fails the sweep here; the worker's pages then fail with it, not wait.
         shared.then(
           (c) => w.shareContext(c),
@@ -378,6 +384,7 @@ export async function sweepRules(
         await writing;
       }
       if (writeError !== null) throw writeError;
+      if (setAside) await restoreAlertIndexes(conn, setAside);
       await conn.query('COMMIT');
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => {});

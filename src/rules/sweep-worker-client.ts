@@ -11,6 +11,8 @@ export interface SweepWorkerData {
   asOf: string;
   settings: RuleSettings;
   pageSize: number;
+  /** False when the sweep began on an empty alert table: there are no open alerts to read. */
+  readOpenAlerts: boolean;
 }
 
 /** A page of a sweep: the active children from `first` up to `before` (null: to the end). */

@@ -9,7 +9,7 @@ import { ruleContext, sweepPage } from './evaluate-children.ts';
 import type { RuleContext } from './evaluate.ts';
 import type { FromWorker, SweepWorkerData, ToWorker } from './sweep-worker-client.ts';
 
-const { url, asOf, settings, pageSize } = workerData as SweepWorkerData;
+const { url, asOf, settings, pageSize, readOpenAlerts } = workerData as SweepWorkerData;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 const db = await openPostgres(url, { max: 4 });
@@ -42,7 +42,7 @@ port.on('message', (m: ToWorker) => {
   }
   // Each page's open alerts are read as soon as it is handed over, while the one before it is
   // evaluated; its children are then read and evaluated as they arrive.
-  const open = openAlertsInPage(db, m);
+  const open = readOpenAlerts ? openAlertsInPage(db, m) : Promise.resolve([]);
   open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   queue = queue
     .then(async () =>
