@@ -179,18 +179,6 @@ export async function eachActiveChildInPage(
   }
 }
 
-/** The same page of children with their records, read whole. */
-export async function activeChildrenPage(
-  db: Queryable,
-  first: string,
-  before: string | null,
-  size: number,
-): Promise<Map<string, CaseRecord[]>> {
-  const page = new Map<string, CaseRecord[]>();
-  await eachActiveChildInPage(db, first, before, size, (id, records) => page.set(id, records));
-  return page;
-}
-
 export interface ChildRow {
   id: string;
   merged_into: string | null;

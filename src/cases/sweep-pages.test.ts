@@ -2,7 +2,7 @@
 // page, even when children are created or merged after the pages were cut.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
-import { activeChildPageStarts, activeChildrenPage, eachActiveChildInPage } from './cases.queries.ts';
+import { activeChildPageStarts, eachActiveChildInPage } from './cases.queries.ts';
 
 let tdb: TestDb;
 beforeAll(async () => {
@@ -18,11 +18,10 @@ afterAll(async () => {
 async function readPages(starts: string[]) {
   const seen: string[] = [];
   for (const [i, first] of starts.entries()) {
-    const page = await activeChildrenPage(tdb.db, first, starts[i + 1] ?? null, 7);
-    for (const [id, records] of page) {
+    await eachActiveChildInPage(tdb.db, first, starts[i + 1] ?? null, 7, (id, records) => {
       expect(records).toEqual([]);
       seen.push(id);
-    }
+    });
   }
   return seen;
 }
