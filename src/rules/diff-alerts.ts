@@ -60,9 +60,7 @@ export function diffChild(
   existing: ReadonlyMap<string, OpenAlert> | undefined,
   changes: AlertChanges,
 ): void {
-  const hitRules = new Set<string>();
   for (const h of e.hits) {
-    hitRules.add(h.ruleId);
     const a = existing?.get(h.ruleId);
     if (!a) {
       changes.inserts.push({
@@ -97,7 +95,9 @@ export function diffChild(
   }
   if (!existing) return;
   for (const a of existing.values()) {
-    if (hitRules.has(a.rule_id)) continue;
+    // A child has a few hits at most; most children, and every child in a first sweep, have no
+    // open alerts to look them up for.
+    if (e.hits.some((h) => h.ruleId === a.rule_id)) continue;
     changes.closes.push({
       id: a.id,
       reason: e.whyNot(a.rule_id as RuleId) ?? 'rule no longer in the catalogue',
