@@ -254,6 +254,21 @@ export interface SweepOptions {
 }
 
 /**
+ * The open alerts of a page, read ahead while the page before it is evaluated: none when the sweep
+ * began on an empty alert table (`setAsideAlertIndexes`), which no other connection may read then.
+ */
+export function readPageOpenAlerts(
+  db: Queryable,
+  page: PageBounds,
+  readOpenAlerts: boolean,
+): Promise<OpenAlert[]> {
+  const open = readOpenAlerts ? openAlertsInPage(db, page) : Promise.resolve([]);
+  // Awaited by the page's evaluation; this only keeps an early failure from going unhandled.
+  open.catch(() => {});
+  return open;
+}
+
+/**
  * One page of a sweep: each child's rules evaluated as its records arrive (read on `db`) and
  * compared at once with its open alerts (`open`: those of the page's children, read before), so
  * that nothing of a child's records outlives its evaluation. Pure of writes, so a worker thread
@@ -348,9 +363,7 @@ export async function sweepRules(
         // The open alerts of the next page are read while this one is evaluated.
         const readOpen = (page: PageBounds | null) => {
           if (page === null) return null;
-          const open = readOpenAlerts ? openAlertsInPage(deps.db, page) : Promise.resolve([]);
-          open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-          return { page, open };
+          return { page, open: readPageOpenAlerts(deps.db, page, readOpenAlerts) };
         };
         let next = readOpen(take());
         while (next) {

@@ -3,9 +3,8 @@
 // The context of the address rules comes from the main thread, which read it once for both.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openPostgres } from '../db/postgres.ts';
-import { openAlertsInPage } from './rules.queries.ts';
 import { ReleaseIndex } from '../addresses/recurring.ts';
-import { ruleContext, sweepPage } from './evaluate-children.ts';
+import { readPageOpenAlerts, ruleContext, sweepPage } from './evaluate-children.ts';
 import type { RuleContext } from './evaluate.ts';
 import type { FromWorker, SweepWorkerData, ToWorker } from './sweep-worker-client.ts';
 
@@ -42,8 +41,7 @@ port.on('message', (m: ToWorker) => {
   }
   // Each page's open alerts are read as soon as it is handed over, while the one before it is
   // evaluated; its children are then read and evaluated as they arrive.
-  const open = readOpenAlerts ? openAlertsInPage(db, m) : Promise.resolve([]);
-  open.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const open = readPageOpenAlerts(db, m, readOpenAlerts);
   queue = queue
     .then(async () =>
       send({ page: await sweepPage(db, m, pageSize, await open, asOf, settings, await context) }),
