@@ -243,10 +243,8 @@ class RowReader {
     const code = this.code(field, allowed, true);
     return code === null ? null : SEX_CODES[code]!;
   }
-  address(): Pick<
-    CanonicalRecord,
-    'address_as_sent' | 'addr_line' | 'addr_unit' | 'addr_city' | 'addr_state' | 'addr_zip5'
-  > {
+  /** Fills the record's address: as sent, and normalized (none when every part is blank). */
+  address(c: CanonicalRecord): void {
     const sent: Record<string, string> = {};
     let any = false;
     for (const f of ADDRESS) {
@@ -254,167 +252,157 @@ class RowReader {
       sent[f] = v;
       if (v.trim() !== '') any = true;
     }
-    if (!any)
-      return {
-        address_as_sent: null,
-        addr_line: null,
-        addr_unit: null,
-        addr_city: null,
-        addr_state: null,
-        addr_zip5: null,
-      };
+    if (!any) return;
     const a = normalizeAddress(sent);
-    return {
-      address_as_sent: sent,
-      addr_line: a.line,
-      addr_unit: a.unit,
-      addr_city: a.city,
-      addr_state: a.state,
-      addr_zip5: a.zip5,
-    };
+    c.address_as_sent = sent;
+    c.addr_line = a.line;
+    c.addr_unit = a.unit;
+    c.addr_city = a.city;
+    c.addr_state = a.state;
+    c.addr_zip5 = a.zip5;
   }
 }
 
-const EMPTY: Omit<CanonicalRecord, 'in_scope' | 'own_date' | 'event_type' | 'name_as_sent'> = {
-  a_number: null,
-  orr_uc_id: null,
-  idncase: null,
-  given_names: null,
-  surname1: null,
-  surname2: null,
-  dob: null,
-  sex: null,
-  country: null,
-  book_in_at: null,
-  transfer_at: null,
-  sector: null,
-  orr_facility: null,
-  sponsor_id: null,
-  sponsor_category: null,
-  call_outcome: null,
-  discharge_reason: null,
-  issued_date: null,
-  served_date: null,
-  service_method: null,
-  filed_date: null,
-  court_code: null,
-  hearing_at: null,
-  hearing_type: null,
-  attendance: null,
-  in_absentia: null,
-  completion: null,
-  address_as_sent: null,
-  addr_line: null,
-  addr_unit: null,
-  addr_city: null,
-  addr_state: null,
-  addr_zip5: null,
-};
-
-const nameFacts = (n: PersonName) => ({
-  given_names: n.givenNames,
-  surname1: n.surname1,
-  surname2: n.surname2,
-});
-
-function mapCbp(r: RowReader): CanonicalRecord {
-  const family = r.req('family_name');
-  const given = r.req('given_name');
-  const uc = r.code('uc_designation', ['Y', 'N'], true);
+/**
+ * A record with no facts yet, which a source's mapper fills in. Every record starts with the same
+ * keys in the same order, and nothing is spread, so building one per row stays cheap.
+ */
+function blankRecord(eventType: string): CanonicalRecord {
   return {
-    ...EMPTY,
-    in_scope: uc !== 'N',
-    own_date: r.date('encounter_date', 'YYYY-MM-DD', true) ?? '',
-    event_type: 'ENCOUNTER',
-    a_number: r.aNumber(false),
-    name_as_sent: `${family}, ${given}`,
-    ...nameFacts(parseSplitName(family, given)),
-    dob: r.date('birth_date', 'YYYY-MM-DD', true),
-    sex: r.sex('sex', ['M', 'F', 'X', 'U']),
-    country: r.check('citizenship', parseAlpha3, true),
-    sector: r.opt('sector')?.toUpperCase() ?? null,
+    in_scope: true,
+    own_date: '',
+    event_type: eventType,
+    a_number: null,
+    orr_uc_id: null,
+    idncase: null,
+    name_as_sent: '',
+    given_names: null,
+    surname1: null,
+    surname2: null,
+    dob: null,
+    sex: null,
+    country: null,
+    book_in_at: null,
+    transfer_at: null,
+    sector: null,
+    orr_facility: null,
+    sponsor_id: null,
+    sponsor_category: null,
+    call_outcome: null,
+    discharge_reason: null,
+    issued_date: null,
+    served_date: null,
+    service_method: null,
+    filed_date: null,
+    court_code: null,
+    hearing_at: null,
+    hearing_type: null,
+    attendance: null,
+    in_absentia: null,
+    completion: null,
+    address_as_sent: null,
+    addr_line: null,
+    addr_unit: null,
+    addr_city: null,
+    addr_state: null,
+    addr_zip5: null,
   };
 }
 
+function setName(c: CanonicalRecord, asSent: string, n: PersonName): void {
+  c.name_as_sent = asSent;
+  c.given_names = n.givenNames;
+  c.surname1 = n.surname1;
+  c.surname2 = n.surname2;
+}
+
+const YES_NO = ['Y', 'N'];
+const CBP_SEX = ['M', 'F', 'X', 'U'];
+
+function mapCbp(r: RowReader): CanonicalRecord {
+  const c = blankRecord('ENCOUNTER');
+  const family = r.req('family_name');
+  const given = r.req('given_name');
+  c.in_scope = r.code('uc_designation', YES_NO, true) !== 'N';
+  c.own_date = r.date('encounter_date', 'YYYY-MM-DD', true) ?? '';
+  c.a_number = r.aNumber(false);
+  setName(c, `${family}, ${given}`, parseSplitName(family, given));
+  c.dob = r.date('birth_date', 'YYYY-MM-DD', true);
+  c.sex = r.sex('sex', CBP_SEX);
+  c.country = r.check('citizenship', parseAlpha3, true);
+  c.sector = r.opt('sector')?.toUpperCase() ?? null;
+  return c;
+}
+
+const ICE_SEX = ['MALE', 'FEMALE', 'UNKNOWN'];
+const NO_NAME: PersonName = { givenNames: null, surname1: null, surname2: null };
+const isoDateTimeT = (t: string) => parseLocalDateTime(t, 'T');
+
 function mapIce(r: RowReader): CanonicalRecord {
+  const c = blankRecord('TRANSFER');
   const name = r.req('subject_name');
-  let parsed: PersonName | null = { givenNames: null, surname1: null, surname2: null };
+  let parsed: PersonName | null = NO_NAME;
   if (name) {
     parsed = parseCommaName(name);
     if (!parsed) r.reasons.push({ field: 'subject_name', reason: 'not in the form LAST, FIRST MIDDLE' });
   }
-  const transferAt = r.check('transfer_date_time', (t) => parseLocalDateTime(t, 'T'), true);
-  return {
-    ...EMPTY,
-    in_scope: true,
-    own_date: transferAt?.slice(0, 10) ?? '',
-    event_type: 'TRANSFER',
-    a_number: r.aNumber(true),
-    name_as_sent: name,
-    ...nameFacts(parsed ?? { givenNames: null, surname1: null, surname2: null }),
-    dob: r.date('dob', 'MM/DD/YYYY', true),
-    sex: r.sex('gender', ['MALE', 'FEMALE', 'UNKNOWN']),
-    country: r.check('country_of_citizenship', parseCountryName, true),
-    book_in_at: r.check('book_in_date_time', (t) => parseLocalDateTime(t, 'T'), true),
-    transfer_at: transferAt,
-    orr_facility: r.opt('orr_facility'),
-  };
+  const transferAt = r.check('transfer_date_time', isoDateTimeT, true);
+  c.own_date = transferAt?.slice(0, 10) ?? '';
+  c.a_number = r.aNumber(true);
+  setName(c, name, parsed ?? NO_NAME);
+  c.dob = r.date('dob', 'MM/DD/YYYY', true);
+  c.sex = r.sex('gender', ICE_SEX);
+  c.country = r.check('country_of_citizenship', parseCountryName, true);
+  c.book_in_at = r.check('book_in_date_time', isoDateTimeT, true);
+  c.transfer_at = transferAt;
+  c.orr_facility = r.opt('orr_facility');
+  return c;
 }
 
 const ORR_EVENTS = ['ADMISSION', 'RELEASE', 'RUNAWAY', 'SAFETY_CALL', 'ADDRESS_UPDATE', 'DISCHARGE_OTHER'];
+const ORR_SEX = ['F', 'M'];
+const SPONSOR_CATEGORIES = ['1', '2A', '2B', '3'];
+const CALL_OUTCOMES = ['REACHED', 'NOT_REACHED', 'CHILD_NOT_AT_ADDRESS'];
+const DISCHARGE_REASONS = ['AGED_OUT', 'REPATRIATED', 'TRANSFERRED_TO_DHS', 'OTHER'];
 
 function mapOrr(r: RowReader): CanonicalRecord {
   const event = r.code('event_type', ORR_EVENTS, true) ?? '';
+  const c = blankRecord(event);
   const first = r.req('child_first_name');
   const last = r.req('child_last_name');
   const release = event === 'RELEASE';
-  return {
-    ...EMPTY,
-    in_scope: true,
-    own_date: r.date('event_date', 'MM/DD/YYYY', true) ?? '',
-    event_type: event,
-    a_number: r.aNumber(false),
-    orr_uc_id: r.req('orr_uc_id'),
-    name_as_sent: `${last}, ${first}`,
-    ...nameFacts(parseSplitName(last, first)),
-    dob: r.date('child_dob', 'MM/DD/YYYY', true),
-    sex: r.sex('child_sex', ['F', 'M']),
-    country: r.check('country_of_birth', parseCountryName, true),
-    sponsor_id: r.opt('sponsor_id', release),
-    sponsor_category: r.code('sponsor_relationship', ['1', '2A', '2B', '3'], release),
-    call_outcome: r.code(
-      'call_outcome',
-      ['REACHED', 'NOT_REACHED', 'CHILD_NOT_AT_ADDRESS'],
-      event === 'SAFETY_CALL',
-    ),
-    discharge_reason: r.code(
-      'discharge_reason',
-      ['AGED_OUT', 'REPATRIATED', 'TRANSFERRED_TO_DHS', 'OTHER'],
-      event === 'DISCHARGE_OTHER',
-    ),
-    ...r.address(),
-  };
+  c.own_date = r.date('event_date', 'MM/DD/YYYY', true) ?? '';
+  c.a_number = r.aNumber(false);
+  c.orr_uc_id = r.req('orr_uc_id');
+  setName(c, `${last}, ${first}`, parseSplitName(last, first));
+  c.dob = r.date('child_dob', 'MM/DD/YYYY', true);
+  c.sex = r.sex('child_sex', ORR_SEX);
+  c.country = r.check('country_of_birth', parseCountryName, true);
+  c.sponsor_id = r.opt('sponsor_id', release);
+  c.sponsor_category = r.code('sponsor_relationship', SPONSOR_CATEGORIES, release);
+  c.call_outcome = r.code('call_outcome', CALL_OUTCOMES, event === 'SAFETY_CALL');
+  c.discharge_reason = r.code('discharge_reason', DISCHARGE_REASONS, event === 'DISCHARGE_OTHER');
+  r.address(c);
+  return c;
 }
 
+const SERVICE_METHODS = ['PERSONAL', 'MAIL'];
+
 function mapOpla(r: RowReader): CanonicalRecord {
+  const c = blankRecord('NTA');
   const name = r.req('respondent_name');
   const issued = r.date('issued_date', 'YYYY-MM-DD', true);
-  return {
-    ...EMPTY,
-    in_scope: true,
-    own_date: issued ?? '',
-    event_type: 'NTA',
-    a_number: r.aNumber(true),
-    name_as_sent: name,
-    ...nameFacts(parseFreeTextName(name)),
-    dob: r.date('dob', 'YYYY-MM-DD', true),
-    issued_date: issued,
-    served_date: r.date('served_date', 'YYYY-MM-DD', false),
-    service_method: r.code('service_method', ['PERSONAL', 'MAIL'], false),
-    filed_date: r.date('filed_date', 'YYYY-MM-DD', false),
-    court_code: r.courtCode(false),
-    ...r.address(),
-  };
+  c.own_date = issued ?? '';
+  c.a_number = r.aNumber(true);
+  setName(c, name, parseFreeTextName(name));
+  c.dob = r.date('dob', 'YYYY-MM-DD', true);
+  c.issued_date = issued;
+  c.served_date = r.date('served_date', 'YYYY-MM-DD', false);
+  c.service_method = r.code('service_method', SERVICE_METHODS, false);
+  c.filed_date = r.date('filed_date', 'YYYY-MM-DD', false);
+  c.court_code = r.courtCode(false);
+  r.address(c);
+  return c;
 }
 
 const EOIR_EVENTS = [
@@ -426,35 +414,31 @@ const EOIR_EVENTS = [
   'CHANGE_OF_VENUE',
   'CASE_COMPLETED',
 ];
+const HEARING_TYPES = ['MASTER', 'INDIVIDUAL'];
+const ATTENDANCE = ['PRESENT', 'ABSENT'];
+const COMPLETIONS = ['REMOVAL_ORDER', 'VOLUNTARY_DEPARTURE', 'TERMINATED', 'RELIEF_GRANTED', 'ADMIN_CLOSED'];
+const isoDateTimeSpace = (t: string) => parseLocalDateTime(t, 'space');
 
 function mapEoir(r: RowReader): CanonicalRecord {
   const event = r.code('event_type', EOIR_EVENTS, true) ?? '';
+  const c = blankRecord(event);
   const last = r.req('last_name');
   const first = r.req('first_name');
   const hearing = event.startsWith('HEARING_');
   const result = event === 'HEARING_RESULT';
-  const absentia = r.code('in_absentia', ['Y', 'N'], result);
-  return {
-    ...EMPTY,
-    in_scope: true,
-    own_date: r.date('event_date', 'YYYY-MM-DD', true) ?? '',
-    event_type: event,
-    a_number: r.aNumber(true),
-    idncase: r.req('idncase'),
-    name_as_sent: `${last}, ${first}`,
-    ...nameFacts(parseSplitName(last, first)),
-    court_code: r.courtCode(true),
-    hearing_at: r.check('hearing_date', (t) => parseLocalDateTime(t, 'space'), hearing),
-    hearing_type: r.code('hearing_type', ['MASTER', 'INDIVIDUAL'], hearing),
-    attendance: r.code('attendance', ['PRESENT', 'ABSENT'], result),
-    in_absentia: absentia === null ? null : absentia === 'Y',
-    completion: r.code(
-      'completion',
-      ['REMOVAL_ORDER', 'VOLUNTARY_DEPARTURE', 'TERMINATED', 'RELIEF_GRANTED', 'ADMIN_CLOSED'],
-      event === 'CASE_COMPLETED',
-    ),
-    ...r.address(),
-  };
+  const absentia = r.code('in_absentia', YES_NO, result);
+  c.own_date = r.date('event_date', 'YYYY-MM-DD', true) ?? '';
+  c.a_number = r.aNumber(true);
+  c.idncase = r.req('idncase');
+  setName(c, `${last}, ${first}`, parseSplitName(last, first));
+  c.court_code = r.courtCode(true);
+  c.hearing_at = r.check('hearing_date', isoDateTimeSpace, hearing);
+  c.hearing_type = r.code('hearing_type', HEARING_TYPES, hearing);
+  c.attendance = r.code('attendance', ATTENDANCE, result);
+  c.in_absentia = absentia === null ? null : absentia === 'Y';
+  c.completion = r.code('completion', COMPLETIONS, event === 'CASE_COMPLETED');
+  r.address(c);
+  return c;
 }
 
 const MAPPERS: Record<Source, (r: RowReader) => CanonicalRecord> = {
