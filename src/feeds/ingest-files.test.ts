@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { ingestFiles, listQuarantine } from './index.ts';
-import { toCsv, validRow } from './testing.ts';
+import { feedState, resetFeeds } from './state.testing.ts';
+import { syntheticRow, toCsv, validRow } from './testing.ts';
 
 let t: TestDb;
 let dir: string;
@@ -173,6 +174,45 @@ describe('ingest: quarantine', () => {
       expect.stringMatching(/no "encounter_id" column/),
       'ok',
       expect.stringMatching(/--source/),
+    ]);
+  });
+});
+
+describe('ingest: reading on a worker thread', () => {
+  it('stores what reading on the main thread stores, bad rows, line numbers and all', async () => {
+    const rows = Array.from({ length: 2_500 }, (_, i) => syntheticRow('orr', i, 50));
+    // A quoted field across two lines, a row too short, and a correction of a row in an earlier chunk.
+    rows[10] = { ...rows[10]!, street: '12 Elm St\nApt 3' };
+    const file = write(
+      'orr_big.csv',
+      toCsv('orr', rows) +
+        'X1,UC1\n' +
+        toCsv('orr', [{ ...rows[3]!, sponsor_id: 'SP-NEW' }]).split('\n')[1] +
+        '\n',
+    );
+    const states = [];
+    for (const readThread of [false, true]) {
+      await resetFeeds(t.db);
+      const [s] = await ingestFiles({ db: t.db, clock }, { paths: [file], readThread, chunkSize: 700 });
+      states.push({
+        summary: { ...s, batchId: null },
+        state: await feedState(t.db),
+        lines: await t.db.query(`SELECT record_id, version, line, raw_text FROM source_row ORDER BY id`),
+        quarantined: (await listQuarantine(t.db)).map((q) => [q.record_id, q.line, q.reasons]),
+      });
+    }
+    expect(states[1]).toEqual(states[0]);
+    expect(states[1]!.summary).toMatchObject({ rows: 2_502, corrected: 1, quarantined: expect.any(Number) });
+    expect(states[1]!.quarantined.length).toBeGreaterThan(1);
+  });
+
+  it('reports a file it cannot read as the main thread does', async () => {
+    const notFeed = write('cbp_x.csv', 'hello,world\n1,2\n');
+    const good = write('cbp_ok.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
+    const sums = await ingestFiles({ db: t.db, clock }, { paths: [notFeed, good], readThread: true });
+    expect(sums.map((s) => s.error ?? 'ok')).toEqual([
+      expect.stringMatching(/no "encounter_id" column/),
+      'ok',
     ]);
   });
 });

@@ -347,22 +347,51 @@ export interface IngestRowsOptions {
   keepOutcomes?: boolean;
 }
 
+/** Checks and maps rows as they come, `chunkSize` at a time; `seq` counts rows from 1 over the batch. */
+export async function* prepareChunks(
+  source: Source,
+  rows: AsyncIterable<IncomingRow> | Iterable<IncomingRow>,
+  chunkSize: number,
+): AsyncGenerator<PreparedRow[]> {
+  let chunk: PreparedRow[] = [];
+  let seq = 0;
+  for await (const row of rows) {
+    chunk.push(prepareRow(source, ++seq, row));
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
+}
+
 /** Stores a batch's rows chunk by chunk; returns the counts (and outcomes when asked). */
 export async function ingestRows(
   deps: StoreChunkDeps,
   options: IngestRowsOptions,
 ): Promise<{ counts: IngestCounts; outcomes: RowOutcome[] }> {
-  const chunkSize = options.chunkSize ?? 10_000;
+  return ingestChunks(deps, {
+    ...options,
+    chunks: prepareChunks(options.source, options.rows, options.chunkSize ?? 10_000),
+  });
+}
+
+export interface IngestChunksOptions extends Omit<IngestRowsOptions, 'rows' | 'chunkSize'> {
+  /** The batch's rows, checked and mapped (`prepareChunks`, or a reading thread), one chunk per transaction. */
+  chunks: AsyncIterable<PreparedRow[]>;
+}
+
+/** Stores chunks of prepared rows, each in its own transaction, in order. */
+export async function ingestChunks(
+  deps: StoreChunkDeps,
+  options: IngestChunksOptions,
+): Promise<{ counts: IngestCounts; outcomes: RowOutcome[] }> {
   let counts = emptyCounts();
   const outcomes: RowOutcome[] = [];
-  let chunk: PreparedRow[] = [];
-  let seq = 0;
   // While one chunk is being stored, the next is read and mapped; chunks still commit in order.
   let storing: Promise<void> | null = null;
   let failed: unknown = null;
-  const flush = async () => {
-    const rows = chunk;
-    chunk = [];
+  const flush = async (rows: PreparedRow[]) => {
     if (storing) await storing;
     if (failed) throw failed;
     storing = storeChunk(deps, options.source, options.batchId, rows).then(
@@ -377,11 +406,7 @@ export async function ingestRows(
     );
   };
   try {
-    for await (const row of options.rows) {
-      chunk.push(prepareRow(options.source, ++seq, row));
-      if (chunk.length >= chunkSize) await flush();
-    }
-    if (chunk.length) await flush();
+    for await (const chunk of options.chunks) await flush(chunk);
   } finally {
     // A file that turns out unreadable half-way keeps the chunks already read.
     if (storing) await storing;

@@ -1,0 +1,47 @@
+// A feed-reading worker thread: reads the files it is asked for, one at a time, checks and maps their
+// rows, and sends them to the main thread a chunk at a time, as many chunks as it was asked for.
+import { parentPort } from 'node:worker_threads';
+import { isBridgeError } from '../shared/errors.ts';
+import { prepareChunks } from './ingest-rows.ts';
+import { readFeedFile } from './read-feed-file.ts';
+import type { FromReadThread, ToReadThread } from './read-feed-thread.ts';
+
+const port = parentPort!;
+const send = (m: FromReadThread) => port.postMessage(m);
+const reads: Extract<ToReadThread, { read: unknown }>[] = [];
+let current = 0;
+let credit = 0;
+let wake: (() => void) | null = null;
+const waitForMessage = () => new Promise<void>((resolve) => (wake = resolve));
+
+port.on('message', (m: ToReadThread) => {
+  if ('read' in m) reads.push(m);
+  // Credit asked for a file already finished is left over from it.
+  else if (m.id === current) credit += m.more;
+  wake?.();
+});
+
+for (;;) {
+  const next = reads.shift();
+  if (!next) {
+    await waitForMessage();
+    continue;
+  }
+  const { file, source, chunkSize } = next.read;
+  current = next.id;
+  credit = next.more;
+  try {
+    for await (const chunk of prepareChunks(source, readFeedFile(file, source), chunkSize)) {
+      while (credit === 0) await waitForMessage();
+      credit--;
+      send({ chunk });
+    }
+    send({ end: true });
+  } catch (e) {
+    send({
+      error: isBridgeError(e)
+        ? { code: e.code, message: e.message, details: e.details }
+        : { code: null, message: e instanceof Error ? e.message : String(e) },
+    });
+  }
+}

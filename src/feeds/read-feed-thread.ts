@@ -1,0 +1,69 @@
+// Reads, checks and maps feed files on a worker thread, so that the main thread only stores: the two
+// halves of an ingest then run on two cores. One thread serves every file of an ingest, one file at
+// a time; its chunks come back in file order, and it stays at most `AHEAD` chunks ahead of the store,
+// so memory stays flat whatever the file size.
+import { on } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { BridgeError, type ErrorCode } from '../shared/errors.ts';
+import type { PreparedRow } from './ingest-rows.ts';
+import type { Source } from './sources.ts';
+
+/** What the thread is asked: read a file (`read`), or send more chunks of the file `id`. */
+export type ToReadThread =
+  | { id: number; read: { file: string; source: Source; chunkSize: number }; more: number }
+  | { id: number; more: number };
+
+export type FromReadThread =
+  | { chunk: PreparedRow[] }
+  | { end: true }
+  | { error: { code: ErrorCode | null; message: string; details?: Record<string, unknown> } };
+
+/** Chunks read ahead of the one being stored: one waiting, one being made. */
+const AHEAD = 2;
+
+export class FeedReadThread {
+  private worker: Worker | null = null;
+  private reads = 0;
+
+  /** The file's rows, checked and mapped on the thread, `chunkSize` at a time. */
+  async *chunks(file: string, source: Source, chunkSize: number): AsyncGenerator<PreparedRow[]> {
+    // The entry registers tsx, so the thread runs the TypeScript sources as the main thread does.
+    const worker = (this.worker ??= new Worker(new URL('./read-feed-thread-entry.mjs', import.meta.url)));
+    const id = ++this.reads;
+    const ask = (m: ToReadThread) => worker.postMessage(m);
+    let ended = false;
+    try {
+      ask({ id, read: { file, source, chunkSize }, more: AHEAD });
+      for await (const [m] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromReadThread]>) {
+        if ('chunk' in m) {
+          ask({ id, more: 1 });
+          yield m.chunk;
+        } else if ('error' in m) {
+          ended = true;
+          const { code, message, details } = m.error;
+          throw code
+            ? new BridgeError(code, message, details)
+            : new Error(`reading ${file} failed: ${message}`);
+        } else {
+          ended = true;
+          break;
+        }
+      }
+      if (!ended) throw new Error(`reading ${file} stopped before the end of the file`);
+    } finally {
+      // A read abandoned half-way (the store failed) ends the thread; the next file starts another.
+      if (!ended) await this.close();
+    }
+  }
+
+  /** Whether the thread has started (a later file, however small, costs it nothing more to read). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+}
