@@ -130,6 +130,28 @@ const DISCHARGE_STATUS: Record<string, CustodyStatus> = {
   TRANSFERRED_TO_DHS: 'transferred_to_dhs',
 };
 
+/** The court case a record belongs to (by its case number), started from the record when new. */
+function caseOf(cases: Map<string, CourtCase>, r: CaseRecord): CourtCase {
+  const id = r.idncase ?? '(no case number)';
+  let c = cases.get(id);
+  if (!c) {
+    c = {
+      idncase: id,
+      openedOn: r.ownDate,
+      openedPk: r.pk,
+      openedRowMissing: true,
+      courtCode: r.courtCode,
+      completedOn: null,
+      completion: null,
+      completionPk: null,
+      scheduled: [],
+      results: [],
+    };
+    cases.set(id, c);
+  }
+  return c;
+}
+
 function custodyStatusOf(r: CaseRecord): CustodyStatus {
   switch (r.eventType) {
     case 'ENCOUNTER':
@@ -255,27 +277,6 @@ export function caseState(
 
   let custodyRow: CaseRecord | null = null;
   const cases = new Map<string, CourtCase>();
-  const caseOf = (r: CaseRecord): CourtCase => {
-    const id = r.idncase ?? '(no case number)';
-    let c = cases.get(id);
-    if (!c) {
-      c = {
-        idncase: id,
-        openedOn: r.ownDate,
-        openedPk: r.pk,
-        openedRowMissing: true,
-        courtCode: r.courtCode,
-        completedOn: null,
-        completion: null,
-        completionPk: null,
-        scheduled: [],
-        results: [],
-      };
-      cases.set(id, c);
-    }
-    return c;
-  };
-
   const sorted = [...rows].sort((a, b) =>
     a.ownDate < b.ownDate
       ? -1
@@ -365,7 +366,7 @@ export function caseState(
         break;
       }
       case 'CASE_OPENED': {
-        const c = caseOf(r);
+        const c = caseOf(cases, r);
         if (c.openedRowMissing || r.ownDate < c.openedOn) {
           c.openedOn = r.ownDate;
           c.openedPk = r.pk;
@@ -377,7 +378,7 @@ export function caseState(
       }
       case 'HEARING_SCHEDULED':
       case 'HEARING_RESULT': {
-        const c = caseOf(r);
+        const c = caseOf(cases, r);
         if (!r.hearingAt) break;
         const h: Hearing = {
           pk: r.pk,
@@ -407,22 +408,22 @@ export function caseState(
         break;
       }
       case 'NOTICE_RETURNED':
-        caseOf(r);
+        caseOf(cases, r);
         state.noticesReturned.push({ pk: r.pk, on: r.ownDate });
         add(r, r.ownDate, 'NOTICE_RETURNED', { idncase: r.idncase });
         break;
       case 'ADDRESS_CHANGE':
-        caseOf(r);
+        caseOf(cases, r);
         add(r, r.ownDate, 'COURT_ADDRESS_CHANGED', { idncase: r.idncase });
         break;
       case 'CHANGE_OF_VENUE': {
-        const c = caseOf(r);
+        const c = caseOf(cases, r);
         c.courtCode = r.courtCode ?? c.courtCode;
         add(r, r.ownDate, 'CHANGE_OF_VENUE', { idncase: c.idncase, court_code: r.courtCode });
         break;
       }
       case 'CASE_COMPLETED': {
-        const c = caseOf(r);
+        const c = caseOf(cases, r);
         c.completedOn = r.ownDate;
         c.completion = r.completion;
         c.completionPk = r.pk;

@@ -98,6 +98,8 @@ export function ruleContext(units: Set<string>, index: ReleaseIndex): RuleContex
   };
 }
 
+const NO_RECORDS = () => 'no records are linked to the child any more';
+
 function evaluateChild(
   childId: string,
   list: readonly CaseRecord[],
@@ -106,11 +108,11 @@ function evaluateChild(
   ctx: RuleContext,
 ): ChildEvaluation {
   const state = caseState(list, asOf, { timeline: false });
-  const { hits, whyNot } = evaluateRules(state, settings, ctx);
+  const rules = evaluateRules(state, settings, ctx);
   return {
     childId,
-    hits,
-    whyNot: list.length === 0 ? () => 'no records are linked to the child any more' : whyNot,
+    hits: rules.hits,
+    whyNot: list.length === 0 ? NO_RECORDS : (ruleId) => rules.whyNot(ruleId),
     addrState: state.addresses.current?.address.state ?? null,
   };
 }

@@ -499,11 +499,11 @@ for (const [rule, cases] of Object.entries(table) as [RuleId, Case[]][]) {
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       const f = new Facts();
       c.facts(f);
-      const { hits, whyNot } = run(f, c.asOf, c.ctx);
-      const hit = hits.find((h) => h.ruleId === rule);
+      const evaluation = run(f, c.asOf, c.ctx);
+      const hit = evaluation.hits.find((h) => h.ruleId === rule);
       if (c.since === null) {
         expect(hit).toBeUndefined();
-        if (c.reason) expect(whyNot(rule)).toMatch(c.reason);
+        if (c.reason) expect(evaluation.whyNot(rule)).toMatch(c.reason);
       } else {
         expect(hit?.since).toBe(c.since);
         expect(hit!.recordPks.length).toBeGreaterThan(0);

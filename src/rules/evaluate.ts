@@ -335,6 +335,18 @@ const EVALUATORS: Record<RuleId, Evaluator> = {
 
 const DISABLED = () => 'rule disabled';
 
+/** A class rather than an object with a closure: one is made for every child of a sweep. */
+class ChildRules implements Evaluation {
+  constructor(
+    readonly hits: RuleHit[],
+    private readonly misses: Map<RuleId, () => string>,
+  ) {}
+
+  whyNot(ruleId: RuleId): string | undefined {
+    return this.misses.get(ruleId)?.();
+  }
+}
+
 export function evaluateRules(state: CaseState, settings: RuleSettings, ctx: RuleContext): Evaluation {
   const hits: RuleHit[] = [];
   const misses = new Map<RuleId, () => string>();
@@ -358,7 +370,7 @@ export function evaluateRules(state: CaseState, settings: RuleSettings, ctx: Rul
       details: h.details,
     });
   }
-  return { hits, whyNot: (ruleId) => misses.get(ruleId)?.() };
+  return new ChildRules(hits, misses);
 }
 
 /** A context built from one child's own records alone (for showing a case without the database). */
