@@ -48,17 +48,20 @@ export const READ_THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
 const FEED_FILE = /\.csv(\.gz)?$/i;
 
+/** The path's stats, or undefined when it cannot be read (missing, or not reachable). */
+function statOf(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Files named, and the feed files inside folders named (in name order), in the order given. */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      st = undefined;
-    }
-    if (st?.isDirectory()) {
+    if (statOf(p)?.isDirectory()) {
       const names = fs
         .readdirSync(p)
         .filter((n) => FEED_FILE.test(n))
@@ -109,11 +112,12 @@ async function ingestFile(
         'cannot tell the source: name it with --source or start the file name with cbp_, ice_, orr_, opla_ or eoir_',
     };
   }
-  if (!fs.existsSync(file)) return { file, source, batchId: null, error: 'no such file' };
-  if (fs.statSync(file).isDirectory() || !FEED_FILE.test(file)) {
+  const st = statOf(file);
+  if (!st) return { file, source, batchId: null, error: 'no such file' };
+  if (st.isDirectory() || !FEED_FILE.test(file)) {
     return { file, source, batchId: null, error: 'not a CSV file (.csv or .csv.gz)' };
   }
-  const bytes = fs.statSync(file).size;
+  const bytes = st.size;
   options.onFileStart?.(file, bytes);
   const chunkSize = options.chunkSize ?? 10_000;
   const onThread = options.readThread ?? (thread.running || bytes >= READ_THREAD_MIN_BYTES);
