@@ -134,8 +134,9 @@ export interface ChildAddress {
 
 /**
  * Children whose rule outcomes can change with the given address rows (those of the children an
- * ingest touched): those at a street where one of these rows has a unit (missing unit), and those
- * released to an address one of these rows was a release to, once it has `threshold` or more
+ * ingest touched): those at a street where one of these rows has a unit (missing unit), unless a
+ * record of a child not touched holds the street with a unit too (then it had one before), and
+ * those released to an address one of these rows was a release to, once it has `threshold` or more
  * children (recurring address). `near` holds the records at the streets of `mine`
  * (recordsAtStreets); it may hold other streets too.
  */
@@ -157,6 +158,14 @@ export function childrenAffectedByAddresses(
   const releasedTo = new Map<string, Set<string>>();
   const out = new Set<string>();
   if (unitStreets.size === 0 && myReleaseKeys.size === 0) return [];
+  // Only the touched children's records changed. A street that a record of another child holds
+  // with a unit had a unit before these rows too, so nobody there is affected by theirs. (An
+  // unlinked record may be new, so it does not count.)
+  const touched = new Set(mine.map((m) => m.childId));
+  for (const r of near) {
+    if (r.childId !== null && !touched.has(r.childId) && hasUnit(r.address))
+      unitStreets.delete(`${r.address.line}|${r.address.zip5}`);
+  }
   for (const r of near) {
     if (r.childId === null) continue;
     if (unitStreets.has(`${r.address.line}|${r.address.zip5}`)) out.add(r.childId);

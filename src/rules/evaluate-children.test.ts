@@ -90,10 +90,35 @@ describe('evaluateChildren', () => {
     const rec = await listAlerts(t.db, { ruleId: 'RECURRING_ADDRESS' });
     expect(rec.alerts.map((a) => a.child_id).sort()).toEqual(['R1', 'R2', 'R3', 'R4', 'R5']);
     expect(rec.alerts.every((a) => a.opened_on === '2020-01-20')).toBe(true);
-    // The threshold is a setting.
+    // The threshold is a setting, applied to every child by the next sweep.
     await upsertSetting(t.db, 'RECURRING_ADDRESS', 'threshold', 6, 'test');
-    await evaluateChildren(deps(), ['R1']);
+    await sweepRules(deps());
     expect((await listAlerts(t.db, { ruleId: 'RECURRING_ADDRESS' })).total).toBe(0);
+  });
+
+  it('a first unit at a street re-evaluates the children there; a second unit does not', async () => {
+    const neighbours: FixtureChild[] = ['U1', 'U2'].map((childId) => {
+      const f = new Facts();
+      f.release('2020-01-01', HOME);
+      return { childId, records: f.records };
+    });
+    await loadFixtureChildren(t.db, neighbours);
+    await evaluateChildren(deps(), ['U1', 'U2']);
+    expect((await listAlerts(t.db, { ruleId: 'ADDRESS_MISSING_UNIT' })).total).toBe(0);
+
+    const first = new Facts();
+    first.addressUpdate('2020-02-01', { ...HOME, unit: 'APT 1' });
+    await loadFixtureChildren(t.db, [{ childId: 'U3', records: first.records }]);
+    expect(await evaluateChildren(deps(), ['U3'])).toMatchObject({ children: 3, opened: 2 });
+    const missing = await listAlerts(t.db, { ruleId: 'ADDRESS_MISSING_UNIT' });
+    expect(missing.alerts.map((a) => a.child_id).sort()).toEqual(['U1', 'U2']);
+
+    // The street had a unit already: nothing changes for the children without one.
+    const second = new Facts();
+    second.addressUpdate('2020-02-02', { ...HOME, unit: 'APT 2' });
+    await loadFixtureChildren(t.db, [{ childId: 'U4', records: second.records }]);
+    expect(await evaluateChildren(deps(), ['U4'])).toMatchObject({ children: 1, opened: 0, closed: 0 });
+    expect((await listAlerts(t.db, { ruleId: 'ADDRESS_MISSING_UNIT' })).total).toBe(2);
   });
 
   it('closes the alerts of a child merged into another', async () => {
