@@ -15,23 +15,29 @@ export interface ReleaseIndexData {
   keys: string[];
   /** Children released to each key, in key order. */
   sizes: number[];
-  children: string[];
+  /** Each child's first release date to the key, oldest first, key after key. */
   dates: string[];
 }
 
 export class ReleaseIndex {
-  private readonly firstRelease = new Map<string, Map<string, string>>();
-  private sorted = new Map<string, string[]>();
+  /**
+   * Each address's first release dates, one for each distinct child, oldest first. Most addresses
+   * have one child: their entry is the date alone, so that an index of hundreds of thousands of
+   * addresses holds no array or map for each (fewer objects for the garbage collector to trace).
+   */
+  private readonly dates: Map<string, string | string[]>;
 
   /** The index as another thread can rebuild it without the releases (`fromData`). */
   toData(): ReleaseIndexData {
-    const data: ReleaseIndexData = { keys: [], sizes: [], children: [], dates: [] };
-    for (const [key, children] of this.firstRelease) {
+    const data: ReleaseIndexData = { keys: [], sizes: [], dates: [] };
+    for (const [key, dates] of this.dates) {
       data.keys.push(key);
-      data.sizes.push(children.size);
-      for (const [child, on] of children) {
-        data.children.push(child);
-        data.dates.push(on);
+      if (typeof dates === 'string') {
+        data.sizes.push(1);
+        data.dates.push(dates);
+      } else {
+        data.sizes.push(dates.length);
+        for (const on of dates) data.dates.push(on);
       }
     }
     return data;
@@ -41,44 +47,56 @@ export class ReleaseIndex {
     const index = new ReleaseIndex([]);
     let at = 0;
     data.keys.forEach((key, i) => {
-      const children = new Map<string, string>();
-      for (const end = at + data.sizes[i]!; at < end; at++) children.set(data.children[at]!, data.dates[at]!);
-      index.firstRelease.set(key, children);
+      const size = data.sizes[i]!;
+      index.dates.set(key, size === 1 ? data.dates[at]! : data.dates.slice(at, at + size));
+      at += size;
     });
     return index;
   }
 
   constructor(releases: Iterable<ReleaseAt>) {
+    // A key's first release is kept as it came; a map of children is made only for a key that a
+    // second child was released to.
+    const first = new Map<string, ReleaseAt | Map<string, string>>();
     for (const r of releases) {
       if (!isComparable(r.address)) continue;
       const key = addressKey(r.address);
-      let children = this.firstRelease.get(key);
-      if (!children) this.firstRelease.set(key, (children = new Map()));
-      const prev = children.get(r.childId);
-      if (prev === undefined || r.on < prev) children.set(r.childId, r.on);
+      const seen = first.get(key);
+      if (seen === undefined) first.set(key, r);
+      else if (seen instanceof Map) {
+        const prev = seen.get(r.childId);
+        if (prev === undefined || r.on < prev) seen.set(r.childId, r.on);
+      } else if (seen.childId === r.childId) {
+        if (r.on < seen.on) first.set(key, r);
+      } else {
+        first.set(
+          key,
+          new Map([
+            [seen.childId, seen.on],
+            [r.childId, r.on],
+          ]),
+        );
+      }
+    }
+    this.dates = new Map();
+    for (const [key, seen] of first) {
+      this.dates.set(key, seen instanceof Map ? [...seen.values()].sort() : seen.on);
     }
   }
 
   /** Each distinct child's first release date to the address, oldest first. */
   releasesTo(key: string): readonly string[] {
-    const children = this.firstRelease.get(key);
-    if (!children) return NONE;
-    // Most addresses have one child: a sweep asks about hundreds of thousands of them, so only the
-    // lists that need sorting are kept.
-    if (children.size === 1) return [...children.values()];
-    let s = this.sorted.get(key);
-    if (!s) {
-      s = [...children.values()].sort();
-      this.sorted.set(key, s);
-    }
-    return s;
+    const dates = this.dates.get(key);
+    if (dates === undefined) return NONE;
+    return typeof dates === 'string' ? [dates] : dates;
   }
 
   /** Addresses with at least `threshold` children, with how many. */
   recurring(threshold: number): { key: string; children: number }[] {
     const out: { key: string; children: number }[] = [];
-    for (const [key, children] of this.firstRelease) {
-      if (children.size >= threshold) out.push({ key, children: children.size });
+    for (const [key, dates] of this.dates) {
+      const children = typeof dates === 'string' ? 1 : dates.length;
+      if (children >= threshold) out.push({ key, children });
     }
     return out.sort((a, b) => b.children - a.children || (a.key < b.key ? -1 : 1));
   }
