@@ -15,9 +15,8 @@ import {
   childrenAffectedByAddresses,
   recordsAtStreets,
   releasesAmong,
-  releasesAt,
-  streetsWithUnits,
   streetsWithUnitsAmong,
+  sweepStreets,
   type ChildAddress,
   type RecordAtStreet,
   type Street,
@@ -81,9 +80,18 @@ export interface SweepContext {
   releases: ReleaseIndex;
 }
 
-export async function readSweepContext(db: Queryable, asOf: string): Promise<SweepContext> {
-  const [units, releases] = await Promise.all([streetsWithUnits(db, asOf), releasesAt(db, asOf)]);
-  return { units, releases: new ReleaseIndex(releases) };
+/**
+ * The context of a sweep: every street with a unit, and the releases at the streets where an
+ * address can recur, since `threshold` (a setting) or more releases went there.
+ */
+export async function readSweepContext(
+  db: Queryable,
+  asOf: string,
+  threshold: number,
+): Promise<SweepContext> {
+  const streets = await sweepStreets(db, asOf, threshold);
+  const near = await recordsAtStreets(db, asOf, streets.recurring);
+  return { units: streets.units, releases: new ReleaseIndex(releasesAmong(near)) };
 }
 
 /** The same, for the streets whose records (as of the date) are all in `near` (recordsAtStreets). */
@@ -318,8 +326,11 @@ export async function sweepRules(
     const summary: EvaluationSummary = { asOf, children: 0, opened: 0, refreshed: 0, closed: 0, ms: 0 };
     // Only this sweep writes alerts (the lock), and each page's are read before the sweep writes
     // them; pages never share a child.
-    // Read once: the worker thread gets it from here rather than asking the server again.
-    const shared = readSweepContext(deps.db, asOf);
+    // Read once: the worker thread gets it from here rather than asking the server again. The
+    // settings are read first, since the context depends on one of them.
+    const settings = await loadSettings(deps.db);
+    const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
+    const shared = readSweepContext(deps.db, asOf, threshold);
     const context = shared.then((c) => ruleContext(c.units, c.releases));
     context.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     await conn.query('BEGIN');
@@ -330,7 +341,6 @@ export async function sweepRules(
       const setAside = await setAsideAlertIndexes(conn);
       const readOpenAlerts = setAside === null;
       summary.closed += await closeAlertsOfInactiveChildren(conn, asOf);
-      const settings = await loadSettings(conn);
       const starts = await activeChildPageStarts(deps.db, pageSize);
       let next = 0;
       let failed = false;
