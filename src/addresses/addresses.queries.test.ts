@@ -41,6 +41,12 @@ describe('sweepStreets', () => {
     expect((await sweepStreets(t.db, '2020-02-15', 2)).recurring).toEqual([
       { line: '123 MAIN ST', zip5: '77002' },
     ]);
+    // Whatever the threshold, a street no release went to has nothing to recur.
+    const byLine = (a: { line: string }, b: { line: string }) => a.line.localeCompare(b.line);
+    expect((await sweepStreets(t.db, '2020-02-15', 0)).recurring.sort(byLine)).toEqual([
+      { line: '123 MAIN ST', zip5: '77002' },
+      { line: '7 PINE RD', zip5: '75201' },
+    ]);
     expect([...(await sweepStreets(t.db, '2021-06-30', 3)).units].sort()).toEqual([
       '123 MAIN ST|77002',
       '45 OAK AVE|77003',

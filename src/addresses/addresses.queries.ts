@@ -51,7 +51,8 @@ export async function sweepStreets(db: Queryable, asOf: string, minReleases: num
   const out: SweepStreets = { units: new Set(), recurring: [] };
   const release = `r.source = 'orr' AND r.event_type = 'RELEASE'`;
   const unit = `r.addr_unit <> ''`;
-  const enough = `count(*) FILTER (WHERE ${release}) >= ${Math.trunc(minReleases)}`;
+  // A street no release went to has nothing to recur, whatever the threshold.
+  const enough = `count(*) FILTER (WHERE ${release}) >= ${Math.max(1, Math.trunc(minReleases))}`;
   await db.copyOut(
     `SELECT r.addr_line, r.addr_zip5, bool_or(${unit}), ${enough}
        FROM record r
