@@ -9,23 +9,19 @@ export interface Street {
   zip5: string;
 }
 
-/** `AND` the record's street is one of `streets` (none: no condition), with the streets inlined. */
-function streetFilter(streets: readonly Street[] | undefined): string {
-  if (!streets) return '';
-  return ` AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`;
-}
-
-/** Street lines and ZIPs that some row (as of the date) holds with a unit. */
+/** Which of the given streets some row (as of the date) holds with a unit, as `line|zip5`. */
 export async function streetsWithUnits(
   db: Queryable,
   asOf: string,
-  streets?: readonly Street[],
+  streets: readonly Street[],
 ): Promise<Set<string>> {
-  if (streets && streets.length === 0) return new Set();
+  if (streets.length === 0) return new Set();
+  // The streets are inlined as a list, as recordsAtStreets has them.
   const rows = await db.query<{ addr_line: string; addr_zip5: string }>(
     `SELECT DISTINCT r.addr_line, r.addr_zip5 FROM record r
       WHERE r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL AND r.addr_unit IS NOT NULL AND r.addr_unit <> ''
-        AND r.in_scope AND r.own_date <= $1${streetFilter(streets)}`,
+        AND r.in_scope AND r.own_date <= $1
+        AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`,
     [asOf],
   );
   return new Set(rows.map((r) => `${r.addr_line}|${r.addr_zip5}`));
