@@ -70,7 +70,7 @@ describe('ingest after kill -9', () => {
         ['ingest', '--chunk-size', '200', '--progress-every', '0.05', ...files],
         crashed.env,
       );
-      await waitForStderr(child, /ingest cbp_big\.csv: [1-9]\d* rows/, 240_000);
+      await waitForStderr(child, /ingest: [1-9]\d* rows/, 240_000);
       const exited = new Promise((r) => child.on('exit', r));
       child.kill('SIGKILL');
       await exited;

@@ -130,6 +130,30 @@ function validColsWithout(source: 'cbp', drop: string[]): string[] {
   return Object.keys(validRow(source, 'x')).filter((c) => !drop.includes(c));
 }
 
+describe('ingest: files of different sources at the same time', () => {
+  it("stores another source meanwhile, and one source's files still in the order given", async () => {
+    const paths = [
+      write('cbp_a.csv', toCsv('cbp', [validRow('cbp', 'E1')])),
+      write('cbp_b.csv', toCsv('cbp', [validRow('cbp', 'E1', { birth_date: '2008-04-14' })])),
+      write('ice_a.csv', toCsv('ice', [validRow('ice', 'T1')])),
+    ];
+    const summaries = await ingestFiles({ db: t.db, clock }, { paths, lanes: 2 });
+    expect(summaries.map((s) => [path.basename(s.file), s.new, s.corrected])).toEqual([
+      ['cbp_a.csv', 1, 0],
+      ['cbp_b.csv', 0, 1],
+      ['ice_a.csv', 1, 0],
+    ]);
+    // The ICE file started while the first CBP file was stored, before the second one.
+    const [ice, cbpB] = [summaries[2]!.batchId!, summaries[1]!.batchId!];
+    expect(ice).toBeLessThan(cbpB);
+    const recs = await t.db.query(`SELECT record_id, dob FROM record ORDER BY record_id`);
+    expect(recs).toEqual([
+      { record_id: 'E1', dob: '2008-04-14' },
+      { record_id: 'T1', dob: expect.any(String) },
+    ]);
+  });
+});
+
 describe('ingest: quarantine', () => {
   it('quarantines bad rows with reason, file and line, loads the rest, and resolves on a corrected re-send', async () => {
     const bad = write(

@@ -1,6 +1,7 @@
 // Ingests CSV files and folders (files in name order) as sent by the agencies: one batch per file,
 // rows streamed in chunks, a summary per file. A file that cannot be read is reported and skipped;
 // rows that cannot be read are quarantined and the rest of the file still loads.
+import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/index.ts';
@@ -32,13 +33,23 @@ export interface IngestFilesOptions {
   chunkSize?: number;
   /** Progress: rows stored so far in the current file. */
   onRows?: (file: string, rows: number) => void;
-  onFileStart?: (file: string, bytes: number) => void;
   /**
    * Read, check and map the files on a worker thread while the main thread stores (default: from the
    * first file of at least READ_THREAD_MIN_BYTES on, where the thread's start-up is soon paid back).
    */
   readThread?: boolean;
+  /**
+   * Files stored at the same time, never two of one source (default: SERVER_LANES on the server
+   * engine, 1 on the embedded one, which is a single session).
+   */
+  lanes?: number;
 }
+
+/**
+ * One file per core. Storing a chunk keeps the main thread waiting on the server, and the server
+ * waiting on the main thread, in turns; a second file of another source fills those waits.
+ */
+export const SERVER_LANES = 2;
 
 /**
  * About 25,000 rows, a second or more of reading and mapping; starting the thread takes about 0.4 s.
@@ -84,25 +95,57 @@ export async function ingestFiles(
       `unknown source "${options.source}" (expected cbp, ice, orr, opla or eoir)`,
     );
   }
+  // Files of one source are stored one after the other, in the order given, since each decides
+  // its rows' fates from what the source holds; files of other sources may be stored meanwhile.
+  const pending = expandPaths(options.paths).map((file, i) => ({ file, i, source: sourceOf(options, file) }));
   const summaries: FileSummary[] = [];
-  const thread = new FeedReadThread();
-  try {
-    for (const file of expandPaths(options.paths)) {
-      summaries.push(await ingestFile(deps, options, file, thread));
+  const storing = new Set<Source>();
+  const finished = new EventEmitter();
+  let failed = false;
+  const lane = async (thread: FeedReadThread) => {
+    try {
+      while (pending.length && !failed) {
+        const k = pending.findIndex((p) => !p.source || !storing.has(p.source));
+        if (k < 0) {
+          await once(finished, 'file');
+          continue;
+        }
+        const [{ file, i, source }] = pending.splice(k, 1) as [(typeof pending)[number]];
+        if (source) storing.add(source);
+        try {
+          summaries[i] = await ingestFile(deps, options, file, source, thread);
+        } catch (e) {
+          failed = true;
+          throw e;
+        } finally {
+          if (source) storing.delete(source);
+          finished.emit('file');
+        }
+      }
+    } finally {
+      await thread.close();
     }
-  } finally {
-    await thread.close();
-  }
+  };
+  const lanes = options.lanes ?? (deps.db.engine === 'postgres' ? SERVER_LANES : 1);
+  const done = await Promise.allSettled(
+    Array.from({ length: Math.max(1, lanes) }, () => lane(new FeedReadThread())),
+  );
+  const failure = done.find((d) => d.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   return summaries;
+}
+
+function sourceOf(options: IngestFilesOptions, file: string): Source | undefined {
+  return (options.source as Source | undefined) ?? sourceFromFileName(path.basename(file));
 }
 
 async function ingestFile(
   deps: IngestFilesDeps,
   options: IngestFilesOptions,
   file: string,
+  source: Source | undefined,
   thread: FeedReadThread,
 ): Promise<FileSummary> {
-  const source = (options.source as Source | undefined) ?? sourceFromFileName(path.basename(file));
   if (!source) {
     return {
       file,
@@ -118,7 +161,6 @@ async function ingestFile(
     return { file, source, batchId: null, error: 'not a CSV file (.csv or .csv.gz)' };
   }
   const bytes = st.size;
-  options.onFileStart?.(file, bytes);
   const chunkSize = options.chunkSize ?? 10_000;
   const onThread = options.readThread ?? (thread.running || bytes >= READ_THREAD_MIN_BYTES);
   const batchId = await createBatch(deps.db, source, 'file', file, deps.clock.now());

@@ -1,6 +1,5 @@
 // `bridge ingest`, `bridge quarantine list|show` and `bridge rebuild`.
 import type { Command } from 'commander';
-import path from 'node:path';
 import {
   ingestFiles,
   listQuarantine,
@@ -60,28 +59,20 @@ export function registerFeedCommands(program: Command, ctx: () => CommandContext
         }
         const summaries = await withDb(c, async (db) => {
           const hooks = projections();
-          let progress: ReturnType<typeof createProgress> | undefined;
+          // One count over every file: files of different sources are stored at the same time.
+          const progress = createProgress({
+            label: 'ingest',
+            quiet: opts.quiet,
+            intervalSeconds: Number(opts.progressEvery) || 5,
+          });
           let result: Awaited<ReturnType<typeof ingestFiles>>;
           try {
             result = await ingestFiles(
               { db, clock: c.clock, afterRecordsChanged: hooks.afterRecordsChanged },
-              {
-                paths,
-                source: opts.source,
-                chunkSize,
-                onFileStart: (file) => {
-                  progress?.stop();
-                  progress = createProgress({
-                    label: `ingest ${path.basename(file)}`,
-                    quiet: opts.quiet,
-                    intervalSeconds: Number(opts.progressEvery) || 5,
-                  });
-                },
-                onRows: (_file, n) => progress?.tick(n),
-              },
+              { paths, source: opts.source, chunkSize, onRows: (_file, n) => progress.tick(n) },
             );
           } finally {
-            progress?.stop();
+            progress.stop();
           }
           // Links, alerts, tasks and notifications for what changed, before the command returns.
           const derived = await runProjections({ db, log: c.log, clock: c.clock });
