@@ -17,4 +17,23 @@ describe('model training', () => {
     expect(params.lambda / trueShare).toBeGreaterThan(0.95);
     expect(params.lambda / trueShare).toBeLessThan(1.05);
   });
+
+  it('gives the same model for the same records whatever order they arrived in', () => {
+    const pop = syntheticPopulation(2000, undefined, 7);
+    const table = (records: typeof pop) => {
+      const t = new RecordTable(records.length);
+      // Pks follow the order of arrival, as an ingest assigns them.
+      records.forEach((r, i) => t.add({ ...r, pk: i + 1 }));
+      return t;
+    };
+    const reversed = [...pop].reverse();
+    const interleaved = [...pop.filter((_, i) => i % 2 === 1), ...pop.filter((_, i) => i % 2 === 0)];
+    const first = runLinkage(table(pop), { randomPairs: 50_000 }).params;
+    for (const order of [reversed, interleaved]) {
+      const { params } = runLinkage(table(order), { randomPairs: 50_000 });
+      expect(params.u).toEqual(first.u);
+      expect(params.m).toEqual(first.m);
+      expect(params.lambda).toBe(first.lambda);
+    }
+  });
 });
