@@ -152,6 +152,20 @@ describe('ingest: files of different sources at the same time', () => {
       { record_id: 'T1', dob: expect.any(String) },
     ]);
   });
+
+  it("takes the source with the most bytes left first, each source's files in the order given", async () => {
+    const rows = Array.from({ length: 30 }, (_, k) => validRow('ice', `T${k}`));
+    const paths = [
+      write('cbp_a.csv', toCsv('cbp', [validRow('cbp', 'E1')])),
+      write('cbp_b.csv', toCsv('cbp', [validRow('cbp', 'E1', { birth_date: '2008-04-14' })])),
+      write('ice_a.csv', toCsv('ice', rows)),
+    ];
+    const summaries = await ingestFiles({ db: t.db, clock }, { paths, lanes: 1 });
+    const batchOf = (name: string) => summaries.find((s) => path.basename(s.file) === name)!.batchId!;
+    expect(batchOf('ice_a.csv')).toBeLessThan(batchOf('cbp_a.csv'));
+    expect(batchOf('cbp_a.csv')).toBeLessThan(batchOf('cbp_b.csv'));
+    expect(summaries.map((s) => path.basename(s.file))).toEqual(['cbp_a.csv', 'cbp_b.csv', 'ice_a.csv']);
+  });
 });
 
 describe('ingest: quarantine', () => {

@@ -97,7 +97,12 @@ export async function ingestFiles(
   }
   // Files of one source are stored one after the other, in the order given, since each decides
   // its rows' fates from what the source holds; files of other sources may be stored meanwhile.
-  const pending = expandPaths(options.paths).map((file, i) => ({ file, i, source: sourceOf(options, file) }));
+  const pending: PendingFile[] = expandPaths(options.paths).map((file, i) => ({
+    file,
+    i,
+    source: sourceOf(options, file),
+    bytes: (statOf(file)?.size ?? 0) * (/\.gz$/i.test(file) ? GZIP_RATIO : 1),
+  }));
   const summaries: FileSummary[] = [];
   const storing = new Set<Source>();
   const finished = new EventEmitter();
@@ -105,12 +110,12 @@ export async function ingestFiles(
   const lane = async (thread: FeedReadThread) => {
     try {
       while (pending.length && !failed) {
-        const k = pending.findIndex((p) => !p.source || !storing.has(p.source));
+        const k = nextFile(pending, storing);
         if (k < 0) {
           await once(finished, 'file');
           continue;
         }
-        const [{ file, i, source }] = pending.splice(k, 1) as [(typeof pending)[number]];
+        const [{ file, i, source }] = pending.splice(k, 1) as [PendingFile];
         if (source) storing.add(source);
         try {
           summaries[i] = await ingestFile(deps, options, file, source, thread);
@@ -133,6 +138,38 @@ export async function ingestFiles(
   const failure = done.find((d) => d.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
   return summaries;
+}
+
+interface PendingFile {
+  file: string;
+  /** Position in the order given (the summaries keep it). */
+  i: number;
+  source: Source | undefined;
+  /** Size on disk, compressed files counted as GZIP_RATIO times theirs: how long it will take. */
+  bytes: number;
+}
+
+/** About what gzip makes of a feed file. Only the order files are taken in depends on it. */
+const GZIP_RATIO = 8;
+
+/**
+ * The file a free lane takes next: a file whose source is unknown (answered at once), else the
+ * first waiting file of the free source with the most bytes left. The longest source goes first, so
+ * that no lane is left to store it alone at the end while the other has nothing to do.
+ */
+function nextFile(pending: readonly PendingFile[], storing: ReadonlySet<Source>): number {
+  const left = new Map<Source, number>();
+  for (const p of pending) if (p.source) left.set(p.source, (left.get(p.source) ?? 0) + p.bytes);
+  const firsts = new Set<Source>();
+  let best = -1;
+  for (let k = 0; k < pending.length; k++) {
+    const { source } = pending[k]!;
+    if (!source) return k;
+    if (firsts.has(source)) continue;
+    firsts.add(source);
+    if (!storing.has(source) && (best < 0 || left.get(source)! > left.get(pending[best]!.source!)!)) best = k;
+  }
+  return best;
 }
 
 function sourceOf(options: IngestFilesOptions, file: string): Source | undefined {
