@@ -85,7 +85,7 @@ export function estimateLambda(
  * the time a comparison of strings takes on millions of rows; rows whose keys share a hash are then
  * put in the order of the keys themselves.
  */
-export function keyOrder(t: RecordTable): Int32Array {
+function keyOrder(t: RecordTable): Int32Array {
   const key = (i: number) => `${t.source[i]}:${t.recordId[i]}`;
   const span = 2 ** Math.max(1, Math.ceil(Math.log2(t.n + 1)));
   // A hash and an index share the 53 bits of a double.
