@@ -31,11 +31,12 @@ export interface IngestFilesOptions {
   paths: readonly string[];
   source?: string;
   chunkSize?: number;
-  /** Progress: rows stored so far in the current file. */
+  /** Progress: `rows` more rows of `file` stored (called as each chunk commits). */
   onRows?: (file: string, rows: number) => void;
   /**
-   * Read, check and map the files on a worker thread while the main thread stores (default: from the
-   * first file of at least READ_THREAD_MIN_BYTES on, where the thread's start-up is soon paid back).
+   * Read, check and map the files on a worker thread while the main thread stores (default: in each
+   * lane, from its first file of at least READ_THREAD_MIN_BYTES on, where the thread's start-up is
+   * soon paid back).
    */
   readThread?: boolean;
   /**
@@ -53,7 +54,8 @@ export const SERVER_LANES = 2;
 
 /**
  * About 25,000 rows, a second or more of reading and mapping; starting the thread takes about 0.4 s.
- * Files smaller than this are read on the main thread until a larger one has started the thread.
+ * Files smaller than this are read on the main thread until a larger one has started the lane's
+ * thread.
  */
 export const READ_THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
