@@ -7,6 +7,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { Nullable } from '../shared/schema.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { BridgeError } from '../shared/errors.ts';
@@ -286,7 +287,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   const Me = Type.Object({
     username: Type.String(),
     role: Type.String(),
-    office: Type.Union([Type.String(), Type.Null()]),
+    office: Nullable(Type.String()),
     csrfToken: Type.String(),
   });
   const Login = Type.Object(
@@ -459,9 +460,9 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
                 at: Type.String(),
                 actor: Type.String(),
                 actorType: Type.String(),
-                role: Type.Union([Type.String(), Type.Null()]),
+                role: Nullable(Type.String()),
                 action: Type.String(),
-                purpose: Type.Union([Type.String(), Type.Null()]),
+                purpose: Nullable(Type.String()),
                 outcome: Type.String(),
               }),
             ),

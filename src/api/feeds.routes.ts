@@ -3,6 +3,7 @@
 // rejected with field-level reasons. Records are committed before the answer is sent.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { Nullable } from '../shared/schema.ts';
 import {
   createBatch,
   finishBatch,
@@ -37,7 +38,7 @@ export interface FeedRoutesOptions {
 const FieldReason = Type.Object({ field: Type.String(), reason: Type.String() });
 const Result = Type.Object({
   index: Type.Integer({ description: '1-based position of the record in the request' }),
-  record_id: Type.Union([Type.String(), Type.Null()]),
+  record_id: Nullable(Type.String()),
   status: Type.Union([
     Type.Literal('accepted'),
     Type.Literal('unchanged'),

@@ -2,6 +2,7 @@
 // their attempts, replay a dead letter. Signing secrets are returned once, on creation.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../shared/schema.ts';
 import type { ApiDeps } from './server.ts';
 import { actorOfRequest, auditedAct } from '../access/disclosure.ts';
 import type { FastifyRequest } from 'fastify';
@@ -18,7 +19,6 @@ import {
   replayDeadLetter,
 } from '../notify/index.ts';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const StrList = Type.Array(Type.String());
 
 const Subscription = Type.Object({
@@ -28,8 +28,8 @@ const Subscription = Type.Object({
   channel: Type.String(),
   target: Type.String(),
   event_types: StrList,
-  offices: Type.Union([StrList, Type.Null()]),
-  states: Type.Union([StrList, Type.Null()]),
+  offices: Nullable(StrList),
+  states: Nullable(StrList),
   min_severity: Type.String(),
   status: Type.String(),
   disabled_reason: Nullable(Type.String()),
@@ -60,9 +60,9 @@ const Delivery = Type.Object({
   status: Type.String(),
   attempts: Type.Integer(),
   max_attempts: Type.Integer(),
-  last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+  last_status_code: Nullable(Type.Integer()),
   last_error: Nullable(Type.String()),
-  last_latency_ms: Type.Union([Type.Integer(), Type.Null()]),
+  last_latency_ms: Nullable(Type.Integer()),
   next_attempt_at: Type.String({ format: 'date-time' }),
   created_at: Type.String({ format: 'date-time' }),
   delivered_at: Nullable(Type.String({ format: 'date-time' })),
@@ -72,7 +72,7 @@ const Attempt = Type.Object({
   attempt: Type.Integer(),
   started_at: Type.String({ format: 'date-time' }),
   latency_ms: Type.Integer(),
-  status_code: Type.Union([Type.Integer(), Type.Null()]),
+  status_code: Nullable(Type.Integer()),
   outcome: Type.String(),
   error: Nullable(Type.String()),
   worker: Type.String(),

@@ -2,6 +2,7 @@
 // task. The actor is set on the request by the access layer; without one every route answers 401.
 import type { FastifyContextConfig, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../shared/schema.ts';
 import { isoDate } from '../shared/clock.ts';
 import { BridgeError } from '../shared/errors.ts';
 import {
@@ -22,7 +23,6 @@ import {
 import type { RouteDeps } from './server.ts';
 import { actorOfRequest, auditRead, auditedTaskDb } from '../access/disclosure.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
 
 const Task = Type.Object({
