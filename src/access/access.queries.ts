@@ -110,6 +110,7 @@ export async function findSessionUser(
        LEFT JOIN user_office o ON o.id = u.office_id
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
     [idHash, now],
+    { prepare: true },
   );
   return rows[0];
 }
@@ -149,6 +150,7 @@ export async function findActiveToken(q: Queryable, secretHash: string): Promise
     `SELECT id, name, permission, resource, agency, created_at, revoked_at, last_used_at
        FROM api_token WHERE secret_hash = $1 AND revoked_at IS NULL`,
     [secretHash],
+    { prepare: true },
   );
   return rows[0];
 }
@@ -193,11 +195,13 @@ export interface AuditRow {
 }
 
 export async function lockAuditChain(q: Queryable): Promise<void> {
-  await q.query(`SELECT pg_advisory_xact_lock($1)`, [AUDIT_LOCK_KEY]);
+  await q.query(`SELECT pg_advisory_xact_lock($1)`, [AUDIT_LOCK_KEY], { prepare: true });
 }
 
 export async function auditHead(q: Queryable): Promise<{ seq: number; hash: string } | undefined> {
-  const rows = await q.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM audit_head`);
+  const rows = await q.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM audit_head`, [], {
+    prepare: true,
+  });
   return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
 }
 
@@ -223,6 +227,7 @@ export async function insertAuditRows(
      INSERT INTO audit_head (id, seq, hash) VALUES (true, $2, $3)
      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
     [JSON.stringify(rows), last.seq, last.hash],
+    { prepare: true },
   );
 }
 

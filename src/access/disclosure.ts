@@ -124,7 +124,7 @@ export function auditedDb<R>(db: Db, audit: (tx: Queryable, result: R) => Promis
     engine: db.engine,
     description: db.description,
     url: db.url,
-    query: (sql, params) => db.query(sql, params),
+    query: (sql, params, options) => db.query(sql, params, options),
     exec: (sql) => db.exec(sql),
     copyRows: (table, columns, rows) => db.copyRows(table, columns, rows),
     copyText: (table, columns, text) => db.copyText(table, columns, text),

@@ -16,13 +16,14 @@ export async function streetsWithUnits(
   streets: readonly Street[],
 ): Promise<Set<string>> {
   if (streets.length === 0) return new Set();
-  // The streets are inlined as a list, as recordsAtStreets has them.
+  // A child's few streets, asked on every read of a child's record: one prepared statement.
   const rows = await db.query<{ addr_line: string; addr_zip5: string }>(
     `SELECT DISTINCT r.addr_line, r.addr_zip5 FROM record r
       WHERE r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL AND r.addr_unit IS NOT NULL AND r.addr_unit <> ''
-        AND r.in_scope AND r.own_date <= $1
-        AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest(${textArray(streets.map((s) => s.zip5))}, ${textArray(streets.map((s) => s.line))}))`,
-    [asOf],
+        AND r.in_scope AND r.own_date <= $1::date
+        AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [asOf, streets.map((s) => s.zip5), streets.map((s) => s.line)],
+    { prepare: true },
   );
   return new Set(rows.map((r) => `${r.addr_line}|${r.addr_zip5}`));
 }

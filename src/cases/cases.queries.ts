@@ -186,38 +186,54 @@ export interface ChildRow {
 }
 
 export async function findChild(db: Queryable, childId: string): Promise<ChildRow | undefined> {
-  const [row] = await db.query<ChildRow>(`SELECT id, merged_into, retired_at FROM child WHERE id = $1`, [
-    childId,
-  ]);
+  const [row] = await db.query<ChildRow>(
+    `SELECT id, merged_into, retired_at FROM child WHERE id = $1`,
+    [childId],
+    { prepare: true },
+  );
   return row;
 }
 
-/** Source rows behind records, for showing where each fact came from. */
-export async function sourceRowsOf(
+/** Where a record's fact came from: its source row, the file or request, the line. */
+export interface RecordSource {
+  row_id: number;
+  batch_id: number;
+  line: number;
+}
+
+const asText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+
+/**
+ * One child's in-scope records with the source row of each, in one statement the server keeps
+ * prepared: a child's record is read on every request for it, where sweeps read records by the
+ * page through COPY.
+ */
+export async function caseRecordsOf(
   db: Queryable,
-  recordPks: readonly number[],
-): Promise<Map<number, { row_id: number; received_at: string; batch_id: number; line: number }>> {
-  if (recordPks.length === 0) return new Map();
-  const rows = await db.query<{
-    id: number;
-    row_id: number;
-    received_at: Date | string;
-    batch_id: number;
-    line: number;
-  }>(
-    `SELECT r.id, r.row_id, r.received_at, s.batch_id, s.line
-       FROM record r JOIN source_row s ON s.id = r.row_id WHERE r.id = ANY($1::bigint[])`,
-    [recordPks],
+  childId: string,
+): Promise<{ records: CaseRecord[]; sources: Map<number, RecordSource> }> {
+  const rows = await db.query<unknown[]>(
+    `SELECT l.child_id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line
+       FROM record_link l JOIN record r ON r.id = l.record_pk LEFT JOIN source_row s ON s.id = r.row_id
+      WHERE l.child_id = $1 AND r.in_scope`,
+    [childId],
+    { prepare: true, rowMode: 'array' },
   );
-  return new Map(
-    rows.map((r) => [
-      Number(r.id),
-      {
-        row_id: Number(r.row_id),
-        received_at: r.received_at instanceof Date ? r.received_at.toISOString() : String(r.received_at),
-        batch_id: Number(r.batch_id),
-        line: Number(r.line),
-      },
-    ]),
-  );
+  const records: CaseRecord[] = [];
+  const sources = new Map<number, RecordSource>();
+  for (const row of rows) {
+    // The values as COPY would give them as text, so that both reads build records alike.
+    const record = recordFromText(row.map(asText));
+    records.push(record);
+    const n = row.length;
+    if (row[n - 3] !== null) {
+      sources.set(record.pk, {
+        row_id: Number(row[n - 3]),
+        batch_id: Number(row[n - 2]),
+        line: Number(row[n - 1]),
+      });
+    }
+  }
+  return { records, sources };
 }

@@ -8,7 +8,7 @@ import { classifyAddress, sameAddress, type AddressQuality } from '../addresses/
 import { streetsWithUnits } from '../addresses/addresses.queries.ts';
 import { caseState, nextHearing, type AddressFact, type CaseState } from './case-state.ts';
 import { isIsoDate } from './dates.ts';
-import { findChild, recordsOfChildren, sourceRowsOf } from './cases.queries.ts';
+import { caseRecordsOf, findChild } from './cases.queries.ts';
 
 export interface ShownAddress {
   source: string;
@@ -72,7 +72,7 @@ export async function showChildCase(
     if (!next) break;
     child = next;
   }
-  const records = (await recordsOfChildren(deps.db, [child.id])).get(child.id) ?? [];
+  const { records, sources } = await caseRecordsOf(deps.db, child.id);
   const state = caseState(records, asOf);
   const streets = state.addresses.all
     .filter((a) => a.address.line && a.address.zip5)
@@ -99,10 +99,6 @@ export async function showChildCase(
       same_as_current: current !== null && sameAddress(a.address, current.address),
     };
   };
-  const rows = await sourceRowsOf(
-    deps.db,
-    state.timeline.map((t) => t.recordPk),
-  );
   return {
     child_id: child.id,
     asked_for: child.id === childId ? null : childId,
@@ -123,7 +119,7 @@ export async function showChildCase(
     next_hearing: nextHearing(state),
     safety_calls: state.safetyCalls,
     timeline: state.timeline.map((t) => {
-      const src = rows.get(t.recordPk);
+      const src = sources.get(t.recordPk);
       return {
         on: t.on,
         fact: t.fact,

@@ -114,6 +114,39 @@ describe(`database engine ${testEngine}`, () => {
     });
   });
 
+  it('runs prepared statements again with other values, on any connection, and rows as arrays', async () => {
+    await t.db.copyRows(
+      'sample',
+      ['id', 'born', 'note'],
+      [
+        ['40', '2010-01-02', 'forty'],
+        ['41', null, 'forty-one'],
+      ],
+    );
+    const byId = 'SELECT id, born, note FROM sample WHERE id = $1';
+    // More runs than the pool has connections, several at once: each connection prepares it once.
+    const runs = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => t.db.query(byId, [40 + (i % 2)], { prepare: true })),
+    );
+    expect(runs[0]).toEqual([{ id: 40, born: '2010-01-02', note: 'forty' }]);
+    expect(runs[23]).toEqual([{ id: 41, born: null, note: 'forty-one' }]);
+    // Another text prepared beside it keeps its own plan; inside a transaction too.
+    await t.db.transaction(async (tx) => {
+      expect(
+        await tx.query('SELECT note, id FROM sample WHERE id = ANY($1::int[]) ORDER BY id', [[40, 41]], {
+          prepare: true,
+          rowMode: 'array',
+        }),
+      ).toEqual([
+        ['forty', 40],
+        ['forty-one', 41],
+      ]);
+      expect(await tx.query(byId, [41], { prepare: true, rowMode: 'array' })).toEqual([
+        [41, null, 'forty-one'],
+      ]);
+    });
+  });
+
   it('rolls back a transaction that throws', async () => {
     await expect(
       t.db.transaction(async (tx) => {

@@ -3,9 +3,21 @@
 
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * Server engine: the statement is prepared once on each connection and run by name after, so
+   * the server plans it once instead of on every run. For statements run for every request whose
+   * text does not vary with the values (those are parameters): each distinct text stays prepared
+   * for as long as the connection lives. The embedded engine ignores it.
+   */
+  prepare?: boolean;
+  /** Each row as an array of its values in column order instead of an object. */
+  rowMode?: 'array';
+}
+
 export interface Queryable {
   /** Runs one parameterized statement and returns its rows. */
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**

@@ -6,7 +6,7 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { migrate } from './migrate.ts';
 
-export type { Db, Queryable, Row } from './db.ts';
+export type { Db, Queryable, QueryOptions, Row } from './db.ts';
 export { copyTextLine, ident, literal, eachCopyRow, textArray } from './db.ts';
 export { migrate, migrationName, migrationStatus, listMigrationFiles } from './migrate.ts';
 

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { BridgeError } from '../shared/errors.ts';
-import { copyTextLine, ident, eachCopyRow, type Db, type Queryable, type Row } from './db.ts';
+import { copyTextLine, ident, eachCopyRow } from './db.ts';
+import type { Db, Queryable, QueryOptions, Row } from './db.ts';
 import { pidAlive } from '../shared/claims.ts';
 
 const LOCK_FILE = 'bridge.lock';
@@ -45,8 +46,12 @@ function wrap(conn: PGlite | Transaction): Queryable {
     });
   };
   return {
-    async query<T = Row>(sql: string, params: readonly unknown[] = []) {
-      const res = await conn.query<T>(sql, params as unknown[]);
+    async query<T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      const res = await conn.query<T>(
+        sql,
+        params as unknown[],
+        options.rowMode ? { rowMode: options.rowMode } : undefined,
+      );
       return res.rows;
     },
     async exec(sql: string) {

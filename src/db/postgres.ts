@@ -4,7 +4,8 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { BridgeError } from '../shared/errors.ts';
-import { copyTextLine, ident, eachCopyRow, type Db, type Queryable, type Row } from './db.ts';
+import { copyTextLine, ident, eachCopyRow } from './db.ts';
+import type { Db, Queryable, QueryOptions, Row } from './db.ts';
 
 // Same JavaScript values as the embedded engine: DATE as 'YYYY-MM-DD', int8 as number.
 const typeParsers = {
@@ -16,6 +17,17 @@ const typeParsers = {
 };
 
 type PgConn = pg.Pool | pg.PoolClient;
+
+/** The name each prepared text goes by, the same on every connection of this process. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `bridge_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /** Sends COPY text to a table, chunk by chunk, on the connection (or one of the pool's). */
 async function copyIn(conn: PgConn, table: string, columns: readonly string[], chunks: Iterable<string>) {
@@ -30,8 +42,14 @@ async function copyIn(conn: PgConn, table: string, columns: readonly string[], c
 
 function wrap(conn: PgConn): Queryable {
   return {
-    async query<T = Row>(sql: string, params: readonly unknown[] = []) {
-      const res = await conn.query({ text: sql, values: params as unknown[], types: typeParsers });
+    async query<T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      const res = await conn.query({
+        text: sql,
+        values: params as unknown[],
+        types: typeParsers,
+        ...(options.prepare ? { name: statementName(sql) } : {}),
+        ...(options.rowMode ? { rowMode: options.rowMode } : {}),
+      });
       return res.rows as T[];
     },
     async exec(sql: string) {

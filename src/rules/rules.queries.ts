@@ -293,11 +293,14 @@ export async function listAlerts(
   const w = where(f);
   const limit = f.limit ?? 100;
   const offset = f.offset ?? 0;
+  // Prepared: a child's record asks for its alerts on every read; the filters give few texts.
+  const n = w.params.length;
   const rows = await db.query<AlertRow>(
     `SELECT id, child_id, rule_id, severity, office_kinds, field_office, addr_state, opened_on, due_on, closed_on,
             close_reason, record_pks, details, opened_at, closed_at
-       FROM alert ${w.sql} ORDER BY opened_on, id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
-    w.params,
+       FROM alert ${w.sql} ORDER BY opened_on, id LIMIT $${n + 1}::int OFFSET $${n + 2}::int`,
+    [...w.params, Number(limit), Number(offset)],
+    { prepare: true },
   );
   // A short page that is not past the end is the last one: its rows give the total (one child's
   // alerts, the usual case, need no second query).

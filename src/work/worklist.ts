@@ -94,6 +94,8 @@ export async function listTasks(
     `SELECT ${q.TASK_COLUMNS} FROM task t WHERE ${where.join(' AND ')}
       ORDER BY t.severity_rank, t.due_on, t.id LIMIT ${p(limit + 1)}`,
     params,
+    // Every value is a parameter: the filters in use give a handful of texts, each planned once.
+    { prepare: true },
   );
   // A person's list may span offices; show only what the actor may see.
   const visible = f.assignedTo
