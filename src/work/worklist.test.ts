@@ -153,7 +153,7 @@ describe('task use cases', () => {
       outcome_note: 'Served in person',
       due_state: null,
     });
-    expect(d.task.closed_at).toBeInstanceOf(Date);
+    expect(d.task.closed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(d.events.map((e) => `${e.kind} by ${e.actor}`)).toEqual([
       'opened by system',
       `assigned by ${officer.id}`,
