@@ -9,28 +9,21 @@ export interface Street {
   zip5: string;
 }
 
-/** Which of the given streets some row (as of the date) holds with a unit, as `line|zip5`. */
-export async function streetsWithUnits(
-  db: Queryable,
-  asOf: string,
-  streets: readonly Street[],
-): Promise<Set<string>> {
-  if (streets.length === 0) return new Set();
-  // A child's few streets, asked on every read of a child's record: one prepared statement.
-  const rows = await db.query<{ addr_line: string; addr_zip5: string }>(
-    `SELECT DISTINCT r.addr_line, r.addr_zip5 FROM record r
-      WHERE r.addr_line IS NOT NULL AND r.addr_zip5 IS NOT NULL AND r.addr_unit IS NOT NULL AND r.addr_unit <> ''
-        AND r.in_scope AND r.own_date <= $1::date
-        AND (r.addr_zip5, r.addr_line) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-    [asOf, streets.map((s) => s.zip5), streets.map((s) => s.line)],
-    { prepare: true },
-  );
-  return new Set(rows.map((r) => `${r.addr_line}|${r.addr_zip5}`));
+/**
+ * SQL true when some in-scope record (as of `asOf`, a date expression) holds the street given by
+ * the column expressions `line` and `zip5` with a unit: asked within the statement that reads a
+ * child's records, one street at a time through the street index.
+ */
+export function streetHasUnitsSql(line: string, zip5: string, asOf: string): string {
+  return `(${line} IS NOT NULL AND ${zip5} IS NOT NULL AND EXISTS (
+    SELECT 1 FROM record u
+     WHERE u.addr_zip5 = ${zip5} AND u.addr_line = ${line} AND u.addr_unit IS NOT NULL AND u.addr_unit <> ''
+       AND u.in_scope AND u.own_date <= ${asOf}))`;
 }
 
 /** What a sweep needs to know about every street (line and ZIP) as of a date. */
 export interface SweepStreets {
-  /** Streets some record holds with a unit, as `line|zip5` (as streetsWithUnits). */
+  /** Streets some record holds with a unit, as `line|zip5` (as streetHasUnitsSql). */
   units: Set<string>;
   /**
    * Streets that `minReleases` or more ORR releases went to: the only ones where an address can
@@ -110,7 +103,7 @@ export async function recordsAtStreets(
   return out;
 }
 
-/** The streets (of `rows`) some record holds with a unit, as `line|zip5` (as streetsWithUnits). */
+/** The streets (of `rows`) some record holds with a unit, as `line|zip5` (as streetHasUnitsSql). */
 export function streetsWithUnitsAmong(rows: readonly RecordAtStreet[]): Set<string> {
   const out = new Set<string>();
   for (const r of rows) {

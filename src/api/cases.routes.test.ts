@@ -125,3 +125,35 @@ describe('cases and alerts API', () => {
     expect((await app.inject('/api/v1/children/CHA')).statusCode).toBe(200);
   });
 });
+
+describe("a child's record: an address on a street others hold with a unit", () => {
+  let t: TestDb;
+  let app: FastifyInstance;
+  const street = { line: '9 BAY RD', city: 'MIAMI', state: 'FL', zip5: '33101' };
+  beforeAll(async () => {
+    t = await createTestDb();
+    const released = new Facts();
+    released.release('2020-01-10', { ...street, unit: null });
+    const neighbour = new Facts(100);
+    neighbour.release('2020-03-01', { ...street, unit: '4' });
+    await loadFixtureChildren(t.db, [
+      { childId: 'CHR', records: released.records },
+      { childId: 'CHN', records: neighbour.records },
+    ]);
+    app = await buildServer({ db: t.db, log: silentLog, clock: fixedClock('2020-06-01T12:00:00Z') });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.close();
+  });
+
+  it('is missing its unit once such a record is known, and not before', async () => {
+    const now = (await app.inject('/api/v1/children/CHR')).json();
+    expect(now.addresses.current).toMatchObject({ line: '9 BAY RD', quality: 'missing_unit' });
+    const before = (await app.inject('/api/v1/children/CHR?as_of=2020-02-01')).json();
+    expect(before.addresses.current).toMatchObject({ line: '9 BAY RD', quality: 'ok' });
+    // The neighbour's own address has its unit.
+    const neighbour = (await app.inject('/api/v1/children/CHN')).json();
+    expect(neighbour.addresses.current).toMatchObject({ unit: '4', quality: 'ok' });
+  });
+});

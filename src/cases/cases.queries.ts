@@ -2,6 +2,7 @@
 import { literal, textArray, type Queryable } from '../db/index.ts';
 import type { CaseRecord, Source } from './case-record.ts';
 import type { Address } from '../addresses/quality.ts';
+import { streetHasUnitsSql } from '../addresses/addresses.queries.ts';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS'`;
 
@@ -205,35 +206,35 @@ const asText = (v: unknown): string | null =>
   v === null || v === undefined ? null : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
 
 /**
- * One child's in-scope records with the source row of each, in one statement the server keeps
- * prepared: a child's record is read on every request for it, where sweeps read records by the
- * page through COPY.
+ * One child's in-scope records with the source row of each and, for each record's street, whether
+ * some record (as of `asOf`) holds that street with a unit: in one statement the server keeps
+ * prepared, since a child's record is read on every request for it (sweeps read records by the
+ * page through COPY).
  */
 export async function caseRecordsOf(
   db: Queryable,
   childId: string,
-): Promise<{ records: CaseRecord[]; sources: Map<number, RecordSource> }> {
+  asOf: string,
+): Promise<{ records: CaseRecord[]; sources: Map<number, RecordSource>; streetsWithUnits: Set<string> }> {
   const rows = await db.query<unknown[]>(
-    `SELECT l.child_id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line
+    `SELECT l.child_id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line,
+            ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}
        FROM record_link l JOIN record r ON r.id = l.record_pk LEFT JOIN source_row s ON s.id = r.row_id
       WHERE l.child_id = $1 AND r.in_scope`,
-    [childId],
+    [childId, asOf],
     { prepare: true, rowMode: 'array' },
   );
   const records: CaseRecord[] = [];
   const sources = new Map<number, RecordSource>();
+  const streetsWithUnits = new Set<string>();
   for (const row of rows) {
     // The values as COPY would give them as text, so that both reads build records alike.
     const record = recordFromText(row.map(asText));
     records.push(record);
-    const n = row.length;
-    if (row[n - 3] !== null) {
-      sources.set(record.pk, {
-        row_id: Number(row[n - 3]),
-        batch_id: Number(row[n - 2]),
-        line: Number(row[n - 1]),
-      });
-    }
+    const [rowId, batchId, line, hasUnits] = row.slice(-4);
+    if (rowId !== null)
+      sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
+    if (hasUnits === true) streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);
   }
-  return { records, sources };
+  return { records, sources, streetsWithUnits };
 }

@@ -5,7 +5,6 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { classifyAddress, sameAddress, type AddressQuality } from '../addresses/quality.ts';
-import { streetsWithUnits } from '../addresses/addresses.queries.ts';
 import { caseState, nextHearing, type AddressFact, type CaseState } from './case-state.ts';
 import { isIsoDate } from './dates.ts';
 import { caseRecordsOf, findChild } from './cases.queries.ts';
@@ -72,12 +71,8 @@ export async function showChildCase(
     if (!next) break;
     child = next;
   }
-  const { records, sources } = await caseRecordsOf(deps.db, child.id);
+  const { records, sources, streetsWithUnits: units } = await caseRecordsOf(deps.db, child.id, asOf);
   const state = caseState(records, asOf);
-  const streets = state.addresses.all
-    .filter((a) => a.address.line && a.address.zip5)
-    .map((a) => ({ line: a.address.line!, zip5: a.address.zip5! }));
-  const units = await streetsWithUnits(deps.db, asOf, streets);
   const current = state.addresses.current;
   const show = (a: AddressFact | null): ShownAddress | null => {
     if (!a) return null;
