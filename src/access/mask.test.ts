@@ -53,6 +53,11 @@ describe('maskFor', () => {
     }
   });
 
+  it('hands back the record itself, uncopied, to a role and purpose every rule allows', () => {
+    expect(maskFor(role('orr_case_manager'), 'case_management', child)).toBe(child);
+    expect(maskFor(role('orr_case_manager'), 'enforcement', child)).not.toBe(child);
+  });
+
   it('keeps ORR placement notes within ORR', () => {
     expect(maskFor(role('orr_case_manager'), 'case_management', child).placement.notes).toBe(
       'counselling weekly',
