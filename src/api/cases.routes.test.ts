@@ -139,7 +139,11 @@ describe("a child's record: an address on a street others hold with a unit", () 
     await loadFixtureChildren(t.db, [
       { childId: 'CHR', records: released.records },
       { childId: 'CHN', records: neighbour.records },
+      { childId: 'CHM', records: [] },
+      { childId: 'CHE', records: [] },
     ]);
+    // CHM was found to be CHR: merged into it, its records now linked there.
+    await t.db.query(`UPDATE child SET merged_into = 'CHR' WHERE id = 'CHM'`);
     app = await buildServer({ db: t.db, log: silentLog, clock: fixedClock('2020-06-01T12:00:00Z') });
   });
   afterAll(async () => {
@@ -155,5 +159,18 @@ describe("a child's record: an address on a street others hold with a unit", () 
     // The neighbour's own address has its unit.
     const neighbour = (await app.inject('/api/v1/children/CHN')).json();
     expect(neighbour.addresses.current).toMatchObject({ unit: '4', quality: 'ok' });
+  });
+
+  it('shows a merged child as the child it was merged into, and a child without records', async () => {
+    const merged = (await app.inject('/api/v1/children/CHM')).json();
+    expect(merged).toMatchObject({ child_id: 'CHR', asked_for: 'CHM' });
+    expect(merged.addresses.current).toMatchObject({ line: '9 BAY RD' });
+    const empty = (await app.inject('/api/v1/children/CHE')).json();
+    expect(empty).toMatchObject({
+      child_id: 'CHE',
+      asked_for: null,
+      timeline: [],
+      addresses: { current: null },
+    });
   });
 });

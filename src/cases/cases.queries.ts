@@ -180,21 +180,6 @@ export async function eachActiveChildInPage(
   }
 }
 
-export interface ChildRow {
-  id: string;
-  merged_into: string | null;
-  retired_at: unknown;
-}
-
-export async function findChild(db: Queryable, childId: string): Promise<ChildRow | undefined> {
-  const [row] = await db.query<ChildRow>(
-    `SELECT id, merged_into, retired_at FROM child WHERE id = $1`,
-    [childId],
-    { prepare: true },
-  );
-  return row;
-}
-
 /** Where a record's fact came from: its source row, the file or request, the line. */
 export interface RecordSource {
   row_id: number;
@@ -205,36 +190,55 @@ export interface RecordSource {
 const asText = (v: unknown): string | null =>
   v === null || v === undefined ? null : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
 
+/** A child as its record is shown: what it was merged into, and its records with their sources. */
+export interface ChildRecords {
+  id: string;
+  mergedInto: string | null;
+  records: CaseRecord[];
+  /** The source row behind each record, by record pk. */
+  sources: Map<number, RecordSource>;
+  /** The streets of these records that some record (as of the date) holds with a unit, as `line|zip5`. */
+  streetsWithUnits: Set<string>;
+}
+
 /**
- * One child's in-scope records with the source row of each and, for each record's street, whether
- * some record (as of `asOf`) holds that street with a unit: in one statement the server keeps
- * prepared, since a child's record is read on every request for it (sweeps read records by the
- * page through COPY).
+ * A child (undefined when there is none) with its in-scope records, the source row of each and,
+ * for each record's street, whether some record as of `asOf` holds that street with a unit: one
+ * statement the server keeps prepared, since a child's record is read on every request for it
+ * (sweeps read records by the page through COPY).
  */
-export async function caseRecordsOf(
+export async function childRecordsOf(
   db: Queryable,
   childId: string,
   asOf: string,
-): Promise<{ records: CaseRecord[]; sources: Map<number, RecordSource>; streetsWithUnits: Set<string> }> {
+): Promise<ChildRecords | undefined> {
   const rows = await db.query<unknown[]>(
-    `SELECT l.child_id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line,
-            ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}
-       FROM record_link l JOIN record r ON r.id = l.record_pk LEFT JOIN source_row s ON s.id = r.row_id
-      WHERE l.child_id = $1 AND r.in_scope`,
+    `SELECT c.id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line,
+            ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}, c.merged_into
+       FROM child c
+       LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
+       LEFT JOIN source_row s ON s.id = r.row_id
+      WHERE c.id = $1`,
     [childId, asOf],
     { prepare: true, rowMode: 'array' },
   );
-  const records: CaseRecord[] = [];
-  const sources = new Map<number, RecordSource>();
-  const streetsWithUnits = new Set<string>();
+  if (rows.length === 0) return undefined;
+  const out: ChildRecords = {
+    id: String(rows[0]![0]),
+    mergedInto: asText(rows[0]!.at(-1)),
+    records: [],
+    sources: new Map(),
+    streetsWithUnits: new Set(),
+  };
   for (const row of rows) {
+    if (row[1] === null) continue; // a child without records
     // The values as COPY would give them as text, so that both reads build records alike.
     const record = recordFromText(row.map(asText));
-    records.push(record);
-    const [rowId, batchId, line, hasUnits] = row.slice(-4);
+    out.records.push(record);
+    const [rowId, batchId, line, hasUnits] = row.slice(-5, -1);
     if (rowId !== null)
-      sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
-    if (hasUnits === true) streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);
+      out.sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
+    if (hasUnits === true) out.streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);
   }
-  return { records, sources, streetsWithUnits };
+  return out;
 }

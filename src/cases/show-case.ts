@@ -7,7 +7,7 @@ import { BridgeError } from '../shared/errors.ts';
 import { classifyAddress, sameAddress, type AddressQuality } from '../addresses/quality.ts';
 import { caseState, nextHearing, type AddressFact, type CaseState } from './case-state.ts';
 import { isIsoDate } from './dates.ts';
-import { caseRecordsOf, findChild } from './cases.queries.ts';
+import { childRecordsOf } from './cases.queries.ts';
 
 export interface ShownAddress {
   source: string;
@@ -63,15 +63,15 @@ export async function showChildCase(
 ): Promise<ChildCase> {
   const asOf = asOfArg ?? isoDate(deps.clock.now());
   if (!isIsoDate(asOf)) throw new BridgeError('USAGE', `as-of date must be YYYY-MM-DD, got "${asOf}"`);
-  let child = await findChild(deps.db, childId);
+  let child = await childRecordsOf(deps.db, childId, asOf);
   if (!child) throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${childId}"`);
   // Follow merges to the child that holds the records now.
-  for (let i = 0; i < 20 && child.merged_into; i++) {
-    const next = await findChild(deps.db, child.merged_into);
+  for (let i = 0; i < 20 && child.mergedInto; i++) {
+    const next = await childRecordsOf(deps.db, child.mergedInto, asOf);
     if (!next) break;
     child = next;
   }
-  const { records, sources, streetsWithUnits: units } = await caseRecordsOf(deps.db, child.id, asOf);
+  const { records, sources, streetsWithUnits: units } = child;
   const state = caseState(records, asOf);
   const current = state.addresses.current;
   const show = (a: AddressFact | null): ShownAddress | null => {
