@@ -1,8 +1,10 @@
-// `npm run bench -- api [--children N] [--connections C] [--seconds S]`
+// `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W]`
 // The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
 // ingested and projected into it, and autocannon on loopback with C concurrent clients against a
 // child's record (rotating over the population) and an ERO field office's worklist, next to a
 // trivial route (/healthz) measured in the same run. Target: p99 at most 50 ms and no errors.
+// Each route first runs W seconds (default 2) unmeasured: a fresh server compiles its code and
+// prepares its statements on each connection then, and the figures are of the steady state.
 //
 // BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_api): created,
 // migrated and filled once per population size, then reused.
@@ -21,6 +23,7 @@ import { createLog } from '../src/shared/log.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
 import { signIn, startServe } from './lib/serve-process.ts';
+import { canReadProcessCpu, cpuSeconds } from './lib/process-cpu.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +32,7 @@ function arg(name: string, fallback: string): string {
 const children = Number(arg('children', '3000'));
 const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
+const warmup = Number(arg('warmup', '2'));
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
 const log = createLog('silent');
 
@@ -70,21 +74,56 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds per request of the server process and of its database backends. */
+  serveCpu: number | null;
+  databaseCpu: number | null;
 }
 
-async function load(name: string, base: string, paths: string[], cookie?: string): Promise<Figures> {
+/** The server's database connections now (after the warm-up the pool holds them all). */
+async function backendPids(): Promise<number[]> {
+  const db = await openPostgres(url, { max: 1 });
+  try {
+    const rows = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await db.close();
+  }
+}
+
+async function load(
+  name: string,
+  server: { base: string; pid: number },
+  paths: string[],
+  cookie?: string,
+): Promise<Figures> {
+  const base = server.base;
   let i = 0;
-  const result = await autocannon({
-    url: base,
-    connections,
-    duration: seconds,
-    headers: cookie ? { cookie } : {},
-    requests: [
-      {
-        setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }),
-      },
-    ],
-  });
+  const run = (duration: number) =>
+    autocannon({
+      url: base,
+      connections,
+      duration,
+      headers: cookie ? { cookie } : {},
+      requests: [
+        {
+          setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }),
+        },
+      ],
+    });
+  if (warmup > 0) {
+    const w = await run(warmup);
+    if (w.errors + w.timeouts + w.non2xx > 0) throw new Error(`${name}: errors while warming up`);
+  }
+  const backends = canReadProcessCpu ? await backendPids() : [];
+  const cpuBefore = [cpuSeconds([server.pid]), cpuSeconds(backends)];
+  const result = await run(seconds);
+  const perRequest = (before: number, pids: number[]) =>
+    canReadProcessCpu ? ((cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests.total) : null;
+  const serveCpu = perRequest(cpuBefore[0]!, [server.pid]);
+  const databaseCpu = perRequest(cpuBefore[1]!, backends);
   return {
     name,
     requests: result.requests.total,
@@ -92,6 +131,8 @@ async function load(name: string, base: string, paths: string[], cookie?: string
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    serveCpu,
+    databaseCpu,
   };
 }
 
@@ -121,11 +162,11 @@ try {
   const orrCookie = await signIn(base, orr.username, orr.password);
   const eroCookie = await signIn(base, ero.username, ero.password);
   const rows: Figures[] = [];
-  rows.push(await load('baseline: GET /healthz', base, ['/healthz']));
+  rows.push(await load('baseline: GET /healthz', server, ['/healthz']));
   rows.push(
     await load(
       "child's record: GET /api/v1/children/:id",
-      base,
+      server,
       childIds.map((id) => `/api/v1/children/${id}?purpose=case_management`),
       orrCookie,
     ),
@@ -133,14 +174,15 @@ try {
   rows.push(
     await load(
       `office worklist: GET /api/work/offices/${ero.office}/tasks`,
-      base,
+      server,
       [`/api/work/offices/${encodeURIComponent(ero.office)}/tasks`],
       eroCookie,
     ),
   );
   const baseline = rows[0]!;
   process.stdout.write(
-    `API under load: ${connections} connections for ${seconds} s each, bridge serve on PostgreSQL ` +
+    `API under load: ${connections} connections for ${seconds} s each (after ${warmup} s unmeasured), ` +
+      'bridge serve on PostgreSQL ' +
       `(${population!.children} children, ${population!.records} records, ${population!.tasks} open tasks; ` +
       `${ero.office}: ${office?.open ?? 0} open tasks)\n\n` +
       table(
@@ -152,8 +194,20 @@ try {
           'p99 ms': r.p99,
           'p99 / baseline': (r.p99 / Math.max(1, baseline.p99)).toFixed(1),
           errors: r.errors,
+          'serve CPU ms/req': r.serveCpu?.toFixed(2) ?? 'n/a',
+          'database CPU ms/req': r.databaseCpu?.toFixed(2) ?? 'n/a',
         })),
-        ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p99 / baseline', 'errors'],
+        [
+          'route',
+          'requests',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'p99 / baseline',
+          'errors',
+          'serve CPU ms/req',
+          'database CPU ms/req',
+        ],
       ) +
       `\ntarget: p99 <= 50 ms and no errors; machine: ${os.cpus().length} cores, load ${os
         .loadavg()[0]!
