@@ -1,7 +1,7 @@
 // Reads, checks and maps feed files on a worker thread, so that the main thread only stores: the two
 // halves of an ingest then run on two cores. One thread serves every file of an ingest's lane
-// (ingest-files.ts), one file at a time; its chunks come back in file order, and it stays at most `AHEAD` chunks ahead of the store,
-// so memory stays flat whatever the file size.
+// (ingest-files.ts), one file at a time; its chunks come back in file order, and it stays at most
+// `AHEAD` chunks ahead of the store, so memory stays flat whatever the file size.
 import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { BridgeError, type ErrorCode } from '../shared/errors.ts';
