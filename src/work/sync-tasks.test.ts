@@ -143,6 +143,53 @@ describe('syncTasks', () => {
     expect(esc!.details).toMatchObject({ to: 'ORR:supervisor', days_overdue: 1 });
   });
 
+  it('opens a task already past its deadline escalated, with both history entries and one overdue message', async () => {
+    await addRecord(t.db, 'C-5', { ownDate: '2026-10-01', state: 'TX', zip5: '77002' });
+    await openAlert(t.db, {
+      childId: 'C-5',
+      rule: 'FLED_CUSTODY',
+      openedOn: '2026-10-31',
+      dueOn: '2026-11-02',
+    });
+    await openAlert(t.db, { childId: 'C-5', rule: 'NO_NTA', openedOn: '2026-11-05', dueOn: '2026-12-05' });
+    const first = await syncTasks(at('2026-11-10T08:00:00Z'));
+    expect(first).toMatchObject({ opened: 3, escalated: 2 });
+    expect((await tasks()).sort()).toEqual([
+      'C-5 ERO:Houston open',
+      'C-5 ERO:Houston open escalated',
+      'C-5 ORR open escalated',
+    ]);
+    expect(await summaryMismatches(t.db, '2026-11-10')).toEqual([]);
+    const history = await t.db.query<{ rule_id: string; office_kind: string; kind: string; details: object }>(
+      `SELECT k.rule_id, k.office_kind, e.kind, e.details FROM task_event e JOIN task k ON k.id = e.task_id
+        ORDER BY k.rule_id, k.office_kind, e.id`,
+    );
+    expect(history.map((e) => `${e.rule_id} ${e.office_kind} ${e.kind}`)).toEqual([
+      'FLED_CUSTODY ERO opened',
+      'FLED_CUSTODY ERO escalated',
+      'FLED_CUSTODY ORR opened',
+      'FLED_CUSTODY ORR escalated',
+      'NO_NTA ERO opened',
+    ]);
+    expect(history[3]!.details).toEqual({ due_on: '2026-11-02', to: 'ORR:supervisor', days_overdue: 8 });
+    const [orr] = await t.db.query<{ id: string; escalated_to: string; escalated_at: Date; opened_at: Date }>(
+      `SELECT id::text AS id, escalated_to, escalated_at, opened_at FROM task WHERE office_kind = 'ORR'`,
+    );
+    expect(orr!.escalated_to).toBe('ORR:supervisor');
+    expect(orr!.escalated_at).toEqual(orr!.opened_at);
+    const overdue = async () =>
+      (
+        await t.db.query<{ event_id: string }>(
+          `SELECT event_id FROM notify_event WHERE type = 'task.overdue' ORDER BY event_id`,
+        )
+      ).map((e) => e.event_id);
+    expect(await overdue()).toHaveLength(2);
+    expect(await overdue()).toContain(`task-${orr!.id}-overdue-0`);
+    // Nothing crosses its deadline twice: the next sync escalates nothing and sends nothing more.
+    expect(await syncTasks(at('2026-11-11T08:00:00Z'))).toMatchObject({ opened: 0, escalated: 0 });
+    expect(await overdue()).toHaveLength(2);
+  });
+
   it('keeps a task a person closed closed while its alert stays open, and reopens it when the alert returns', async () => {
     const deps = at('2026-11-01T08:00:00Z');
     const a1 = await openAlert(t.db, { childId: 'C-3', rule: 'SAFETY_CALL_FAILED', openedOn: '2026-10-30' });

@@ -55,24 +55,39 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
       kind: string;
       office_id: string;
       addr_state: string | null;
+      held: boolean;
     }>(q.ROUTE_CANDIDATES, [children]);
     let opened = 0;
     let reopened = 0;
+    const openedOverdue: OverdueTask[] = [];
     if (routed.length) {
       const offices = [...new Set(routed.map((r) => r.office_id))];
       await tx.query(q.ADD_COURT_OFFICES, [offices]);
-      const params = [
-        routed.map((r) => r.alert_id),
-        routed.map((r) => r.kind),
-        routed.map((r) => r.office_id),
-        routed.map((r) => r.addr_state),
+      const params = (rows: typeof routed) => [
+        rows.map((r) => r.alert_id),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.office_id),
+        rows.map((r) => r.addr_state),
         rules,
         now,
       ];
-      reopened = await count(tx, q.REOPEN_RETURNING, params);
-      opened = await count(tx, q.OPEN_NEW, params);
+      // A child's earlier task for the rule and office kind comes back; otherwise a new one opens.
+      const held = routed.filter((r) => r.held);
+      const fresh = routed.filter((r) => !r.held);
+      if (held.length) reopened = await count(tx, q.REOPEN_RETURNING, params(held));
+      if (fresh.length) {
+        const rows = await tx.query<{ n: number } & Nullable<OverdueTask>>(q.OPEN_NEW, [
+          ...params(fresh),
+          today,
+        ]);
+        opened = rows[0]?.n ?? 0;
+        for (const { n: _n, ...task } of rows) if (task.id !== null) openedOverdue.push(task as OverdueTask);
+      }
     }
-    const overdue = await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children]);
+    const overdue = [
+      ...openedOverdue,
+      ...(await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children])),
+    ];
     // The offices and agencies that subscribe hear of each crossing with the escalation itself.
     await recordTasksOverdue(tx, overdue, now);
     return { counts: { closed, opened, reopened, rerouted, escalated: overdue.length }, followed };
@@ -82,6 +97,8 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
   }
   return counts;
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 async function count(tx: Queryable, sql: string, params: readonly unknown[]): Promise<number> {
   const rows = await tx.query<{ n: number }>(sql, params);

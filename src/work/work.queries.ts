@@ -26,15 +26,10 @@ WITH closed AS (
 )
 SELECT count(*)::int AS n FROM ev`;
 
-/**
- * Open actionable alerts lacking a task for one of their office kinds, with the office each task
- * belongs in: ERO by the child's current address (newest address-bearing record, ties broken as
- * the case state does), OPLA and EOIR by the court of the alert or of the child's newest court
- * record, ORR one national queue. $1 child ids or null.
- */
-// Routes (alert, office kind) pairs of the cand CTE to their office (ERO by the child's current
-// address: newest address-bearing record, ties broken as the case state does; OPLA and EOIR by the
-// court of the alert or of the child's newest court record; ORR one national queue).
+// Routes (alert, office kind) pairs of the cand CTE (alert_id, child_id, rule_id, kind,
+// alert_court) to their office (ERO by the child's current address: newest address-bearing record,
+// ties broken as the case state does; OPLA and EOIR by the court of the alert or of the child's
+// newest court record; ORR one national queue).
 function routed(cand: string): string {
   return `
 WITH cand AS (${cand}), addr AS (
@@ -51,7 +46,7 @@ WITH cand AS (${cand}), addr AS (
      AND r.court_code IS NOT NULL AND trim(r.court_code) <> ''
    ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
 ), routed AS (
-  SELECT c.alert_id, c.kind, ad.st AS addr_state,
+  SELECT c.alert_id, c.child_id, c.rule_id, c.kind, ad.st AS addr_state,
          CASE c.kind
            WHEN 'ERO' THEN 'current address ' || COALESCE(NULLIF(concat_ws(' ', ad.st, ad.zip), ''), 'unknown')
                            || COALESCE(' (' || ad.src || ' record ' || ad.pk || ' of ' || to_char(ad.on_date, 'YYYY-MM-DD') || ')', '')
@@ -70,15 +65,22 @@ WITH cand AS (${cand}), addr AS (
 }
 
 const OPEN_ALERT_KINDS = `
-  SELECT a.id AS alert_id, a.child_id, k.kind, a.details ->> 'court_code' AS alert_court
+  SELECT a.id AS alert_id, a.child_id, a.rule_id, k.kind, a.details ->> 'court_code' AS alert_court
     FROM alert a
    CROSS JOIN LATERAL unnest(a.office_kinds) AS k(kind)
    WHERE a.closed_at IS NULL AND ($1::text[] IS NULL OR a.child_id = ANY($1::text[]))`;
 
-/** Open actionable alerts lacking a task for one of their office kinds, routed. $1 child ids or null. */
+/**
+ * Open actionable alerts lacking a task for one of their office kinds, routed; `held` when the
+ * child already has a task (of any status) for the alert's rule and that office kind, which
+ * REOPEN_RETURNING may reopen and OPEN_NEW must not duplicate. $1 child ids or null.
+ */
 export const ROUTE_CANDIDATES = `${routed(`${OPEN_ALERT_KINDS}
      AND NOT EXISTS (SELECT 1 FROM task t WHERE t.alert_id = a.id AND t.office_kind = k.kind)`)}
-SELECT alert_id::text AS alert_id, kind, addr_state, office_id FROM routed ORDER BY alert_id, kind`;
+SELECT alert_id::text AS alert_id, kind, addr_state, office_id,
+       EXISTS (SELECT 1 FROM task t
+                WHERE t.child_id = routed.child_id AND t.rule_id = routed.rule_id AND t.office_kind = routed.kind) AS held
+  FROM routed ORDER BY alert_id, kind`;
 
 /**
  * What should hold after a sync, as violations: an open actionable alert and office kind without
@@ -120,7 +122,7 @@ ON CONFLICT (id) DO NOTHING`;
  * $1 child ids or null, $2 now. Returns the moved count.
  */
 export const REROUTE_OPEN = `${routed(`
-  SELECT a.id AS alert_id, a.child_id, t.office_kind AS kind, a.details ->> 'court_code' AS alert_court
+  SELECT a.id AS alert_id, a.child_id, a.rule_id, t.office_kind AS kind, a.details ->> 'court_code' AS alert_court
     FROM task t JOIN alert a ON a.id = t.alert_id
    WHERE t.status = 'open' AND a.closed_at IS NULL AND t.office_kind <> 'ORR'
      AND ($1::text[] IS NULL OR t.child_id = ANY($1::text[]))`)}, diff AS (
@@ -213,25 +215,44 @@ WITH ${ROUTED}, prev AS (
 )
 SELECT count(*)::int AS n FROM ev`;
 
-/** Opens a task for each routed candidate that never had one. $6 now. */
+/**
+ * Opens a task for each routed candidate, given only those ROUTE_CANDIDATES found without a task
+ * for their child, rule and office kind. (Asking that here, of the table this statement fills,
+ * let the planner scan the growing table once per candidate when its statistics said it was
+ * empty: hours for a first load.) $6 now, $7 today. A task whose
+ * deadline has already passed (a first load of years of feeds opens hundreds of thousands) opens
+ * escalated, with the same history and values ESCALATE_OVERDUE would give it a moment later, so
+ * that each such task is written once rather than inserted and then updated. Gives one row per
+ * task opened escalated (for its overdue message), and at least one row: `n` is the number opened.
+ */
 export const OPEN_NEW = `
 WITH ${ROUTED}, opened AS (
   INSERT INTO task (alert_id, child_id, rule_id, office_id, office_kind, action, severity, severity_rank,
-                    due_on, addr_state, status, opened_at, updated_at)
+                    due_on, addr_state, status, opened_at, updated_at, escalated_at, escalated_to)
   SELECT p.alert_id, p.child_id, p.rule_id, p.office_id, p.kind, p.action, p.severity, p.severity_rank,
-         p.due_on, p.addr_state, 'open', $6, $6
+         p.due_on, p.addr_state, 'open', $6, $6,
+         CASE WHEN p.due_on < $7::date THEN $6::timestamptz END,
+         CASE WHEN p.due_on < $7::date THEN o.supervisor_queue END
     FROM routed p
-   WHERE NOT EXISTS (SELECT 1 FROM task t
-                      WHERE t.child_id = p.child_id AND t.rule_id = p.rule_id AND t.office_kind = p.kind)
+    LEFT JOIN office o ON o.id = p.office_id
   ON CONFLICT DO NOTHING
-  RETURNING id, alert_id, office_id, due_on
+  RETURNING id, alert_id, child_id, rule_id, office_id, severity, addr_state, due_on, reopened_count,
+            escalated_at, escalated_to
 ), ev AS (
   INSERT INTO task_event (task_id, kind, actor, at, details)
   SELECT id, 'opened', 'system', $6, jsonb_build_object('alert_id', alert_id, 'office_id', office_id, 'due_on', due_on)
     FROM opened
+  UNION ALL
+  SELECT id, 'escalated', 'system', $6,
+         jsonb_build_object('due_on', due_on, 'to', escalated_to, 'days_overdue', $7::date - due_on)
+    FROM opened WHERE escalated_at IS NOT NULL
   RETURNING 1
 )
-SELECT count(*)::int AS n FROM ev`;
+SELECT n.n, e.id::text AS id, e.alert_id::text AS alert_id, e.child_id, e.rule_id, e.office_id, e.severity,
+       e.addr_state, to_char(e.due_on, 'YYYY-MM-DD') AS due_on, e.reopened_count
+  FROM (SELECT count(*)::int AS n FROM opened) n
+  LEFT JOIN opened e ON e.escalated_at IS NOT NULL
+ ORDER BY e.id`;
 
 /**
  * Escalates open tasks past their deadline to the office's supervisor queue, once per crossing (a
