@@ -71,6 +71,26 @@ export interface Db extends Queryable {
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES = /[\\\t\n\r]/g;
+/**
+ * Takes `n` ids from a table's id sequence, in increasing order, so that rows can be COPYed with
+ * their ids known (COPY returns none).
+ */
+export async function takeIds(tx: Queryable, table: string, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk. The
+  // sequence is looked up once (MATERIALIZED keeps the planner from looking it up for every id, which
+  // made 10,000 ids take 60 ms instead of 9).
+  const [row] = await tx.query<{ ids: string }>(
+    `WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq)
+     SELECT string_agg(nextval(s.seq)::text, ',') AS ids FROM s, generate_series(1, $2)`,
+    [table, n],
+  );
+  return row!.ids
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 const escapeOf = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
 
 /** Encodes one row for COPY ... FROM STDIN in text format. */

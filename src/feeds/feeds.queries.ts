@@ -103,26 +103,6 @@ export async function hasOpenQuarantine(
   return rows.length > 0;
 }
 
-/**
- * Takes `n` ids from a table's id sequence, in increasing order, so that rows can be COPYed with
- * their ids known (COPY returns none).
- */
-export async function takeIds(tx: Queryable, table: 'source_row' | 'record', n: number): Promise<number[]> {
-  if (n === 0) return [];
-  // One text value rather than n result rows: less for Node to read back on a 10,000-row chunk. The
-  // sequence is looked up once (MATERIALIZED keeps the planner from looking it up for every id, which
-  // made 10,000 ids take 60 ms instead of 9).
-  const [row] = await tx.query<{ ids: string }>(
-    `WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq)
-     SELECT string_agg(nextval(s.seq)::text, ',') AS ids FROM s, generate_series(1, $2)`,
-    [table, n],
-  );
-  return row!.ids
-    .split(',')
-    .map(Number)
-    .sort((a, b) => a - b);
-}
-
 /** Columns of a COPY into `source_row`. */
 export const SOURCE_ROW_COLUMNS = [
   'id',

@@ -2,7 +2,7 @@
 // mapped in Node, its fate decided against what the source holds, and written in one transaction, so a process killed at
 // any moment loses at most the chunk in flight and running the same input again converges.
 import crypto from 'node:crypto';
-import type { Db, Queryable } from '../db/index.ts';
+import { takeIds, type Db, type Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
   QUARANTINE_COLUMNS,
@@ -13,7 +13,6 @@ import {
   quarantinedBefore,
   resolveQuarantine,
   storedVersions,
-  takeIds,
   upsertRecordChanges,
 } from './feeds.queries.ts';
 import {

@@ -1,5 +1,5 @@
 // SQL for subscriptions, the outbox, deliveries and the delivery log.
-import type { Queryable } from '../db/index.ts';
+import { takeIds, type Queryable } from '../db/index.ts';
 import type { Agency, NotifyEvent, Severity } from './catalogue.ts';
 import type { AttemptOutcome } from './retry.ts';
 
@@ -68,10 +68,35 @@ export async function setSubscriptionStatus(
 }
 
 /** Inserts the events in one statement; returns each one's key by its event id. */
+/** From this many events at once, they are COPYed rather than inserted from arrays. */
+export const COPY_EVENTS_FROM = 1_000;
+
 export async function insertEvents(
   tx: Queryable,
   events: readonly NotifyEvent[],
 ): Promise<Map<string, number>> {
+  if (events.length >= COPY_EVENTS_FROM) {
+    // A first load records hundreds of thousands of messages at once. Given as arrays, a million
+    // of them took the server 15 s only to read the parameters; COPY with ids taken first is
+    // several times faster on both sides.
+    const ids = await takeIds(tx, 'notify_event', events.length);
+    await tx.copyRows(
+      'notify_event',
+      ['id', 'event_id', 'type', 'severity', 'child_id', 'office', 'state', 'occurred_at', 'data'],
+      events.map((e, i) => [
+        String(ids[i]),
+        e.eventId,
+        e.type,
+        e.severity,
+        e.childId,
+        e.office,
+        e.state,
+        e.occurredAt.toISOString(),
+        JSON.stringify(e.data),
+      ]),
+    );
+    return new Map(events.map((e, i) => [e.eventId, ids[i]!]));
+  }
   const rows = await tx.query<{ id: number; event_id: string }>(
     `INSERT INTO notify_event (event_id, type, severity, child_id, office, state, occurred_at, data)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
