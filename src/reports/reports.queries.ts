@@ -10,7 +10,7 @@
 // The report statements take (see `reportParams`) $1 = the as-of date and $2 = the
 // recurring-address threshold (children released to one address).
 
-import { currentStateSql } from '../access/disclosure.ts';
+import { CURRENT_STATES_SQL, currentStateSql } from '../access/disclosure.ts';
 
 // A unit is its identifier alone (`Apt 5`, `#5`, `Unit 5`, `5` → `5`), as in src/addresses.
 const unitKey = (col: string) => `regexp_replace(
@@ -119,9 +119,12 @@ export function refreshFactsSql(scope: 'all' | 'children' | 'records'): string[]
        GROUP BY l.child_id`,
       // The state record scope reads (the newest address record, in scope or not), so that a list
       // restricted to an area filters children without looking up their records.
-      `UPDATE report_child c SET scope_state = ${currentStateSql('c.child_id')}${
-        scope === 'children' ? ' WHERE c.child_id = ANY (:children::text[])' : ''
-      }`,
+      scope === 'all'
+        ? // Every child at once: the rows were just inserted without a state.
+          `UPDATE report_child c SET scope_state = s.state FROM (${CURRENT_STATES_SQL}) s
+            WHERE s.child_id = c.child_id AND s.state IS NOT NULL`
+        : `UPDATE report_child c SET scope_state = ${currentStateSql('c.child_id')}
+            WHERE c.child_id = ANY (:children::text[])`,
       // The court's returned notices before the addresses, which read them.
       `INSERT INTO report_notice (record_pk, child_id, own_date)
        SELECT r.id, l.child_id, r.own_date
