@@ -271,7 +271,7 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
     await deps.db.query<{ id: string }>('SELECT id FROM child WHERE merged_into IS NULL ORDER BY id')
   ).map((c) => c.id);
   const now = deps.clock.now();
-  const tasks = syncTasks(deps);
+  const tasks = syncTasks(deps, { bulk: true });
   tasks.catch(() => {});
   for (let i = 0; i < children.length; i += batch) {
     const chunk = children.slice(i, i + batch);
