@@ -120,8 +120,11 @@ async function load(
   const backends = canReadProcessCpu ? await backendPids() : [];
   const cpuBefore = [cpuSeconds([server.pid]), cpuSeconds(backends)];
   const result = await run(seconds);
+  // A backend that ended meanwhile drops out of the sum: never below zero.
   const perRequest = (before: number, pids: number[]) =>
-    canReadProcessCpu ? ((cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests.total) : null;
+    canReadProcessCpu
+      ? (Math.max(0, cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests.total)
+      : null;
   const serveCpu = perRequest(cpuBefore[0]!, [server.pid]);
   const databaseCpu = perRequest(cpuBefore[1]!, backends);
   return {
