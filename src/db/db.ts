@@ -69,8 +69,6 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPES = /[\\\t\n\r]/g;
 /**
  * Takes `n` ids from a table's id sequence, in increasing order, so that rows can be COPYed with
  * their ids known (COPY returns none).
@@ -91,6 +89,8 @@ export async function takeIds(tx: Queryable, table: string, n: number): Promise<
     .sort((a, b) => a - b);
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES = /[\\\t\n\r]/g;
 const escapeOf = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
 
 /** Encodes one row for COPY ... FROM STDIN in text format. */

@@ -67,10 +67,10 @@ export async function setSubscriptionStatus(
   return rows[0];
 }
 
-/** Inserts the events in one statement; returns each one's key by its event id. */
 /** From this many events at once, they are COPYed rather than inserted from arrays. */
 export const COPY_EVENTS_FROM = 1_000;
 
+/** Inserts the events (one statement, or one COPY for many); returns each one's key by its event id. */
 export async function insertEvents(
   tx: Queryable,
   events: readonly NotifyEvent[],

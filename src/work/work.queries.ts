@@ -219,11 +219,12 @@ SELECT count(*)::int AS n FROM ev`;
  * Opens a task for each routed candidate, given only those ROUTE_CANDIDATES found without a task
  * for their child, rule and office kind. (Asking that here, of the table this statement fills,
  * let the planner scan the growing table once per candidate when its statistics said it was
- * empty: hours for a first load.) $6 now, $7 today. A task whose
- * deadline has already passed (a first load of years of feeds opens hundreds of thousands) opens
- * escalated, with the same history and values ESCALATE_OVERDUE would give it a moment later, so
- * that each such task is written once rather than inserted and then updated. Gives one row per
- * task opened escalated (for its overdue message), and at least one row: `n` is the number opened.
+ * empty: more than nine minutes, unfinished, for a first load at full scale.) $6 now, $7 today.
+ * A task whose deadline has already passed (a first load of years of feeds opens hundreds of
+ * thousands) opens escalated, with the same history and values ESCALATE_OVERDUE would give it a
+ * moment later, so that each such task is written once rather than inserted and then updated.
+ * Gives one row per task opened escalated (for its overdue message), and at least one row: `n` is
+ * the number opened.
  */
 export const OPEN_NEW = `
 WITH ${ROUTED}, opened AS (
