@@ -11,6 +11,7 @@ import { BridgeError } from '../shared/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import type { AuditWriter } from './audit-writer.ts';
 import { maskFor } from './mask.ts';
+import { ADDRESS_RECORD_SQL, NEWEST_RECORD_FIRST_SQL } from '../cases/cases.queries.ts';
 export { childIdsOfRecords, childIdsOfReviewPair, childIdsOfTasks } from './access.queries.ts';
 import {
   isPurpose,
@@ -25,19 +26,12 @@ import {
 /** Who acted in an audit entry: a signed-in user or token, the command line's user, or the system. */
 export type AuditActor = AuditEntry['actor'];
 
-// A child's current address is its newest address-bearing record, ties broken by source as the
-// case state and the ERO routing break them.
-const ADDRESS_RECORD = `(r.addr_line IS NOT NULL OR r.addr_state IS NOT NULL OR r.addr_zip5 IS NOT NULL)`;
-const NEWEST_FIRST = `r.own_date DESC,
-             CASE r.source WHEN 'eoir' THEN 4 WHEN 'opla' THEN 3 WHEN 'orr' THEN 2 WHEN 'ice' THEN 1 ELSE 0 END DESC,
-             r.id DESC`;
-
 /** SQL for the US state (upper case) of the child `childIdExpr`'s current address. */
 export function currentStateSql(childIdExpr: string): string {
   return `(SELECT upper(trim(r.addr_state))
      FROM record_link l JOIN record r ON r.id = l.record_pk
-    WHERE l.child_id = ${childIdExpr} AND ${ADDRESS_RECORD}
-    ORDER BY ${NEWEST_FIRST}
+    WHERE l.child_id = ${childIdExpr} AND ${ADDRESS_RECORD_SQL}
+    ORDER BY ${NEWEST_RECORD_FIRST_SQL}
     LIMIT 1)`;
 }
 
@@ -47,8 +41,8 @@ export function currentStateSql(childIdExpr: string): string {
  */
 export const CURRENT_STATES_SQL = `SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.addr_state)) AS state
      FROM record_link l JOIN record r ON r.id = l.record_pk
-    WHERE ${ADDRESS_RECORD}
-    ORDER BY l.child_id, ${NEWEST_FIRST}`;
+    WHERE ${ADDRESS_RECORD_SQL}
+    ORDER BY l.child_id, ${NEWEST_RECORD_FIRST_SQL}`;
 
 /**
  * The record-scope predicate every child-reading query shares: true when the child `childIdExpr`

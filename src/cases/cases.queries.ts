@@ -6,6 +6,15 @@ import { streetHasUnitsSql } from '../addresses/addresses.queries.ts';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS'`;
 
+// A child's newest record of some kind comes first in this order (record alias r), ties broken by
+// source as the case state breaks them (case-state.ts SOURCE_RANK), then by record. Its newest
+// address-bearing record (ADDRESS_RECORD_SQL) is its current address, which record scope and the
+// ERO routing read in SQL.
+export const NEWEST_RECORD_FIRST_SQL = `r.own_date DESC,
+  CASE r.source WHEN 'eoir' THEN 4 WHEN 'opla' THEN 3 WHEN 'orr' THEN 2 WHEN 'ice' THEN 1 ELSE 0 END DESC,
+  r.id DESC`;
+export const ADDRESS_RECORD_SQL = `(r.addr_line IS NOT NULL OR r.addr_state IS NOT NULL OR r.addr_zip5 IS NOT NULL)`;
+
 const RECORD_FIELDS = `r.id, r.source, r.record_id, r.own_date, r.event_type, r.dob, r.idncase,
   to_char(r.book_in_at, ${TS}) AS book_in_at, to_char(r.transfer_at, ${TS}) AS transfer_at, r.orr_facility,
   r.sponsor_id, r.sponsor_category, r.call_outcome, r.discharge_reason, r.issued_date, r.served_date,

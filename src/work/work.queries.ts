@@ -1,6 +1,5 @@
 // The SQL of the work module. Sync statements are set-based; worklists read indexes only.
-
-const SOURCE_RANK_SQL = `CASE r.source WHEN 'eoir' THEN 4 WHEN 'opla' THEN 3 WHEN 'orr' THEN 2 WHEN 'ice' THEN 1 ELSE 0 END`;
+import { ADDRESS_RECORD_SQL, NEWEST_RECORD_FIRST_SQL } from '../cases/cases.queries.ts';
 
 /** Serializes syncs (a transaction-level lock, released at commit). */
 export const LOCK_SYNC = `SELECT pg_advisory_xact_lock(574652747)`;
@@ -37,14 +36,14 @@ WITH cand AS (${cand}), addr AS (
          r.source AS src, r.id AS pk, r.own_date AS on_date
     FROM record_link l JOIN record r ON r.id = l.record_pk
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind = 'ERO')
-     AND (r.addr_line IS NOT NULL OR r.addr_state IS NOT NULL OR r.addr_zip5 IS NOT NULL)
-   ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
+     AND ${ADDRESS_RECORD_SQL}
+   ORDER BY l.child_id, ${NEWEST_RECORD_FIRST_SQL}
 ), court AS (
   SELECT DISTINCT ON (l.child_id) l.child_id, upper(trim(r.court_code)) AS court_code
     FROM record_link l JOIN record r ON r.id = l.record_pk
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind IN ('OPLA', 'EOIR') AND alert_court IS NULL)
      AND r.court_code IS NOT NULL AND trim(r.court_code) <> ''
-   ORDER BY l.child_id, r.own_date DESC, ${SOURCE_RANK_SQL} DESC, r.id DESC
+   ORDER BY l.child_id, ${NEWEST_RECORD_FIRST_SQL}
 ), routed AS (
   SELECT c.alert_id, c.child_id, c.rule_id, c.kind, ad.st AS addr_state,
          CASE c.kind
