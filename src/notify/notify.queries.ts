@@ -70,11 +70,34 @@ export async function setSubscriptionStatus(
 /** From this many events at once, they are COPYed rather than inserted from arrays. */
 export const COPY_EVENTS_FROM = 1_000;
 
+/** The stored columns of an event, and an event's values for them as text (both paths use them). */
+const STORED_EVENT_COLUMNS = [
+  'event_id',
+  'type',
+  'severity',
+  'child_id',
+  'office',
+  'state',
+  'occurred_at',
+  'data',
+];
+const eventCells = (e: NotifyEvent): (string | null)[] => [
+  e.eventId,
+  e.type,
+  e.severity,
+  e.childId,
+  e.office,
+  e.state,
+  e.occurredAt.toISOString(),
+  JSON.stringify(e.data),
+];
+
 /** Inserts the events (one statement, or one COPY for many); returns each one's key by its event id. */
 export async function insertEvents(
   tx: Queryable,
   events: readonly NotifyEvent[],
 ): Promise<Map<string, number>> {
+  const cells = events.map(eventCells);
   if (events.length >= COPY_EVENTS_FROM) {
     // A first load records hundreds of thousands of messages at once. Given as arrays, a million
     // of them took the server 15 s only to read the parameters; COPY with ids taken first is
@@ -82,36 +105,17 @@ export async function insertEvents(
     const ids = await takeIds(tx, 'notify_event', events.length);
     await tx.copyRows(
       'notify_event',
-      ['id', 'event_id', 'type', 'severity', 'child_id', 'office', 'state', 'occurred_at', 'data'],
-      events.map((e, i) => [
-        String(ids[i]),
-        e.eventId,
-        e.type,
-        e.severity,
-        e.childId,
-        e.office,
-        e.state,
-        e.occurredAt.toISOString(),
-        JSON.stringify(e.data),
-      ]),
+      ['id', ...STORED_EVENT_COLUMNS],
+      cells.map((c, i) => [String(ids[i]), ...c]),
     );
     return new Map(events.map((e, i) => [e.eventId, ids[i]!]));
   }
   const rows = await tx.query<{ id: number; event_id: string }>(
-    `INSERT INTO notify_event (event_id, type, severity, child_id, office, state, occurred_at, data)
+    `INSERT INTO notify_event (${STORED_EVENT_COLUMNS.join(', ')})
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                           $7::timestamptz[], $8::jsonb[])
      RETURNING id::int AS id, event_id`,
-    [
-      events.map((e) => e.eventId),
-      events.map((e) => e.type),
-      events.map((e) => e.severity),
-      events.map((e) => e.childId),
-      events.map((e) => e.office),
-      events.map((e) => e.state),
-      events.map((e) => e.occurredAt),
-      events.map((e) => JSON.stringify(e.data)),
-    ],
+    STORED_EVENT_COLUMNS.map((_, j) => cells.map((c) => c[j])),
   );
   return new Map(rows.map((r) => [r.event_id, r.id]));
 }

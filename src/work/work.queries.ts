@@ -214,6 +214,10 @@ WITH ${ROUTED}, prev AS (
 )
 SELECT count(*)::int AS n FROM ev`;
 
+/** The details of an `escalated` history entry: the deadline, the queue and the days overdue. */
+const escalatedDetails = (queue: string, today: string) =>
+  `jsonb_build_object('due_on', due_on, 'to', ${queue}, 'days_overdue', ${today} - due_on)`;
+
 /**
  * Opens a task for each routed candidate, given only those ROUTE_CANDIDATES found without a task
  * for their child, rule and office kind. (Asking that here, of the table this statement fills,
@@ -244,7 +248,7 @@ WITH ${ROUTED}, opened AS (
     FROM opened
   UNION ALL
   SELECT id, 'escalated', 'system', $6,
-         jsonb_build_object('due_on', due_on, 'to', escalated_to, 'days_overdue', $7::date - due_on)
+         ${escalatedDetails('escalated_to', '$7::date')}
     FROM opened WHERE escalated_at IS NOT NULL
   RETURNING 1
 )
@@ -270,7 +274,7 @@ WITH esc AS (
 ), ev AS (
   INSERT INTO task_event (task_id, kind, actor, at, details)
   SELECT id, 'escalated', 'system', $1,
-         jsonb_build_object('due_on', due_on, 'to', supervisor_queue, 'days_overdue', $2::date - due_on)
+         ${escalatedDetails('supervisor_queue', '$2::date')}
     FROM esc
   RETURNING 1
 )
