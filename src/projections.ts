@@ -13,7 +13,7 @@ import { enqueueJob } from './jobs/index.ts';
 import { linkAll, linkRecords } from './identity/index.ts';
 import { evaluateChildrenIn, sweepRules } from './rules/index.ts';
 import { syncTasks } from './work/index.ts';
-import { recordAddressChanges, recordEvents, type EventInput } from './notify/index.ts';
+import { recordAddressChanges, recordEvents, type EventInput, type NewestAddress } from './notify/index.ts';
 import { refreshReportFacts } from './reports/index.ts';
 
 export const PROJECTIONS_QUEUE = 'projections.run';
@@ -199,8 +199,10 @@ export async function runProjections(
       // alerts open and close by state, events are recorded for what this transaction changed,
       // addresses already announced are not announced again, tasks follow the alerts.
       const summary = await deps.db.transaction(async (tx) => {
-        const rules = await evaluateChildrenIn(tx, children, isoDate(now));
-        const addresses = await recordAddressChanges(tx, children, isoDate(now), now);
+        // The rules build each child's case; the address messages take its newest address from it.
+        const newest = new Map<string, NewestAddress | null>();
+        const rules = await evaluateChildrenIn(tx, children, isoDate(now), newest);
+        const addresses = await recordAddressChanges(tx, children, isoDate(now), now, newest);
         const events = (await recordAlertEvents(tx, now)) + addresses.changed + addresses.drift;
         await refreshReportFacts(tx, { childIds: children, recordIds: pending });
         return { rules, events };

@@ -20,6 +20,7 @@ export {
   type RecordOptions,
 } from './record-event.ts';
 export { recordAddressChanges, type AddressChangeSummary } from './record-address-changes.ts';
+export type { NewestAddress } from './address-change.ts';
 export { recordTasksOverdue, overdueSeverity, type OverdueTask } from './record-task-overdue.ts';
 export { payloadFor, visibleData, SHARING_POLICY, type CloudEvent } from './policy.ts';
 export { DeliveryWorker, type DeliveryWorkerOptions } from './deliver-notifications.ts';

@@ -3,7 +3,7 @@
 // and OPLA when ADDRESS_DRIFT opens without a change of address. Running it again announces nothing.
 import type { Queryable } from '../db/index.ts';
 import { caseState, recordsOfChildren } from '../cases/index.ts';
-import { decideAnnouncement, DRIFT_RECIPIENTS, newestAddress } from './address-change.ts';
+import { decideAnnouncement, DRIFT_RECIPIENTS, newestAddress, type NewestAddress } from './address-change.ts';
 import { selectAnnouncedAddresses, selectOpenDrift, upsertAnnouncedAddresses } from './notify.queries.ts';
 import { addressChangeEvent, recordEvents, type EventInput } from './record-event.ts';
 
@@ -14,25 +14,33 @@ export interface AddressChangeSummary {
   drift: number;
 }
 
+/**
+ * `known` gives the newest address of some children as of `asOf`, worked out already (a rules sweep
+ * builds every child's case): only the others' records are read.
+ */
 export async function recordAddressChanges(
   tx: Queryable,
   childIds: readonly string[],
   asOf: string,
   occurredAt: Date,
+  known?: ReadonlyMap<string, NewestAddress | null>,
 ): Promise<AddressChangeSummary> {
   const ids = [...new Set(childIds)].sort();
   if (ids.length === 0) return { changed: 0, drift: 0 };
   // One after another: the queries share the caller's transaction (one connection).
-  const records = await recordsOfChildren(tx, ids);
+  const records = await recordsOfChildren(tx, known ? ids.filter((id) => !known.has(id)) : ids);
   const announced = await selectAnnouncedAddresses(tx, ids);
   const drift = await selectOpenDrift(tx, ids);
   const seen: Parameters<typeof upsertAnnouncedAddresses>[1][number][] = [];
   const changed: EventInput[] = [];
   const drifted: EventInput[] = [];
   for (const childId of ids) {
-    const list = records.get(childId);
-    if (!list) continue;
-    const newest = newestAddress(caseState(list, asOf));
+    let newest = known?.get(childId);
+    if (newest === undefined) {
+      const list = records.get(childId);
+      if (!list) continue;
+      newest = newestAddress(caseState(list, asOf, { timeline: false }));
+    }
     const decision = decideAnnouncement(childId, newest, announced.get(childId), drift.get(childId));
     if (!decision || !newest) continue;
     const event = addressChangeEvent({

@@ -7,6 +7,8 @@ import { loadFixtureChildren, type FixtureChild } from '../cases/db-fixtures.ts'
 import { evaluateChildren, evaluateChildrenIn, sweepRules } from './evaluate-children.ts';
 import { listAlerts, upsertSetting } from './rules.queries.ts';
 import type { Db } from '../db/index.ts';
+import { caseState, recordsOfChildren } from '../cases/index.ts';
+import { newestAddress, type NewestAddress } from '../notify/address-change.ts';
 
 let t: TestDb;
 beforeEach(async () => {
@@ -163,14 +165,7 @@ describe('evaluateChildren', () => {
 
 describe('incremental evaluation and the sweep agree', () => {
   it('on a random population fed in three batches', async () => {
-    const rand = seededRandom(7);
-    const streets = streetPool(rand, 25);
-    const children: FixtureChild[] = [];
-    for (let i = 0; i < 150; i++)
-      children.push({
-        childId: `K${String(i).padStart(4, '0')}`,
-        records: randomStory(rand, streets).records,
-      });
+    const children = randomChildren(7, 150, 25);
     // Each child's records arrive split over three batches.
     const batches: FixtureChild[][] = [[], [], []];
     for (const c of children) {
@@ -232,19 +227,38 @@ describe('incremental evaluation and the sweep agree', () => {
       closed: 0,
     });
   });
+
+  it("hands over each child's newest address, as the child's records give it", async () => {
+    const children = randomChildren(11, 120, 25);
+    await loadFixtureChildren(t.db, children);
+    const asOf = '2023-06-30';
+    const ids = children.map((c) => c.childId);
+    const records = await recordsOfChildren(t.db, ids);
+    const expected = new Map(ids.map((id) => [id, newestAddress(caseState(records.get(id) ?? [], asOf))]));
+    const withAddress = [...expected.values()].filter((a) => a !== null);
+    expect(withAddress.length).toBeGreaterThan(60);
+    expect(withAddress.some((a) => a!.heldByStale.length > 0)).toBe(true);
+    expect(withAddress.some((a) => a!.courtCode !== null)).toBe(true);
+
+    const evaluated = new Map<string, NewestAddress | null>();
+    await t.db.transaction((tx) => evaluateChildrenIn(tx, ids, asOf, evaluated));
+    expect(evaluated).toEqual(expected);
+  });
 });
 
 /** Sixty children with random stories over ten streets. */
 async function loadRandomChildren(seed: number) {
+  await loadFixtureChildren(t.db, randomChildren(seed, 60, 10));
+}
+
+/** `count` children K0000, K0001, ... with random stories over `streetCount` streets. */
+function randomChildren(seed: number, count: number, streetCount: number): FixtureChild[] {
   const rand = seededRandom(seed);
-  const streets = streetPool(rand, 10);
-  await loadFixtureChildren(
-    t.db,
-    Array.from({ length: 60 }, (_, i) => ({
-      childId: `K${String(i).padStart(4, '0')}`,
-      records: randomStory(rand, streets).records,
-    })),
-  );
+  const streets = streetPool(rand, streetCount);
+  return Array.from({ length: count }, (_, i) => ({
+    childId: `K${String(i).padStart(4, '0')}`,
+    records: randomStory(rand, streets).records,
+  }));
 }
 
 describe('a sweep that cannot read what the address rules need', () => {

@@ -6,7 +6,7 @@ import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { SweepWorker, type PageBounds, type PageResult } from './sweep-worker-client.ts';
-import { caseState } from '../cases/case-state.ts';
+import { caseState, type CaseState } from '../cases/case-state.ts';
 import type { CaseRecord } from '../cases/case-record.ts';
 import { isIsoDate } from '../cases/dates.ts';
 import { activeChildPageStarts, eachActiveChildInPage, recordsOfChildren } from '../cases/cases.queries.ts';
@@ -44,6 +44,7 @@ import {
   settingOverrides,
   updateAlerts,
 } from './rules.queries.ts';
+import { newestAddress, type NewestAddress } from '../notify/address-change.ts';
 
 export interface RulesDeps {
   db: Db;
@@ -115,7 +116,16 @@ function evaluateChild(
   settings: RuleSettings,
   ctx: RuleContext,
 ): ChildEvaluation {
-  const state = caseState(list, asOf, { timeline: false });
+  return evaluateState(childId, list, caseState(list, asOf, { timeline: false }), settings, ctx);
+}
+
+function evaluateState(
+  childId: string,
+  list: readonly CaseRecord[],
+  state: CaseState,
+  settings: RuleSettings,
+  ctx: RuleContext,
+): ChildEvaluation {
   const rules = evaluateRules(state, settings, ctx);
   return {
     childId,
@@ -131,8 +141,14 @@ function evaluate(
   asOf: string,
   settings: RuleSettings,
   ctx: RuleContext,
+  newestAddresses?: Map<string, NewestAddress | null>,
 ): ChildEvaluation[] {
-  return childIds.map((childId) => evaluateChild(childId, records.get(childId) ?? [], asOf, settings, ctx));
+  return childIds.map((childId) => {
+    const list = records.get(childId) ?? [];
+    const state = caseState(list, asOf, { timeline: false });
+    newestAddresses?.set(childId, newestAddress(state));
+    return evaluateState(childId, list, state, settings, ctx);
+  });
 }
 
 async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
@@ -205,12 +221,15 @@ export async function evaluateChildren(
 
 /**
  * The same evaluation inside a transaction the caller holds (an ingest chunk's), so alerts change
- * atomically with the records that changed them. The as-of date must be given.
+ * atomically with the records that changed them. The as-of date must be given. `newestAddresses`,
+ * when given, is filled with each evaluated child's newest usable address (null: none), for the
+ * address messages of the same transaction.
  */
 export async function evaluateChildrenIn(
   tx: Queryable,
   childIds: readonly string[],
   asOf: string,
+  newestAddresses?: Map<string, NewestAddress | null>,
 ): Promise<EvaluationSummary> {
   const started = Date.now();
   const given = [...new Set(childIds)];
@@ -233,7 +252,7 @@ export async function evaluateChildrenIn(
   // The children affected may have addresses on other streets too.
   const more = [...streetsOf(others)].filter(([key]) => !streets.has(key)).map(([, street]) => street);
   const ctx = contextNear(near.concat(await recordsAtStreets(tx, asOf, more)));
-  const evaluations = evaluate(ids, records, asOf, settings, ctx);
+  const evaluations = evaluate(ids, records, asOf, settings, ctx, newestAddresses);
   const changes = diffAlerts(evaluations, await openAlertsOf(tx, ids));
   await write(tx, changes, asOf);
   return {
