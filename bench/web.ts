@@ -186,7 +186,7 @@ async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: 
 /** A linkage model for the pair comparison page, trained on synthetic records when none is stored. */
 async function ensureModel(db: Db): Promise<void> {
   if (await loadModel(db)) return;
-  const linkage = runLinkage(tableOf(syntheticPopulation(3000)));
+  const linkage = await runLinkage(tableOf(syntheticPopulation(3000)));
   const freq = { given: [...linkage.freq.given], surnames: [...linkage.freq.surnames] };
   await insertModel(db, clock.now(), linkage.params, freq);
 }

@@ -54,7 +54,14 @@ const localOversized: Oversized = (_r, _i, size) => size > BLOCK_CAP;
  * block b are `members[r][start[r][b] .. start[r][b + 1])`, ascending. Two records share a usable
  * block under a rule exactly when their block numbers are equal and not -1.
  */
-export class BlockIndex {
+export interface Blocks {
+  readonly block: readonly Int32Array[];
+  readonly start: readonly Int32Array[];
+  readonly members: readonly Int32Array[];
+}
+
+/** The blocks of a table (see Blocks), built from its records. */
+export class BlockIndex implements Blocks {
   readonly block: Int32Array[] = [];
   readonly start: Int32Array[] = [];
   readonly members: Int32Array[] = [];
@@ -119,12 +126,8 @@ export class BlockIndex {
   /** An upper bound on the candidate pairs: the pairs of every block, before duplicates are dropped. */
   pairBound(): number {
     let n = 0;
-    for (const start of this.start) {
-      for (let b = 0; b + 1 < start.length; b++) {
-        const size = start[b + 1]! - start[b]!;
-        n += (size * (size - 1)) / 2;
-      }
-    }
+    for (let r = 0; r < this.start.length; r++)
+      n += pairBound(this, { rule: r, from: 0, to: this.blockCount(r) });
     return n;
   }
 
@@ -133,17 +136,59 @@ export class BlockIndex {
     const b = this.block[r]!;
     return b[i]! >= 0 && b[i] === b[j];
   }
+}
 
-  /** Bit r set for every rule r among `rules` whose usable blocks hold both i and j. */
-  ruleMask(i: number, j: number, rules: readonly number[]): number {
-    let mask = 0;
-    for (let k = 0; k < rules.length; k++) {
-      const r = rules[k]!;
-      const b = this.block[r]!;
-      if (b[i]! >= 0 && b[i] === b[j]) mask |= 1 << r;
-    }
-    return mask;
+/** Bit r set for every rule r among `rules` whose usable blocks hold both i and j. */
+export function ruleMask(blocks: Blocks, i: number, j: number, rules: readonly number[]): number {
+  let mask = 0;
+  for (let k = 0; k < rules.length; k++) {
+    const r = rules[k]!;
+    const b = blocks.block[r]!;
+    if (b[i]! >= 0 && b[i] === b[j]) mask |= 1 << r;
   }
+  return mask;
+}
+
+/** Blocks `from` up to (not including) `to` of one rule: a stretch of the candidate pairs. */
+export interface BlockRange {
+  rule: number;
+  from: number;
+  to: number;
+}
+
+/** The pairs of the blocks in a range, before duplicates are dropped. */
+export function pairBound(blocks: Blocks, range: BlockRange): number {
+  const start = blocks.start[range.rule]!;
+  let n = 0;
+  for (let b = range.from; b < range.to; b++) {
+    const size = start[b + 1]! - start[b]!;
+    n += (size * (size - 1)) / 2;
+  }
+  return n;
+}
+
+/**
+ * The candidate pairs cut into consecutive ranges of blocks of about `pairs` pairs each, in the order
+ * forEachCandidatePair visits them: visiting the ranges in turn visits every pair in that order.
+ */
+export function blockRanges(blocks: Blocks, pairs: number): BlockRange[] {
+  const ranges: BlockRange[] = [];
+  for (let r = 0; r < blocks.start.length; r++) {
+    const start = blocks.start[r]!;
+    const nBlocks = start.length - 1;
+    let from = 0;
+    let n = 0;
+    for (let b = 0; b < nBlocks; b++) {
+      const size = start[b + 1]! - start[b]!;
+      n += (size * (size - 1)) / 2;
+      if (n >= pairs || b === nBlocks - 1) {
+        ranges.push({ rule: r, from, to: b + 1 });
+        from = b + 1;
+        n = 0;
+      }
+    }
+  }
+  return ranges;
 }
 
 /**
@@ -152,25 +197,33 @@ export class BlockIndex {
  * (incremental linking).
  */
 export function forEachCandidatePair(
-  blocks: BlockIndex,
+  blocks: Blocks,
   visit: (i: number, j: number, rule: number) => void,
   only?: Uint8Array,
 ): void {
-  const all = blocks.block;
-  for (let r = 0; r < all.length; r++) {
-    const start = blocks.start[r]!;
-    const members = blocks.members[r]!;
-    const earlier = all.slice(0, r);
-    const nBlocks = start.length - 1;
-    for (let b = 0; b < nBlocks; b++) {
-      const end = start[b + 1]!;
-      for (let x = start[b]!; x < end; x++) {
-        const i = members[x]!;
-        for (let y = x + 1; y < end; y++) {
-          const j = members[y]!;
-          if (only && !only[i] && !only[j]) continue;
-          if (!sharesAny(earlier, i, j)) visit(i, j, r);
-        }
+  for (let r = 0; r < blocks.start.length; r++)
+    forEachPairInRange(blocks, { rule: r, from: 0, to: blocks.start[r]!.length - 1 }, visit, only);
+}
+
+/** forEachCandidatePair for the blocks of one range. */
+export function forEachPairInRange(
+  blocks: Blocks,
+  range: BlockRange,
+  visit: (i: number, j: number, rule: number) => void,
+  only?: Uint8Array,
+): void {
+  const r = range.rule;
+  const start = blocks.start[r]!;
+  const members = blocks.members[r]!;
+  const earlier = blocks.block.slice(0, r);
+  for (let b = range.from; b < range.to; b++) {
+    const end = start[b + 1]!;
+    for (let x = start[b]!; x < end; x++) {
+      const i = members[x]!;
+      for (let y = x + 1; y < end; y++) {
+        const j = members[y]!;
+        if (only && !only[i] && !only[j]) continue;
+        if (!sharesAny(earlier, i, j)) visit(i, j, r);
       }
     }
   }

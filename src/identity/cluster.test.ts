@@ -104,11 +104,11 @@ describe('stable child ids', () => {
 });
 
 describe('linkage on a synthetic population (in memory)', () => {
-  it('meets the precision and recall targets and never merges twins', () => {
+  it('meets the precision and recall targets and never merges twins', async () => {
     const pop = syntheticPopulation(1500, undefined, 3);
     const t = new RecordTable(pop.length);
     pop.forEach((r) => t.add(r));
-    const res = runLinkage(t, { randomPairs: 100_000 });
+    const res = await runLinkage(t, { randomPairs: 100_000 });
     const m = pairwiseMetrics(
       Array.from(res.clusters.root, String),
       pop.map((r) => r.truth),

@@ -1,7 +1,7 @@
 // The whole linkage over an in-memory table, with no database: candidate pairs, model (trained
 // here or given), scores, clusters with guards, and the pairs for people to review.
 import { BlockIndex, forEachCandidatePair, type Oversized } from './blocking.ts';
-import { collectPairCodes } from './pair-codes.ts';
+import { collectPairCodes, collectPairCodesShared, type PairCodes } from './pair-codes.ts';
 import { clusterRecords, EdgeList, KIND, pairKey, type ClusterResult } from './cluster.ts';
 import type { ModelParams } from './model.ts';
 import type { Phases } from './phases.ts';
@@ -23,7 +23,15 @@ export interface LinkageOptions {
   oversized?: Oversized;
   randomPairs?: number;
   phases?: Phases;
+  /** Candidate pairs from which a worker thread compares them beside this one (SHARED_FROM_PAIRS). */
+  sharedFromPairs?: number;
 }
+
+/**
+ * Candidate pairs (before duplicates are dropped) from which a full link compares them on two
+ * threads: below that, starting the worker costs more than it saves.
+ */
+export const SHARED_FROM_PAIRS = 2_000_000;
 
 export interface ReviewPair {
   a: number;
@@ -44,22 +52,26 @@ export interface Linkage {
 const KIND_OF = { orr_uc_id: KIND.orr_uc_id, idncase: KIND.idncase, a_number: KIND.a_number } as const;
 
 /** Scored edges: identifier links, and model pairs at or above the review threshold. */
-export function scoreEdges(
+export async function scoreEdges(
   t: RecordTable,
   options: LinkageOptions,
-): {
+): Promise<{
   edges: EdgeList;
   params: ModelParams;
   freq: NameFrequencies;
   candidatePairs: number;
   scorer: PairScorer;
-} {
+}> {
   const blocks = new BlockIndex(t, options.oversized);
   options.phases?.mark('blocks');
   const scorer = new PairScorer(t);
   let model = options.model;
   // Training needs every pair's pattern: kept (3 bytes a pair) so scoring does not compare again.
-  const codes = model ? undefined : collectPairCodes(blocks, scorer, TRAINING_RULES, options.only);
+  // Many pairs (a full link) are compared on two threads, and kept for scoring likewise.
+  let codes: PairCodes | undefined;
+  if (!options.only && blocks.pairBound() >= (options.sharedFromPairs ?? SHARED_FROM_PAIRS))
+    codes = await collectPairCodesShared(t, blocks, scorer, TRAINING_RULES);
+  else if (!model) codes = collectPairCodes(blocks, scorer, TRAINING_RULES, options.only);
   options.phases?.mark('compare pairs');
   if (!model) {
     const params = trainModel(t, codes!, scorer, { randomPairs: options.randomPairs });
@@ -86,8 +98,8 @@ export function scoreEdges(
   return { edges, params: model.params, freq: model.freq, candidatePairs, scorer };
 }
 
-export function runLinkage(t: RecordTable, options: LinkageOptions = {}): Linkage {
-  const scored = scoreEdges(t, options);
+export async function runLinkage(t: RecordTable, options: LinkageOptions = {}): Promise<Linkage> {
+  const scored = await scoreEdges(t, options);
   const { edges, params } = scored;
   const decisions = options.decisions ?? { link: [], apart: new Set<number>() };
   for (const [i, j] of decisions.link) edges.push(i, j, Infinity, KIND.manual);

@@ -222,7 +222,7 @@ export async function linkAll(deps: IdentityDeps, options: { retrain?: boolean }
     phases.mark('load records');
     const stored = options.retrain ? null : await loadModel(db);
     const decisions = decisionsFor(t, await q.latestDecisions(db));
-    const linkage = runLinkage(t, { model: stored ?? undefined, decisions, phases });
+    const linkage = await runLinkage(t, { model: stored ?? undefined, decisions, phases });
     const previous = await loadAllLinks(db);
     phases.mark('load links');
     const now = clock.now();
@@ -299,7 +299,7 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
         if (i >= 0) only[i] = 1;
       }
       // Only pairs with a frontier record are scored: the frontier's block sizes are all it needs.
-      const scored = scoreEdges(t, { model, only, oversized: oversizedBy(t, sizes) });
+      const scored = await scoreEdges(t, { model, only, oversized: oversizedBy(t, sizes) });
       pairsSeen += scored.candidatePairs;
       const reached = new Set<number>(partners.filter((pk) => !inSet.has(pk)));
       for (let e = 0; e < scored.edges.n; e++) {
@@ -327,7 +327,7 @@ export async function linkRecords(deps: IdentityDeps, recordPks: readonly number
     const decisions = decisionsFor(live, await q.latestDecisions(db, scope));
     const oversized = oversizedBy(live, await q.blockSizes(db, scope, BLOCK_CAP));
     phases.mark('load the set');
-    const linkage = runLinkage(live, { model, decisions, oversized, phases });
+    const linkage = await runLinkage(live, { model, decisions, oversized, phases });
     const previous = new Map((await q.linksOf(db, scope)).map((l) => [l.pk, l]));
     const now = clock.now();
     const review = [

@@ -130,6 +130,62 @@ class PairCache {
   }
 }
 
+/** The dictionaries scoring reads: their values by id. */
+type ScoringDicts = Record<
+  'given' | 'surnames' | 'dob' | 'aNumber' | 'sex',
+  { readonly values: readonly string[]; get(id: number): string | null }
+>;
+
+/** What scoring reads of a table: a RecordTable, or the part of one another thread was sent. */
+export type ScoringTable = Pick<
+  RecordTable,
+  'n' | 'given' | 'surnames' | 'dob' | 'aNumber' | 'sex' | 'country' | 'ownDay' | 'orrId' | 'idncase'
+> & { readonly dict: ScoringDicts };
+
+/** The part of a table scoring reads, as plain arrays that can be sent to another thread. */
+export interface ScoringData {
+  n: number;
+  columns: Pick<
+    ScoringTable,
+    'given' | 'surnames' | 'dob' | 'aNumber' | 'sex' | 'country' | 'ownDay' | 'orrId' | 'idncase'
+  >;
+  dict: Record<keyof ScoringDicts, readonly string[]>;
+}
+
+export function scoringData(t: ScoringTable): ScoringData {
+  const { n, given, surnames, dob, aNumber, sex, country, ownDay, orrId, idncase } = t;
+  const d = t.dict;
+  return {
+    n,
+    columns: { given, surnames, dob, aNumber, sex, country, ownDay, orrId, idncase },
+    dict: {
+      given: d.given.values,
+      surnames: d.surnames.values,
+      dob: d.dob.values,
+      aNumber: d.aNumber.values,
+      sex: d.sex.values,
+    },
+  };
+}
+
+export function scoringTable(data: ScoringData): ScoringTable {
+  const dict = (values: readonly string[]) => ({
+    values,
+    get: (id: number) => (id < 0 ? null : values[id]!),
+  });
+  return {
+    n: data.n,
+    ...data.columns,
+    dict: {
+      given: dict(data.dict.given),
+      surnames: dict(data.dict.surnames),
+      dob: dict(data.dict.dob),
+      aNumber: dict(data.dict.aNumber),
+      sex: dict(data.dict.sex),
+    },
+  };
+}
+
 export class PairScorer {
   private readonly givenCache: PairCache;
   private readonly surnameCache: PairCache;
@@ -155,7 +211,7 @@ export class PairScorer {
   private givenTf = new Float64Array(0);
   private surnameTf = new Float64Array(0);
 
-  constructor(private readonly t: RecordTable) {
+  constructor(private readonly t: ScoringTable) {
     const d = t.dict;
     this.givenCache = new PairCache((a, b) => compareGiven(d.given.get(a), d.given.get(b)));
     this.surnameCache = new PairCache((a, b) => {
