@@ -48,6 +48,13 @@ export class PairCodes {
     this.n++;
   }
 
+  /** Codes already computed: the first `n` of the arrays (another thread's, say). */
+  static of(code: Uint16Array, rules: Uint8Array, n: number): PairCodes {
+    const codes = new PairCodes(0);
+    Object.assign(codes, { code, rules, n });
+    return codes;
+  }
+
   /** The codes of several stretches of pairs, one after the other. */
   static concat(parts: readonly PairCodes[]): PairCodes {
     const all = new PairCodes(parts.reduce((n, p) => n + p.n, 0));
@@ -124,16 +131,11 @@ export async function collectPairCodesShared(
     if (options.here !== false)
       for (let k = Atomics.add(next, 0, 1); k < ranges.length; k = Atomics.add(next, 0, 1))
         parts[k] = collectRangeCodes(blocks, scorer, rules, ranges[k]!);
-    for (const { range, code, rules: mask, n } of await worker.results()) {
-      const part = new PairCodes(0);
-      Object.assign(part, { code, rules: mask, n });
-      parts[range] = part;
-    }
+    for (const r of await worker.results()) parts[r.range] = PairCodes.of(r.code, r.rules, r.n);
   } finally {
     await worker.stop();
   }
   const missing = parts.findIndex((p) => p === undefined);
-  if (missing >= 0 || parts.length < ranges.length)
-    throw new Error(`pair codes of range ${missing} are missing`);
+  if (missing >= 0) throw new Error(`pair codes of range ${missing} are missing`);
   return PairCodes.concat(parts);
 }
