@@ -15,8 +15,8 @@ export interface AddressChangeSummary {
 }
 
 /**
- * `known` gives the newest address of some children as of `asOf`, worked out already (a rules sweep
- * builds every child's case): only the others' records are read.
+ * `known` gives the newest address of some children as of `asOf`, worked out already (the rules'
+ * evaluation in the same transaction builds each child's case): only the others' records are read.
  */
 export async function recordAddressChanges(
   tx: Queryable,
