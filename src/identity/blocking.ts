@@ -130,12 +130,6 @@ export class BlockIndex implements Blocks {
       n += pairBound(this, { rule: r, from: 0, to: this.blockCount(r) });
     return n;
   }
-
-  /** True when rule `r` puts i and j in one block that is not skipped for size. */
-  shares(r: number, i: number, j: number): boolean {
-    const b = this.block[r]!;
-    return b[i]! >= 0 && b[i] === b[j];
-  }
 }
 
 /** Bit r set for every rule r among `rules` whose usable blocks hold both i and j. */
@@ -156,14 +150,17 @@ export interface BlockRange {
   to: number;
 }
 
+/** The pairs of block b of a rule whose blocks start at `start`, before duplicates are dropped. */
+function pairsInBlock(start: Int32Array, b: number): number {
+  const size = start[b + 1]! - start[b]!;
+  return (size * (size - 1)) / 2;
+}
+
 /** The pairs of the blocks in a range, before duplicates are dropped. */
 export function pairBound(blocks: Blocks, range: BlockRange): number {
   const start = blocks.start[range.rule]!;
   let n = 0;
-  for (let b = range.from; b < range.to; b++) {
-    const size = start[b + 1]! - start[b]!;
-    n += (size * (size - 1)) / 2;
-  }
+  for (let b = range.from; b < range.to; b++) n += pairsInBlock(start, b);
   return n;
 }
 
@@ -179,8 +176,7 @@ export function blockRanges(blocks: Blocks, pairs: number): BlockRange[] {
     let from = 0;
     let n = 0;
     for (let b = 0; b < nBlocks; b++) {
-      const size = start[b + 1]! - start[b]!;
-      n += (size * (size - 1)) / 2;
+      n += pairsInBlock(start, b);
       if (n >= pairs || b === nBlocks - 1) {
         ranges.push({ rule: r, from, to: b + 1 });
         from = b + 1;

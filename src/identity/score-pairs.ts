@@ -136,19 +136,19 @@ type ScoringDicts = Record<
   { readonly values: readonly string[]; get(id: number): string | null }
 >;
 
-/** What scoring reads of a table: a RecordTable, or the part of one another thread was sent. */
-export type ScoringTable = Pick<
+/** The columns of a table scoring reads. */
+type ScoringColumns = Pick<
   RecordTable,
-  'n' | 'given' | 'surnames' | 'dob' | 'aNumber' | 'sex' | 'country' | 'ownDay' | 'orrId' | 'idncase'
-> & { readonly dict: ScoringDicts };
+  'given' | 'surnames' | 'dob' | 'aNumber' | 'sex' | 'country' | 'ownDay' | 'orrId' | 'idncase'
+>;
+
+/** What scoring reads of a table: a RecordTable, or the part of one another thread was sent. */
+export type ScoringTable = Pick<RecordTable, 'n'> & ScoringColumns & { readonly dict: ScoringDicts };
 
 /** The part of a table scoring reads, as plain arrays that can be sent to another thread. */
 export interface ScoringData {
   n: number;
-  columns: Pick<
-    ScoringTable,
-    'given' | 'surnames' | 'dob' | 'aNumber' | 'sex' | 'country' | 'ownDay' | 'orrId' | 'idncase'
-  >;
+  columns: ScoringColumns;
   dict: Record<keyof ScoringDicts, readonly string[]>;
 }
 
