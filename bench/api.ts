@@ -1,4 +1,4 @@
-// `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W]`
+// `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W] [--processes P]`
 // The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
 // ingested and projected into it, and autocannon on loopback with C concurrent clients against a
 // child's record (rotating over the population) and an ERO field office's worklist, next to a
@@ -23,7 +23,7 @@ import { createLog } from '../src/shared/log.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
 import { signIn, startServe } from './lib/serve-process.ts';
-import { canReadProcessCpu, cpuSeconds } from './lib/process-cpu.ts';
+import { canReadProcessCpu, cpuSeconds, withChildren } from './lib/process-cpu.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +33,7 @@ const children = Number(arg('children', '3000'));
 const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
+const processes = arg('processes', '1');
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
 const log = createLog('silent');
 
@@ -118,14 +119,15 @@ async function load(
     if (w.errors + w.timeouts + w.non2xx > 0) throw new Error(`${name}: errors while warming up`);
   }
   const backends = canReadProcessCpu ? await backendPids() : [];
-  const cpuBefore = [cpuSeconds([server.pid]), cpuSeconds(backends)];
+  const serving = canReadProcessCpu ? withChildren(server.pid) : [];
+  const cpuBefore = [cpuSeconds(serving), cpuSeconds(backends)];
   const result = await run(seconds);
   // A backend that ended meanwhile drops out of the sum: never below zero.
   const perRequest = (before: number, pids: number[]) =>
     canReadProcessCpu
       ? (Math.max(0, cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests.total)
       : null;
-  const serveCpu = perRequest(cpuBefore[0]!, [server.pid]);
+  const serveCpu = perRequest(cpuBefore[0]!, serving);
   const databaseCpu = perRequest(cpuBefore[1]!, backends);
   return {
     name,
@@ -158,7 +160,7 @@ const [population] = await db.query<{ children: number; records: number; tasks: 
 );
 await db.close();
 
-const server = await startServe(url);
+const server = await startServe(url, { BRIDGE_PROCESSES: processes });
 const base = server.base;
 try {
   const orr = logins.find((l) => l.role === 'orr_case_manager')!;
@@ -185,7 +187,7 @@ try {
   const baseline = rows[0]!;
   process.stdout.write(
     `API under load: ${connections} connections for ${seconds} s each (after ${warmup} s unmeasured), ` +
-      'bridge serve on PostgreSQL ' +
+      `bridge serve${processes === '1' ? '' : ` --processes ${processes}`} on PostgreSQL ` +
       `(${population!.children} children, ${population!.records} records, ${population!.tasks} open tasks; ` +
       `${ero.office}: ${office?.open ?? 0} open tasks)\n\n` +
       table(

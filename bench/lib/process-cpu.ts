@@ -24,3 +24,19 @@ export function cpuSeconds(pids: readonly number[]): number {
 
 /** Whether this machine shows processes' CPU times (Linux). */
 export const canReadProcessCpu = fs.existsSync('/proc/self/stat');
+
+/** A process and its children (e.g. the serving processes `bridge serve --processes N` starts). */
+export function withChildren(pid: number): number[] {
+  const pids = [pid];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]); // field 4
+      if (ppid === pid) pids.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}

@@ -35,6 +35,8 @@ import { openSsoSession } from './sign-in.ts';
 export const SESSION_COOKIE = 'bridge_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const PURPOSE_HEADER = 'x-bridge-purpose';
+/** Sign-in attempts per minute per client address, unless the options say otherwise. */
+export const LOGIN_PER_MINUTE = 10;
 
 /** What a route declares in `config`. */
 export interface RouteAccess {
@@ -78,7 +80,7 @@ export interface AccessPluginOptions {
   secrets: AccessSecrets;
   /** Requests per minute per client address (default 300). */
   rateLimitPerMinute?: number;
-  /** Sign-in attempts per minute per client address (default 10). */
+  /** Sign-in attempts per minute per client address (default LOGIN_PER_MINUTE). */
   loginPerMinute?: number;
   /** Deepest JSON nesting accepted (default 32). */
   maxJsonDepth?: number;
@@ -301,7 +303,10 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true, rateLimit: { max: opts.loginPerMinute ?? 10, timeWindow: 60_000 } },
+      config: {
+        public: true,
+        rateLimit: { max: opts.loginPerMinute ?? LOGIN_PER_MINUTE, timeWindow: 60_000 },
+      },
       schema: {
         summary: 'Sign in with a user name and password',
         tags: ['access'],
@@ -331,7 +336,10 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   app.post(
     '/login',
     {
-      config: { public: true, rateLimit: { max: opts.loginPerMinute ?? 10, timeWindow: 60_000 } },
+      config: {
+        public: true,
+        rateLimit: { max: opts.loginPerMinute ?? LOGIN_PER_MINUTE, timeWindow: 60_000 },
+      },
       schema: {
         hide: true,
         body: Type.Object({
@@ -375,7 +383,10 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     app.get(
       '/auth/oidc/login',
       {
-        config: { public: true, rateLimit: { max: opts.loginPerMinute ?? 10, timeWindow: 60_000 } },
+        config: {
+          public: true,
+          rateLimit: { max: opts.loginPerMinute ?? LOGIN_PER_MINUTE, timeWindow: 60_000 },
+        },
         schema: {
           hide: true,
           querystring: Type.Object(

@@ -33,6 +33,7 @@ export {
   SESSION_COOKIE,
   CSRF_HEADER,
   PURPOSE_HEADER,
+  LOGIN_PER_MINUTE,
   type AccessPluginOptions,
   type RouteAccess,
 } from './access.plugin.ts';
