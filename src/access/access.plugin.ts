@@ -3,7 +3,7 @@
 // JSON nesting limit. Register it before any route so that every route is seen and guarded.
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -139,7 +139,8 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
   });
 
   await app.register(cookie, { secret: secrets.sessionSecret });
-  await app.register(helmet, {
+  // Helmet's middleware built once: @fastify/helmet rebuilt it (and parsed the policy) per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -161,6 +162,7 @@ async function plugin(app: FastifyInstance, opts: AccessPluginOptions) {
     referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   });
+  app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, () => done()));
   await app.register(rateLimit, {
     global: true,
     max: opts.rateLimitPerMinute ?? 300,
