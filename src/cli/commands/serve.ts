@@ -222,7 +222,10 @@ async function superviseProcesses(n: number, env: Record<string, string>): Promi
       return;
     }
     say(`serving process ${p.process.pid} ended (${how}); starting another`);
-    start();
+    // A second apart: a process that cannot stay up (its database gone) is not restarted in a loop.
+    setTimeout(() => {
+      if (!stopping) start();
+    }, 1000);
   });
   for (let i = 0; i < n; i++) start();
   const outcome = await Promise.race([
