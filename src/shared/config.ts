@@ -11,6 +11,17 @@ export interface Config {
   logLevel: string;
   /** Requests a client may make per minute before 429 (BRIDGE_RATE_LIMIT_PER_MINUTE, default 300). */
   rateLimitPerMinute: number;
+  /** How many processes `serve` runs (BRIDGE_PROCESSES, default 1; `--processes` overrides). */
+  processes: number;
+}
+
+/** A count of serving processes, from `--processes` or BRIDGE_PROCESSES (named in the error). */
+export function processCount(value: string, name: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) {
+    throw new BridgeError('CONFIG_INVALID', `${name} must be a whole number from 1 to 64, got "${value}"`);
+  }
+  return n;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -45,5 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     logLevel,
     rateLimitPerMinute: rate,
+    processes: env.BRIDGE_PROCESSES ? processCount(env.BRIDGE_PROCESSES, 'BRIDGE_PROCESSES') : 1,
   };
 }

@@ -8,6 +8,7 @@ import { jobHandlers } from '../../jobs/handlers.ts';
 import type { Db } from '../../db/index.ts';
 import { createLog } from '../../shared/log.ts';
 import { BridgeError } from '../../shared/errors.ts';
+import { processCount } from '../../shared/config.ts';
 import type { CommandContext } from '../context.ts';
 import { openMigratedDb } from '../../db/index.ts';
 import { say } from '../output.ts';
@@ -102,7 +103,7 @@ export function registerServeCommands(program: Command, ctx: () => CommandContex
     .action(async (opts: { port?: string; host?: string; worker: boolean; processes?: string }) => {
       const c = ctx();
       const secrets = loadAccessSecrets(); // before opening anything: a missing secret fails at once
-      const processes = serveProcesses(opts.processes ?? process.env.BRIDGE_PROCESSES);
+      const processes = opts.processes ? processCount(opts.processes, '--processes') : c.config.processes;
       if (processes > 1 && !c.config.databaseUrl) {
         throw new BridgeError(
           'CONFIG_INVALID',
@@ -169,18 +170,6 @@ export function registerServeCommands(program: Command, ctx: () => CommandContex
 
 /** Set by the first process of a group on the one serving process that also runs jobs. */
 const JOBS_ENV = 'BRIDGE_SERVE_RUNS_JOBS';
-
-function serveProcesses(value: string | undefined): number {
-  if (value === undefined || value === '') return 1;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new BridgeError(
-      'CONFIG_INVALID',
-      `--processes must be a whole number from 1 to 64, got "${value}"`,
-    );
-  }
-  return n;
-}
 
 /**
  * The first process of a group: starts N serving processes on one port (node:cluster hands each new
