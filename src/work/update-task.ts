@@ -6,7 +6,7 @@ import { BridgeError } from '../shared/errors.ts';
 import { checkClose, type CloseRequest } from './outcomes.ts';
 import { requireOffice, requireSupervisor, type Actor } from './policy.ts';
 import type { TaskRow } from './worklist.ts';
-import { loadTask } from './worklist.ts';
+import { loadTask, queryTasks } from './worklist.ts';
 import * as q from './work.queries.ts';
 
 export interface TaskDeps {
@@ -42,7 +42,7 @@ export async function bulkAssign(
   for (const id of taskIds)
     if (!/^[0-9]{1,18}$/.test(id)) throw new BridgeError('USAGE', `task id must be a number, got "${id}"`);
   return deps.db.transaction(async (tx) => {
-    const rows = await tx.query<TaskRow>(q.TASKS_FOR_UPDATE, [taskIds]);
+    const rows = await queryTasks(tx, q.TASKS_FOR_UPDATE, [taskIds]);
     const found = new Set(rows.map((r) => r.id));
     const missing = taskIds.filter((id) => !found.has(id));
     if (missing.length) throw new BridgeError('NOT_FOUND', `no task ${missing.slice(0, 5).join(', ')}`);

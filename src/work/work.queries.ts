@@ -290,6 +290,7 @@ const iso = (column: string) =>
 
 // Timestamps come as text: a worklist page has four per task, and parsing each into a Date only
 // to write it out again was a good part of the page's cost.
+// queryTasks (worklist.ts) reads these by position, in this order.
 export const TASK_COLUMNS = `t.id::text AS id, t.alert_id::text AS alert_id, t.child_id, t.rule_id, t.office_id,
   t.office_kind, t.action, t.severity, to_char(t.due_on, 'YYYY-MM-DD') AS due_on, t.addr_state, t.status,
   t.assigned_to, ${iso('t.assigned_at')}, ${iso('t.escalated_at')}, t.escalated_to, ${iso('t.opened_at')},

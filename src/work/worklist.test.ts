@@ -5,7 +5,8 @@ import { fixedClock } from '../shared/clock.ts';
 import { createLog } from '../shared/log.ts';
 import { syncTasks } from './sync-tasks.ts';
 import { addAttachment, addNote, assignTask, bulkAssign, closeTask } from './update-task.ts';
-import { getTask, listTasks, officeSummary } from './worklist.ts';
+import { getTask, listTasks, officeSummary, queryTasks } from './worklist.ts';
+import { TASK_COLUMNS } from './work.queries.ts';
 import type { Actor } from './policy.ts';
 import { addRecord, openAlert, summaryMismatches } from './testing.ts';
 import type { RuleId } from '../rules/catalogue.ts';
@@ -179,5 +180,31 @@ describe('task use cases', () => {
     await expect(
       listTasks(t.db, officer, today, { officeId: 'ERO:Houston', dueBy: '11/28/2026' }),
     ).rejects.toThrow(/dueBy/);
+  });
+});
+
+describe('task rows', () => {
+  it('are read by position in the order the statement names their columns', async () => {
+    const sql = `SELECT ${TASK_COLUMNS} FROM task t ORDER BY t.id`;
+    // Every column of one task filled with its own value, so that no two can be swapped unseen;
+    // rolled back after.
+    const rolledBack = new Error('roll back');
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.exec(
+          `UPDATE task SET assigned_to = 'who', assigned_at = '2026-11-01T01:00:00Z',
+                  escalated_at = '2026-11-02T02:00:00Z', escalated_to = 'ERO:Dallas', status = 'closed',
+                  closed_at = '2026-11-03T03:00:00Z', closed_by = 'closer',
+                  outcome = (SELECT code FROM task_outcome ORDER BY code LIMIT 1), outcome_note = 'note',
+                  attempts = 3, reopened_count = 2
+            WHERE id = (SELECT min(id) FROM task)`,
+        );
+        const named = await tx.query<Record<string, unknown>>(sql);
+        expect(named.length).toBeGreaterThan(1);
+        expect(Object.values(named[0]!).every((v) => v !== null)).toBe(true);
+        expect(await queryTasks(tx, sql, [])).toEqual(named);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
   });
 });

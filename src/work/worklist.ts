@@ -35,6 +35,49 @@ export interface TaskRow {
 
 export type WorklistTask = Omit<TaskRow, 'severity_rank'> & { due_state: DueState | null };
 
+/**
+ * The tasks of a statement that selects q.TASK_COLUMNS, read as arrays and made into one object
+ * literal each: cheaper than the driver's row objects, and a worklist page reads up to 500 rows.
+ */
+export async function queryTasks(
+  db: Queryable,
+  sql: string,
+  params: unknown[],
+  options: { prepare?: boolean } = {},
+): Promise<TaskRow[]> {
+  const rows = await db.query<unknown[]>(sql, params, { ...options, rowMode: 'array' });
+  return rows.map(taskFromValues);
+}
+
+/** A task from its values in q.TASK_COLUMNS order. */
+function taskFromValues(v: unknown[]): TaskRow {
+  return {
+    id: v[0] as string,
+    alert_id: v[1] as string,
+    child_id: v[2] as string,
+    rule_id: v[3] as string,
+    office_id: v[4] as string,
+    office_kind: v[5] as string,
+    action: v[6] as string,
+    severity: v[7] as string,
+    due_on: v[8] as string,
+    addr_state: v[9] as string | null,
+    status: v[10] as TaskRow['status'],
+    assigned_to: v[11] as string | null,
+    assigned_at: v[12] as string | null,
+    escalated_at: v[13] as string | null,
+    escalated_to: v[14] as string | null,
+    opened_at: v[15] as string,
+    reopened_count: v[16] as number,
+    closed_at: v[17] as string | null,
+    closed_by: v[18] as string | null,
+    outcome: v[19] as string | null,
+    outcome_note: v[20] as string | null,
+    attempts: v[21] as number | null,
+    severity_rank: v[22] as number,
+  };
+}
+
 export interface WorklistFilter {
   /** An office's worklist ... */
   officeId?: string;
@@ -91,7 +134,8 @@ export async function listTasks(
       `(t.severity_rank, t.due_on, t.id) > (${p(c.rank)}::smallint, ${p(c.due)}::date, ${p(c.id)}::bigint)`,
     );
   }
-  const rows = await db.query<TaskRow>(
+  const rows = await queryTasks(
+    db,
     `SELECT ${q.TASK_COLUMNS} FROM task t WHERE ${where.join(' AND ')}
       ORDER BY t.severity_rank, t.due_on, t.id LIMIT ${p(limit + 1)}`,
     params,
@@ -159,7 +203,7 @@ export async function listOffices(db: Queryable) {
 
 export async function loadTask(db: Queryable, id: string, forUpdate = false): Promise<TaskRow> {
   if (!/^[0-9]{1,18}$/.test(id)) throw new BridgeError('USAGE', `task id must be a number, got "${id}"`);
-  const [row] = await db.query<TaskRow>(forUpdate ? q.TASK_FOR_UPDATE : q.TASK_BY_ID, [id]);
+  const [row] = await queryTasks(db, forUpdate ? q.TASK_FOR_UPDATE : q.TASK_BY_ID, [id]);
   if (!row) throw new BridgeError('NOT_FOUND', `no task ${id}`);
   return row;
 }
