@@ -1,8 +1,12 @@
-// `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W] [--processes P]`
+// `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W] [--processes P]
+//   [--load wrk|autocannon]`
 // The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
-// ingested and projected into it, and autocannon on loopback with C concurrent clients against a
-// child's record (rotating over the population) and an ERO field office's worklist, next to a
+// ingested and projected into it, and a load generator on loopback with C concurrent clients against
+// a child's record (rotating over the population) and an ERO field office's worklist, next to a
 // trivial route (/healthz) measured in the same run. Target: p99 at most 50 ms and no errors.
+// The load comes from wrk when it is installed (Debian's package `wrk`), else from autocannon: the
+// generator shares the machine's cores with the server and the database, and wrk takes about a
+// third of autocannon's CPU per request.
 // Each route first runs W seconds (default 2) unmeasured: a fresh server compiles its code and
 // prepares its statements on each connection then, and the figures are of the steady state.
 //
@@ -24,6 +28,7 @@ import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
 import { signIn, startServe } from './lib/serve-process.ts';
 import { canReadProcessCpu, cpuSeconds, withChildren } from './lib/process-cpu.ts';
+import { haveWrk, runWrk, type LoadResult } from './lib/wrk.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +39,11 @@ const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const processes = arg('processes', '1');
+const generator = arg('load', haveWrk() ? 'wrk' : 'autocannon');
+if (generator !== 'wrk' && generator !== 'autocannon')
+  throw new Error(`--load must be wrk or autocannon, not "${generator}"`);
+if (generator === 'wrk' && !haveWrk())
+  throw new Error('--load wrk: wrk is not installed (apt-get install wrk)');
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
 const log = createLog('silent');
 
@@ -78,6 +88,8 @@ interface Figures {
   /** CPU milliseconds per request of the server process and of its database backends. */
   serveCpu: number | null;
   databaseCpu: number | null;
+  /** CPU milliseconds per request of the load generator (this process). */
+  loadCpu: number;
 }
 
 /** The server's database connections now (after the warm-up the pool holds them all). */
@@ -94,50 +106,62 @@ async function backendPids(): Promise<number[]> {
   }
 }
 
+/** One measured run of the load generator: its figures and the CPU seconds it used. */
+async function generate(
+  base: string,
+  paths: string[],
+  duration: number,
+  cookie: string | undefined,
+): Promise<LoadResult> {
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  if (generator === 'wrk') return runWrk({ base, paths, connections, seconds: duration, headers });
+  let i = 0;
+  const before = process.cpuUsage();
+  const r = await autocannon({
+    url: base,
+    connections,
+    duration,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+  });
+  const used = process.cpuUsage(before);
+  return {
+    requests: r.requests.total,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
+}
+
 async function load(
   name: string,
   server: { base: string; pid: number },
   paths: string[],
   cookie?: string,
 ): Promise<Figures> {
-  const base = server.base;
-  let i = 0;
-  const run = (duration: number) =>
-    autocannon({
-      url: base,
-      connections,
-      duration,
-      headers: cookie ? { cookie } : {},
-      requests: [
-        {
-          setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }),
-        },
-      ],
-    });
   if (warmup > 0) {
-    const w = await run(warmup);
-    if (w.errors + w.timeouts + w.non2xx > 0) throw new Error(`${name}: errors while warming up`);
+    const w = await generate(server.base, paths, warmup, cookie);
+    if (w.errors > 0) throw new Error(`${name}: errors while warming up`);
   }
   const backends = canReadProcessCpu ? await backendPids() : [];
   const serving = canReadProcessCpu ? withChildren(server.pid) : [];
   const cpuBefore = [cpuSeconds(serving), cpuSeconds(backends)];
-  const result = await run(seconds);
+  const result = await generate(server.base, paths, seconds, cookie);
   // A backend that ended meanwhile drops out of the sum: never below zero.
   const perRequest = (before: number, pids: number[]) =>
-    canReadProcessCpu
-      ? (Math.max(0, cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests.total)
-      : null;
-  const serveCpu = perRequest(cpuBefore[0]!, serving);
-  const databaseCpu = perRequest(cpuBefore[1]!, backends);
+    canReadProcessCpu ? (Math.max(0, cpuSeconds(pids) - before) * 1000) / Math.max(1, result.requests) : null;
   return {
     name,
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    serveCpu,
-    databaseCpu,
+    requests: result.requests,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.errors,
+    serveCpu: perRequest(cpuBefore[0]!, serving),
+    databaseCpu: perRequest(cpuBefore[1]!, backends),
+    loadCpu: (result.cpuSeconds * 1000) / Math.max(1, result.requests),
   };
 }
 
@@ -189,7 +213,7 @@ try {
     `API under load: ${connections} connections for ${seconds} s each (after ${warmup} s unmeasured), ` +
       `bridge serve${processes === '1' ? '' : ` --processes ${processes}`} on PostgreSQL ` +
       `(${population!.children} children, ${population!.records} records, ${population!.tasks} open tasks; ` +
-      `${ero.office}: ${office?.open ?? 0} open tasks)\n\n` +
+      `${ero.office}: ${office?.open ?? 0} open tasks), load from ${generator}\n\n` +
       table(
         rows.map((r) => ({
           route: r.name,
@@ -201,6 +225,7 @@ try {
           errors: r.errors,
           'serve CPU ms/req': r.serveCpu?.toFixed(2) ?? 'n/a',
           'database CPU ms/req': r.databaseCpu?.toFixed(2) ?? 'n/a',
+          'load generator CPU ms/req': r.loadCpu.toFixed(2),
         })),
         [
           'route',
@@ -212,6 +237,7 @@ try {
           'errors',
           'serve CPU ms/req',
           'database CPU ms/req',
+          'load generator CPU ms/req',
         ],
       ) +
       `\ntarget: p99 <= 50 ms and no errors; machine: ${os.cpus().length} cores, load ${os
