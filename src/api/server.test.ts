@@ -3,8 +3,8 @@ import { Writable } from 'node:stream';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createTestDb, type TestDb } from '../db/testing.ts';
-import { buildServer } from './server.ts';
+import { createTestDb, testEngine, type TestDb } from '../db/testing.ts';
+import { AUDIT_CONNECTION_NAME, buildServer } from './server.ts';
 import { createLog } from '../shared/log.ts';
 import { systemClock } from '../shared/clock.ts';
 
@@ -93,6 +93,28 @@ describe('HTTP server shutdown', () => {
       release();
       await drained;
       expect(answer).toBe(42);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.runIf(testEngine === 'postgres')('audit writer on the server', () => {
+  it('writes on a connection of its own, which closes with the server', async () => {
+    const t = await createTestDb();
+    try {
+      const auditConnections = async () =>
+        (
+          await t.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = $1`,
+            [AUDIT_CONNECTION_NAME],
+          )
+        )[0]!.n;
+      const server = await buildServer({ db: t.db, log: createLog('silent'), clock: systemClock });
+      expect(await auditConnections()).toBe(1);
+      await server.close();
+      expect(await auditConnections()).toBe(0);
     } finally {
       await t.close();
     }

@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Db } from '../db/index.ts';
+import { openPostgres } from '../db/postgres.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { isBridgeError } from '../shared/errors.ts';
@@ -42,9 +43,18 @@ export interface ServerOptions {
   access?: Pick<AccessPluginOptions, 'secrets' | 'rateLimitPerMinute' | 'loginPerMinute' | 'oidc'>;
 }
 
+/** The `application_name` of the audit writer's own connection to the server. */
+export const AUDIT_CONNECTION_NAME = 'uc-bridge audit writer';
+
 export async function buildServer(apiDeps: ApiDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
   // One writer per server, so concurrent reads share audit transactions (see access/audit-writer.ts).
-  const deps: RouteDeps = { ...apiDeps, audit: createAuditWriter(apiDeps.db) };
+  // On the server it has a connection of its own (named in pg_stat_activity): taken from the shared
+  // pool, each batch's transaction first waited behind the queries of the very requests it was
+  // holding up.
+  const auditDb = apiDeps.db.url
+    ? await openPostgres(apiDeps.db.url, { max: 1, applicationName: AUDIT_CONNECTION_NAME })
+    : null;
+  const deps: RouteDeps = { ...apiDeps, audit: createAuditWriter(auditDb ?? apiDeps.db) };
   const app = Fastify({
     loggerInstance: deps.log as FastifyServerOptions['loggerInstance'],
     logController: new LogController({ disableRequestLogging: true }),
@@ -79,6 +89,13 @@ export async function buildServer(apiDeps: ApiDeps, options: ServerOptions = {})
   app.decorate('handlersDone', () =>
     running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)),
   );
+  if (auditDb) {
+    // Closed once the handlers still running (of clients that went away) have written their entries.
+    app.addHook('onClose', async () => {
+      await Promise.race([app.handlersDone(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await auditDb.close();
+    });
+  }
 
   // One log line per request: method, route pattern, status and time. Never the URL itself, whose
   // query string may hold a name or an A-number.
