@@ -208,22 +208,34 @@ export interface ChildRecords {
   sources: Map<number, RecordSource>;
   /** The streets of these records that some record (as of the date) holds with a unit, as `line|zip5`. */
   streetsWithUnits: Set<string>;
+  /** The value of `alongside`, when asked for. */
+  alongside: string | null;
 }
+
+/**
+ * SQL of a text computed once for the child in the statement that reads its records (what
+ * another module shows with the case, read without a second round trip); `childIdSql` is the
+ * child's id there.
+ */
+export type AlongsideSql = (childIdSql: string) => string;
 
 /**
  * A child (undefined when there is none) with its in-scope records, the source row of each and,
  * for each record's street, whether some record as of `asOf` holds that street with a unit: one
  * statement the server keeps prepared, since a child's record is read on every request for it
- * (sweeps read records by the page through COPY).
+ * (sweeps read records by the page through COPY). With `alongside`, its value comes in the first
+ * row only.
  */
 export async function childRecordsOf(
   db: Queryable,
   childId: string,
   asOf: string,
+  alongside?: AlongsideSql,
 ): Promise<ChildRecords | undefined> {
   const rows = await db.query<unknown[]>(
     `SELECT c.id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line,
-            ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}, c.merged_into
+            ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}, c.merged_into,
+            ${alongside ? `CASE WHEN row_number() OVER () = 1 THEN (${alongside('c.id')}) END` : 'NULL::text'}
        FROM child c
        LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
        LEFT JOIN source_row s ON s.id = r.row_id
@@ -234,17 +246,19 @@ export async function childRecordsOf(
   if (rows.length === 0) return undefined;
   const out: ChildRecords = {
     id: String(rows[0]![0]),
-    mergedInto: asText(rows[0]!.at(-1)),
+    mergedInto: asText(rows[0]!.at(-2)),
     records: [],
     sources: new Map(),
     streetsWithUnits: new Set(),
+    alongside: null,
   };
   for (const row of rows) {
+    if (row.at(-1) !== null) out.alongside = asText(row.at(-1));
     if (row[1] === null) continue; // a child without records
     // The values as COPY would give them as text, so that both reads build records alike.
     const record = recordFromText(row.map(asText));
     out.records.push(record);
-    const [rowId, batchId, line, hasUnits] = row.slice(-5, -1);
+    const [rowId, batchId, line, hasUnits] = row.slice(-6, -2);
     if (rowId !== null)
       out.sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
     if (hasUnits === true) out.streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);

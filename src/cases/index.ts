@@ -2,6 +2,6 @@
 export { caseState, openCases, nextHearing } from './case-state.ts';
 export type { CaseState, CustodyStatus, TimelineEntry, CourtCase, Nta, AddressFact } from './case-state.ts';
 export type { CaseRecord, Source } from './case-record.ts';
-export { showChildCase } from './show-case.ts';
+export { showChildCase, showChildCaseWith } from './show-case.ts';
 export type { ChildCase } from './show-case.ts';
-export { recordsOfChildren } from './cases.queries.ts';
+export { recordsOfChildren, type AlongsideSql } from './cases.queries.ts';

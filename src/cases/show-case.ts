@@ -7,7 +7,7 @@ import { BridgeError } from '../shared/errors.ts';
 import { classifyAddress, sameAddress, type AddressQuality } from '../addresses/quality.ts';
 import { caseState, nextHearing, type AddressFact, type CaseState } from './case-state.ts';
 import { isIsoDate } from './dates.ts';
-import { childRecordsOf } from './cases.queries.ts';
+import { childRecordsOf, type AlongsideSql } from './cases.queries.ts';
 
 export interface ShownAddress {
   source: string;
@@ -61,13 +61,26 @@ export async function showChildCase(
   childId: string,
   asOfArg?: string,
 ): Promise<ChildCase> {
+  return (await showChildCaseWith(deps, childId, asOfArg)).shown;
+}
+
+/**
+ * `showChildCase`, and the text of `alongside` for the child shown (after merges), read in the
+ * same statement as its records.
+ */
+export async function showChildCaseWith(
+  deps: { db: Queryable; clock: Clock },
+  childId: string,
+  asOfArg?: string,
+  alongside?: AlongsideSql,
+): Promise<{ shown: ChildCase; alongside: string | null }> {
   const asOf = asOfArg ?? isoDate(deps.clock.now());
   if (!isIsoDate(asOf)) throw new BridgeError('USAGE', `as-of date must be YYYY-MM-DD, got "${asOf}"`);
-  let child = await childRecordsOf(deps.db, childId, asOf);
+  let child = await childRecordsOf(deps.db, childId, asOf, alongside);
   if (!child) throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${childId}"`);
   // Follow merges to the child that holds the records now.
   for (let i = 0; i < 20 && child.mergedInto; i++) {
-    const next = await childRecordsOf(deps.db, child.mergedInto, asOf);
+    const next = await childRecordsOf(deps.db, child.mergedInto, asOf, alongside);
     if (!next) break;
     child = next;
   }
@@ -94,7 +107,7 @@ export async function showChildCase(
       same_as_current: current !== null && sameAddress(a.address, current.address),
     };
   };
-  return {
+  const shown: ChildCase = {
     child_id: child.id,
     asked_for: child.id === childId ? null : childId,
     as_of: asOf,
@@ -128,4 +141,5 @@ export async function showChildCase(
       };
     }),
   };
+  return { shown, alongside: child.alongside };
 }

@@ -18,6 +18,6 @@ export {
   resolveAsOf,
 } from './evaluate-children.ts';
 export type { RulesDeps, EvaluationSummary } from './evaluate-children.ts';
-export { listAlerts, openAlertCounts } from './rules.queries.ts';
+export { alertsFromJson, childAlertsJsonSql, listAlerts, openAlertCounts } from './rules.queries.ts';
 export type { AlertFilter, AlertRow } from './rules.queries.ts';
 export { listRules, setRuleSetting } from './rule-settings.ts';

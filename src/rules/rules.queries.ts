@@ -286,6 +286,29 @@ function where(f: AlertFilter): { sql: string; params: unknown[] } {
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ? null : String(v));
 
+/** Most alerts a child's record shows. */
+export const CHILD_ALERTS_LIMIT = 1000;
+
+/**
+ * SQL of one child's alerts (every status, in `listAlerts` order, at most CHILD_ALERTS_LIMIT) as a
+ * JSON array of AlertRow objects, for a statement that reads the child's records: `childIdSql` is
+ * the child's id there. Times are written as `toISOString` writes them, so `alertsFromJson` gives
+ * what `listAlerts` gives.
+ */
+export function childAlertsJsonSql(childIdSql: string): string {
+  const utc = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return `SELECT coalesce(json_agg(a ORDER BY a.opened_on, a.id), '[]')::text FROM (
+      SELECT id, child_id, rule_id, severity, office_kinds, field_office, addr_state, opened_on, due_on,
+             closed_on, close_reason, record_pks, details, ${utc('opened_at')} AS opened_at,
+             ${utc('closed_at')} AS closed_at
+        FROM alert WHERE child_id = ${childIdSql} ORDER BY opened_on, id LIMIT ${CHILD_ALERTS_LIMIT}) a`;
+}
+
+/** The alerts of `childAlertsJsonSql`'s text. */
+export function alertsFromJson(text: string | null): AlertRow[] {
+  return text === null ? [] : (JSON.parse(text) as AlertRow[]);
+}
+
 export async function listAlerts(
   db: Queryable,
   f: AlertFilter,
