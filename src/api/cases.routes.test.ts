@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from '../db/testing.ts';
 import { buildServer } from './server.ts';
 import { silentLog } from '../shared/log.ts';
 import { fixedClock } from '../shared/clock.ts';
-import { Facts, HOME, OTHER_HOME } from '../cases/testing.ts';
+import { Facts, missedHearingThenMoved } from '../cases/testing.ts';
 import { loadFixtureChildren } from '../cases/db-fixtures.ts';
 import { evaluateChildren } from '../rules/index.ts';
 import { verifyAudit, whoAccessed } from '../access/index.ts';
@@ -15,14 +15,7 @@ describe('cases and alerts API', () => {
   const clock = fixedClock('2020-06-01T12:00:00Z');
   beforeAll(async () => {
     t = await createTestDb();
-    const a = new Facts();
-    a.admission('2020-01-02');
-    a.release('2020-01-10', HOME);
-    a.nta('2020-02-01', { served: '2020-02-05', filed: '2020-02-20', address: HOME });
-    a.caseOpened('2020-02-21', { address: HOME });
-    a.hearingScheduled('2020-02-22', '2020-04-01');
-    a.hearingResult('2020-04-01', 'ABSENT', true);
-    a.addressUpdate('2020-03-01', OTHER_HOME);
+    const a = missedHearingThenMoved();
     const b = new Facts();
     b.release('2020-01-10', { line: '9 BAY RD', city: 'MIAMI', state: 'FL', zip5: '33101' });
     await loadFixtureChildren(t.db, [

@@ -119,6 +119,23 @@ export class Facts {
   }
 }
 
+/**
+ * A child released to HOME, served an NTA and absent at its hearing (ordered removed in absentia),
+ * whose ORR address then moved to OTHER_HOME: on 2020-06-01 it holds a failed-to-appear, a
+ * no-hearing-scheduled and an address-drift alert.
+ */
+export function missedHearingThenMoved(): Facts {
+  const f = new Facts();
+  f.admission('2020-01-02');
+  f.release('2020-01-10', HOME);
+  f.nta('2020-02-01', { served: '2020-02-05', filed: '2020-02-20', address: HOME });
+  f.caseOpened('2020-02-21', { address: HOME });
+  f.hearingScheduled('2020-02-22', '2020-04-01');
+  f.hearingResult('2020-04-01', 'ABSENT', true);
+  f.addressUpdate('2020-03-01', OTHER_HOME);
+  return f;
+}
+
 /** A seeded random number generator (mulberry32): the same seed gives the same population. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

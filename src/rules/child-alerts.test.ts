@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { silentLog } from '../shared/log.ts';
-import { Facts, HOME, OTHER_HOME } from '../cases/testing.ts';
+import { Facts, missedHearingThenMoved } from '../cases/testing.ts';
 import { loadFixtureChildren } from '../cases/db-fixtures.ts';
 import { showChildCaseWith } from '../cases/index.ts';
 import { evaluateChildren } from './evaluate-children.ts';
@@ -19,16 +19,8 @@ afterEach(async () => {
 describe("a child's alerts read with its records", () => {
   it('are the alerts listAlerts gives, value for value and in its order', async () => {
     const clock = fixedClock('2020-06-01T12:00:00Z');
-    const f = new Facts();
-    f.admission('2020-01-02');
-    f.release('2020-01-10', HOME);
-    f.nta('2020-02-01', { served: '2020-02-05', filed: '2020-02-20', address: HOME });
-    f.caseOpened('2020-02-21', { address: HOME });
-    f.hearingScheduled('2020-02-22', '2020-04-01');
-    f.hearingResult('2020-04-01', 'ABSENT', true);
-    f.addressUpdate('2020-03-01', OTHER_HOME);
     await loadFixtureChildren(t.db, [
-      { childId: 'CHA', records: f.records },
+      { childId: 'CHA', records: missedHearingThenMoved().records },
       { childId: 'CHB', records: new Facts().records },
     ]);
     await evaluateChildren({ db: t.db, log: silentLog, clock }, ['CHA', 'CHB']);
