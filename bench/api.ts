@@ -39,10 +39,11 @@ const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const processes = arg('processes', '1');
-const generator = arg('load', haveWrk() ? 'wrk' : 'autocannon');
+const wrkInstalled = haveWrk();
+const generator = arg('load', wrkInstalled ? 'wrk' : 'autocannon');
 if (generator !== 'wrk' && generator !== 'autocannon')
   throw new Error(`--load must be wrk or autocannon, not "${generator}"`);
-if (generator === 'wrk' && !haveWrk())
+if (generator === 'wrk' && !wrkInstalled)
   throw new Error('--load wrk: wrk is not installed (apt-get install wrk)');
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_api';
 const log = createLog('silent');
@@ -88,7 +89,7 @@ interface Figures {
   /** CPU milliseconds per request of the server process and of its database backends. */
   serveCpu: number | null;
   databaseCpu: number | null;
-  /** CPU milliseconds per request of the load generator (this process). */
+  /** CPU milliseconds per request of the load generator (wrk, or this process for autocannon). */
   loadCpu: number;
 }
 
