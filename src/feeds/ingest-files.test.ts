@@ -177,25 +177,34 @@ describe('ingest: quarantine', () => {
         validRow('cbp', 'E2'),
         validRow('cbp', 'E3', { citizenship: 'XXX' }),
         validRow('cbp', 'E4', { family_name: '' }),
-      ]) + 'E5,A123456789,GARCIA\n',
+      ]) +
+        'E5,A123456789,GARCIA\n' +
+        // A quote left open: that line is the bad row, and the next line is read as a row of its own.
+        'E6,A123456789,"GARCIA\n' +
+        toCsv('cbp', [validRow('cbp', 'E7')]).split('\n')[1] +
+        '\n',
     );
     const [s] = await ingestFiles({ db: t.db, clock }, { paths: [bad] });
-    expect(s).toMatchObject({ rows: 5, new: 1, quarantined: 4 });
+    expect(s).toMatchObject({ rows: 7, new: 2, quarantined: 5 });
     const q = await listQuarantine(t.db);
     expect(q.map((e) => [e.record_id, e.line, e.file, e.reasons[0]!.field])).toEqual([
       ['E1', 2, bad, 'birth_date'],
       ['E3', 4, bad, 'citizenship'],
       ['E4', 5, bad, 'family_name'],
       ['E5', 6, bad, '(row)'],
+      [null, 7, bad, '(row)'],
     ]);
     expect(q[0]!.reasons[0]!.reason).toMatch(/not a date in YYYY-MM-DD: 2008-02-30/);
+    expect(q[4]!.reasons[0]!.reason).toBe(
+      'not readable as CSV: a quoted field is not closed by the end of the file',
+    );
     // The same bad file again quarantines nothing twice.
     await ingestFiles({ db: t.db, clock }, { paths: [bad] });
-    expect(await listQuarantine(t.db)).toHaveLength(4);
+    expect(await listQuarantine(t.db)).toHaveLength(5);
     const fixed = write('cbp_fixed.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
     const [s2] = await ingestFiles({ db: t.db, clock }, { paths: [fixed] });
     expect(s2).toMatchObject({ new: 1 });
-    expect((await listQuarantine(t.db)).map((e) => e.record_id)).toEqual(['E3', 'E4', 'E5']);
+    expect((await listQuarantine(t.db)).map((e) => e.record_id)).toEqual(['E3', 'E4', 'E5', null]);
     const all = await listQuarantine(t.db, { includeResolved: true });
     expect(all.find((e) => e.record_id === 'E1')!.status).toBe('resolved');
   });

@@ -3,20 +3,10 @@
 // yielded one at a time.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { parse, type CsvError } from 'csv-parse';
 import { BridgeError } from '../shared/errors.ts';
+import { CsvRecordSplitter, type CsvRecord } from './csv-records.ts';
 import type { IncomingRow } from './ingest-rows.ts';
 import { idColumn, type Source } from './sources.ts';
-
-function stripLineEnd(raw: string): string {
-  return raw.replace(/\r?\n$/, '');
-}
-
-function newlines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
-}
 
 /** Counts bytes read from the file (before decompression), for progress. */
 export interface ReadFeedFileOptions {
@@ -43,44 +33,21 @@ export async function* readFeedFile(
       { file: filePath },
     );
   }
-  // Rows that csv-parse cannot read (an unclosed quote, ...) are skipped by the parser and come back
-  // here, to be quarantined in their place.
-  const skipped: IncomingRow[] = [];
-  const parser = parse({
-    bom: true,
-    raw: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err: CsvError | undefined, raw?: string) => {
-      const e = err as (CsvError & { lines?: number; raw?: string }) | undefined;
-      const text = stripLineEnd(raw ?? e?.raw ?? '');
-      skipped.push({
-        line: e?.lines ?? 0,
-        rawText: text,
-        fields: {},
-        readProblems: [{ field: '(row)', reason: `not readable as CSV: ${e?.message ?? 'unknown error'}` }],
-      });
-    },
-  });
-  (input as NodeJS.ReadableStream & { on: (e: string, f: (err: Error) => void) => void }).on('error', (err) =>
-    parser.destroy(err),
-  );
-  input.pipe(parser);
+  (input as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding('utf8');
 
+  const splitter = new CsvRecordSplitter();
   let header: string[] | null = null;
-  try {
-    for await (const rec of parser as AsyncIterable<{
-      record: string[];
-      raw: string;
-      info: { lines: number };
-    }>) {
-      while (skipped.length) yield skipped.shift()!;
-      const raw = stripLineEnd(rec.raw);
-      const line = rec.info.lines - newlines(raw);
+  const rowsOf = function* (records: CsvRecord[]): Generator<IncomingRow> {
+    for (const rec of records) {
       if (!header) {
-        header = rec.record.map((h) => h.trim().toLowerCase());
+        if (!rec.fields) {
+          throw new BridgeError(
+            'FEED_FILE_INVALID',
+            `${filePath}: line ${rec.line}: the header is not readable as CSV: ${rec.problem}`,
+            { file: filePath, line: rec.line },
+          );
+        }
+        header = rec.fields.map((h) => h.trim().toLowerCase());
         if (!header.includes(idColumn(source))) {
           throw new BridgeError(
             'FEED_FILE_INVALID',
@@ -90,21 +57,33 @@ export async function* readFeedFile(
         }
         continue;
       }
+      if (!rec.fields) {
+        yield {
+          line: rec.line,
+          rawText: rec.raw,
+          fields: {},
+          readProblems: [{ field: '(row)', reason: `not readable as CSV: ${rec.problem}` }],
+        };
+        continue;
+      }
       const fields: Record<string, string> = {};
-      const n = Math.min(header.length, rec.record.length);
-      for (let i = 0; i < n; i++) fields[header[i]!] = rec.record[i]!;
-      const row: IncomingRow = { line, rawText: raw, fields };
-      if (rec.record.length !== header.length) {
+      const n = Math.min(header.length, rec.fields.length);
+      for (let i = 0; i < n; i++) fields[header[i]!] = rec.fields[i]!;
+      const row: IncomingRow = { line: rec.line, rawText: rec.raw, fields };
+      if (rec.fields.length !== header.length) {
         row.readProblems = [
           {
             field: '(row)',
-            reason: `the row has ${rec.record.length} fields, the header has ${header.length}`,
+            reason: `the row has ${rec.fields.length} fields, the header has ${header.length}`,
           },
         ];
       }
       yield row;
     }
-    while (skipped.length) yield skipped.shift()!;
+  };
+  try {
+    for await (const piece of input as AsyncIterable<string>) yield* rowsOf(splitter.push(piece));
+    yield* rowsOf(splitter.end());
   } catch (e) {
     if (e instanceof BridgeError) throw e;
     const err = e as NodeJS.ErrnoException;
@@ -112,7 +91,7 @@ export async function* readFeedFile(
       file: filePath,
     });
   } finally {
-    parser.destroy();
+    (input as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
   }
   if (!header) {
     throw new BridgeError('FEED_FILE_INVALID', `${filePath}: empty file (no header line)`, {
