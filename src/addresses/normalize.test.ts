@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, normalizeUnit, normalizeZip5 } from './normalize.ts';
+import fc from 'fast-check';
+import {
+  foldAddressText,
+  foldAddressTextStepByStep,
+  normalizeAddress,
+  normalizeUnit,
+  normalizeZip5,
+} from './normalize.ts';
 
 describe('address normalization (USPS Publication 28)', () => {
   it.each([
@@ -60,5 +67,18 @@ describe('address normalization (USPS Publication 28)', () => {
     expect(normalizeAddress({ state: 'tx' }).state).toBe('TX');
     expect(normalizeAddress({ state: 'ZZ' }).state).toBe('ZZ');
     expect(normalizeAddress({})).toEqual({ line: null, unit: null, city: null, state: null, zip5: null });
+  });
+});
+
+describe('folding address text', () => {
+  it('gives what folding step by step gives, for plain, accented and already folded text', () => {
+    const text = fc.stringMatching(/^[A-Za-z0-9 #/\-.,'"()éñÑÁüß\t]{1,20}$/);
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(foldAddressText(t)).toBe(foldAddressTextStepByStep(t));
+        expect(foldAddressText(foldAddressTextStepByStep(t))).toBe(foldAddressTextStepByStep(t));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -201,12 +201,25 @@ const STATES: Record<string, string> = {
   'NORTHERN MARIANA ISLANDS': 'MP',
 };
 
+/** Address text already folded, returned as it is. */
+const FOLDED_ADDRESS = /^[A-Z0-9/-]+(?: [A-Z0-9/-]+)*$/;
+/** Text with no character outside printable ASCII: it has no accent to take off. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Upper case, accents removed, punctuation removed (`#` kept apart as a unit sign), spaces collapsed. */
 export function foldAddressText(text: string | null | undefined): string {
   if (!text) return '';
+  if (FOLDED_ADDRESS.test(text)) return text;
+  return PRINTABLE_ASCII.test(text) ? foldWithoutAccents(text) : foldAddressTextStepByStep(text);
+}
+
+/** The folding of `foldAddressText` done step by step, whatever the text. */
+export function foldAddressTextStepByStep(text: string): string {
+  return foldWithoutAccents(text.normalize('NFD').replace(/\p{M}/gu, ''));
+}
+
+function foldWithoutAccents(text: string): string {
   return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
     .toUpperCase()
     .replace(/#/g, ' # ')
     .replace(/[.,;:'"()]/g, ' ')

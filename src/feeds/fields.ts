@@ -17,10 +17,12 @@ export function parseANumber(text: string): Checked<string> {
   return ok(digits.padStart(9, '0'));
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 2100) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -109,8 +111,16 @@ function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[\s-])\p{L}/gu, (c) => c.toUpperCase());
 }
 
+/** A name already folded: most names as agencies send them, returned as they are. */
+const FOLDED_NAME = /^(?:[A-Z0-9'-]+(?: [A-Z0-9'-]+)*)?$/;
+
 /** Upper case, accents removed, punctuation other than hyphen and apostrophe to spaces, spaces collapsed. */
 export function foldName(text: string): string {
+  return FOLDED_NAME.test(text) ? text : foldNameStepByStep(text);
+}
+
+/** The folding of `foldName` done step by step, whatever the text. */
+export function foldNameStepByStep(text: string): string {
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

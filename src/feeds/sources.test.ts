@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapRow, sourceFromFileName, type Source } from './sources.ts';
-import { parseANumber, parseDate } from './fields.ts';
+import fc from 'fast-check';
+import { foldName, foldNameStepByStep, parseANumber, parseDate } from './fields.ts';
 import { validRow } from './testing.ts';
 
 const mapped = (source: Source, id: string, over: Record<string, string> = {}) => {
@@ -222,4 +223,32 @@ describe('source from the file name', () => {
     ['opla_ntas.csv', 'opla'],
     ['ntas.csv', undefined],
   ])('%s', (name, source) => expect(sourceFromFileName(name)).toBe(source));
+});
+
+describe('folding a name', () => {
+  it('gives what folding step by step gives, whether or not the name is already folded', () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9 '\-.,éñÑÁü\t]{0,16}$/);
+    fc.assert(
+      fc.property(name, (t) => {
+        expect(foldName(t)).toBe(foldNameStepByStep(t));
+        expect(foldName(foldNameStepByStep(t))).toBe(foldNameStepByStep(t));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(foldName('  José  de la Cruz ')).toBe('JOSE DE LA CRUZ');
+    expect(foldName("O'BRIEN-GARCIA")).toBe("O'BRIEN-GARCIA");
+  });
+});
+
+describe('dates', () => {
+  it('knows the length of every month, leap years included', () => {
+    for (let y = 1900; y <= 2100; y++) {
+      for (let m = 1; m <= 12; m++) {
+        const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+        const iso = (d: number) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        expect(parseDate(iso(days), 'YYYY-MM-DD')).toEqual({ ok: true, value: iso(days) });
+        expect(parseDate(iso(days + 1), 'YYYY-MM-DD').ok).toBe(false);
+      }
+    }
+  });
 });
