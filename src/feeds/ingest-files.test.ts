@@ -212,13 +212,15 @@ describe('ingest: quarantine', () => {
   it('reports unreadable files without stopping the others', async () => {
     const good = write('cbp_ok.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
     const notFeed = write('cbp_x.csv', 'hello,world\n1,2\n');
+    const badHeader = write('cbp_h.csv', 'encounter_id,"a_number"x,family_name\nE9,A1,X\n');
     const sums = await ingestFiles(
       { db: t.db, clock },
-      { paths: [path.join(dir, 'missing.csv'), notFeed, good, write('notes.csv', 'a\n')] },
+      { paths: [path.join(dir, 'missing.csv'), notFeed, badHeader, good, write('notes.csv', 'a\n')] },
     );
     expect(sums.map((s) => s.error ?? 'ok')).toEqual([
       expect.stringMatching(/source|no such file/),
       expect.stringMatching(/no "encounter_id" column/),
+      'line 1: the header is not readable as CSV: field 2 has text after its closing quote',
       'ok',
       expect.stringMatching(/--source/),
     ]);
