@@ -34,7 +34,7 @@ for (;;) {
     for await (const chunk of prepareChunks(source, readFeedFile(file, source), chunkSize)) {
       while (credit === 0) await waitForMessage();
       credit--;
-      send({ chunk });
+      send({ chunk: JSON.stringify(chunk) });
     }
     send({ end: true });
   } catch (e) {

@@ -13,8 +13,11 @@ export type ToReadThread =
   | { id: number; read: { file: string; source: Source; chunkSize: number }; more: number }
   | { id: number; more: number };
 
+// A chunk crosses as its JSON text, parsed on this side: for these rows (flat objects of strings,
+// an array of 37 facts each) JSON.stringify and JSON.parse cost 11 to 16 µs a row against 16 to
+// 18 µs for the structured clone of the objects themselves.
 export type FromReadThread =
-  | { chunk: PreparedRow[] }
+  | { chunk: string }
   | { end: true }
   | { error: { code: ErrorCode | null; message: string; details?: Record<string, unknown> } };
 
@@ -37,7 +40,7 @@ export class FeedReadThread {
       for await (const [m] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromReadThread]>) {
         if ('chunk' in m) {
           ask({ id, more: 1 });
-          yield m.chunk;
+          yield JSON.parse(m.chunk) as PreparedRow[];
         } else if ('error' in m) {
           ended = true;
           const { code, message, details } = m.error;
