@@ -128,7 +128,12 @@ export class CsvRecordSplitter {
   private parseQuoted(text: string, start: number, atEnd: boolean): Parsed {
     const fields: string[] = [];
     const nl = this.nl;
+    const nlChar = nl === LF ? '\n' : '\r';
     let i = start;
+    // The next comma and line end at or after `i`, each looked for again only once `i` has passed
+    // it: looking from each field to the end of its line made a long line cost its length squared.
+    let comma = -1;
+    let lineEnd = -1;
     for (;;) {
       const field = fields.length + 1;
       if (text.charCodeAt(i) === QUOTE) {
@@ -160,18 +165,22 @@ export class CsvRecordSplitter {
         }
         return { problem: `field ${field} has text after its closing quote`, at: i };
       }
-      let comma = text.indexOf(',', i);
-      let lineEnd = text.indexOf(nl === LF ? '\n' : '\r', i);
-      if (lineEnd < 0) {
-        if (!atEnd) return null;
-        lineEnd = text.length;
+      if (comma < i) {
+        comma = text.indexOf(',', i);
+        if (comma < 0) comma = text.length;
       }
-      if (comma > lineEnd) comma = -1;
-      const fieldEnd = comma < 0 ? lineEnd : comma;
+      if (lineEnd < i) {
+        lineEnd = text.indexOf(nlChar, i);
+        if (lineEnd < 0) {
+          if (!atEnd) return null;
+          lineEnd = text.length;
+        }
+      }
+      const fieldEnd = comma < lineEnd ? comma : lineEnd;
       let value = text.slice(i, fieldEnd);
       const stray = value.indexOf('"');
       if (stray >= 0) return { problem: `field ${field} has a quote that does not open it`, at: i + stray };
-      if (comma >= 0) {
+      if (comma < lineEnd) {
         fields.push(value);
         i = comma + 1;
         continue;
