@@ -58,7 +58,7 @@ export class CsvRecordSplitter {
       if (lf < 0 && (cr < 0 || cr === this.held.length - 1) && !atEnd) return out;
       this.nl = cr >= 0 && (lf < 0 || cr < lf - 1) && cr < this.held.length - 1 ? CR : LF;
     }
-    const nlChar = this.nl === LF ? '\n' : '\r';
+    const nlChar = this.nlChar;
     const text = this.held;
     let pos = 0;
     // Where the next quote is, looked for again only once reading has passed it.
@@ -107,6 +107,11 @@ export class CsvRecordSplitter {
     return out;
   }
 
+  /** The line delimiter as text. */
+  private get nlChar(): string {
+    return this.nl === LF ? '\n' : '\r';
+  }
+
   private trimLineEnd(text: string, from: number, to: number): string {
     return this.nl === LF && to > from && text.charCodeAt(to - 1) === CR
       ? text.slice(from, to - 1)
@@ -116,7 +121,7 @@ export class CsvRecordSplitter {
   private unreadable(text: string, from: number, to: number, problem: string): CsvRecord {
     const raw = this.trimLineEnd(text, from, to);
     const record: CsvRecord = { line: this.line, raw, fields: null, problem };
-    this.line += 1 + countNewlines(raw, this.nl === LF ? '\n' : '\r');
+    this.line += 1 + countNewlines(raw, this.nlChar);
     return record;
   }
 
@@ -128,7 +133,7 @@ export class CsvRecordSplitter {
   private parseQuoted(text: string, start: number, atEnd: boolean): Parsed {
     const fields: string[] = [];
     const nl = this.nl;
-    const nlChar = nl === LF ? '\n' : '\r';
+    const nlChar = this.nlChar;
     let i = start;
     // The next comma and line end at or after `i`, each looked for again only once `i` has passed
     // it: looking from each field to the end of its line made a long line cost its length squared.
