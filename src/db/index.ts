@@ -7,7 +7,16 @@ import { openPostgres } from './postgres.ts';
 import { migrate } from './migrate.ts';
 
 export type { Db, Queryable, QueryOptions, Row } from './db.ts';
-export { copyTextLine, ident, literal, eachCopyRow, takeIds, textArray } from './db.ts';
+export {
+  copyTextFields,
+  copyTextLine,
+  copyTextValue,
+  ident,
+  literal,
+  eachCopyRow,
+  takeIds,
+  textArray,
+} from './db.ts';
 export { migrate, migrationName, migrationStatus, listMigrationFiles } from './migrate.ts';
 
 export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {

@@ -103,6 +103,13 @@ export async function hasOpenQuarantine(
   return rows.length > 0;
 }
 
+/**
+ * The columns of a row as stored, in `source_row` and in `quarantine`: its fields (as JSON) and its
+ * original text. A prepared row carries them as COPY text (PreparedRow.stored), and they come last
+ * in each COPY below so that it is appended as it is.
+ */
+export const STORED_COLUMNS = ['fields', 'raw_text'] as const;
+
 /** Columns of a COPY into `source_row`. */
 export const SOURCE_ROW_COLUMNS = [
   'id',
@@ -110,11 +117,10 @@ export const SOURCE_ROW_COLUMNS = [
   'record_id',
   'version',
   'content_hash',
-  'fields',
-  'raw_text',
   'batch_id',
   'line',
   'received_at',
+  ...STORED_COLUMNS,
 ] as const;
 
 /** Columns of a COPY into `quarantine`. */
@@ -123,21 +129,23 @@ export const QUARANTINE_COLUMNS = [
   'record_id',
   'batch_id',
   'line',
-  'raw_text',
-  'fields',
-  'reasons',
   'content_hash',
   'received_at',
+  ...STORED_COLUMNS,
+  'reasons',
 ] as const;
 
-/** Columns of a COPY into `record` of records not held yet. */
+/**
+ * Columns of a COPY into `record` of records not held yet. The canonical facts come last: a prepared
+ * row carries them as COPY text (PreparedRow.canonical).
+ */
 export const RECORD_COLUMNS = [
   'id',
   'source',
   'record_id',
   'row_id',
-  ...CANONICAL_COLUMNS,
   'received_at',
+  ...CANONICAL_COLUMNS,
 ] as const;
 
 /** Columns of a change to records that may be held already (see upsertRecordChanges). */
@@ -145,21 +153,18 @@ export const RECORD_CHANGE_COLUMNS = ['record_id', 'row_id', 'received_at', ...C
 
 /**
  * Writes the given facts into `record` (inserted, or replacing those of a record already held, which
- * keeps its id); each row: RECORD_CHANGE_COLUMNS. Returns the `record` ids written.
+ * keeps its id); `text` holds one COPY text line of RECORD_CHANGE_COLUMNS for each. Returns the
+ * `record` ids written.
  */
-export async function upsertRecordChanges(
-  tx: Queryable,
-  source: Source,
-  rows: readonly (readonly (string | null)[])[],
-): Promise<number[]> {
-  if (rows.length === 0) return [];
+export async function upsertRecordChanges(tx: Queryable, source: Source, text: string): Promise<number[]> {
+  if (text === '') return [];
   await tx.query(
     `CREATE TEMP TABLE feed_change (
        record_id text NOT NULL, row_id bigint NOT NULL, received_at timestamptz NOT NULL,
        ${CANONICAL_COLUMNS.map((c) => `${c} ${CANONICAL_TYPES[c]}`).join(', ')}
      ) ON COMMIT DROP`,
   );
-  await tx.copyRows('feed_change', RECORD_CHANGE_COLUMNS, rows);
+  await tx.copyText('feed_change', RECORD_CHANGE_COLUMNS, text);
   const cols = CANONICAL_COLUMNS.join(', ');
   const written = await tx.query<{ id: number }>(
     `INSERT INTO record (source, record_id, row_id, ${cols}, received_at)

@@ -2,7 +2,7 @@
 // mapped in Node, its fate decided against what the source holds, and written in one transaction, so a process killed at
 // any moment loses at most the chunk in flight and running the same input again converges.
 import crypto from 'node:crypto';
-import { takeIds, type Db, type Queryable } from '../db/index.ts';
+import { copyTextFields, copyTextValue, takeIds, type Db, type Queryable } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
   QUARANTINE_COLUMNS,
@@ -100,20 +100,25 @@ function canonicalCell(rec: CanonicalRecord | null, col: (typeof CANONICAL_COLUM
   return v === '' ? null : String(v);
 }
 
-/** One row checked and mapped, ready to be written. */
+/**
+ * One row checked and mapped, ready to be written. What is stored of it is already COPY text, made
+ * where the row was read (a reading thread): only a few strings a row then cross to the thread that
+ * writes, which joins them to the values decided there (ids, version, time received).
+ */
 export interface PreparedRow {
   seq: number;
   line: number;
   recordId: string | null;
   contentHash: string;
   ok: boolean;
-  /** The fields as JSON, the raw text and (when not ok) the reasons as JSON, as stored. */
-  fields: string;
-  rawText: string;
+  /** Whether the record is within the population (null when not ok). */
+  inScope: boolean | null;
+  /** The fields as JSON and the raw text, as COPY text of STORED_COLUMNS. */
+  stored: string;
+  /** The canonical facts as COPY text of CANONICAL_COLUMNS, when ok. */
+  canonical: string | null;
+  /** Why the row is quarantined, as JSON (a FieldReason array), when not ok. */
   reasons: string | null;
-  /** The canonical facts (CANONICAL_COLUMNS order, COPY text) when ok. */
-  canonical: (string | null)[] | null;
-  outcome: RowOutcome;
 }
 
 // eslint-disable-next-line no-control-regex -- finding U+0000 is the point
@@ -155,17 +160,10 @@ export function prepareRow(source: Source, seq: number, incoming: IncomingRow): 
     recordId,
     contentHash: hash,
     ok,
-    fields: JSON.stringify(row.fields),
-    rawText: row.rawText,
+    inScope: record?.in_scope ?? null,
+    stored: copyTextValue(JSON.stringify(row.fields)) + '\t' + copyTextValue(row.rawText),
+    canonical: record ? copyTextFields(CANONICAL_COLUMNS.map((c) => canonicalCell(record, c))) : null,
     reasons: ok ? null : JSON.stringify(reasons),
-    canonical: record ? CANONICAL_COLUMNS.map((c) => canonicalCell(record, c)) : null,
-    outcome: {
-      line: row.line,
-      recordId,
-      status: ok ? 'new' : 'quarantined',
-      inScope: record?.in_scope ?? null,
-      reasons,
-    },
   };
 }
 
@@ -235,22 +233,11 @@ export async function storeChunk(
 
     const accepted = rows.map((row, i) => ({ row, version: fates[i]!.version })).filter((a) => a.version > 0);
     const rowIds = await takeIds(tx, 'source_row', accepted.length);
-    await tx.copyRows(
-      'source_row',
-      SOURCE_ROW_COLUMNS,
-      accepted.map(({ row: r, version }, i) => [
-        String(rowIds[i]),
-        source,
-        r.recordId,
-        String(version),
-        r.contentHash,
-        r.fields,
-        r.rawText,
-        String(batchId),
-        String(r.line),
-        at,
-      ]),
-    );
+    let text = '';
+    accepted.forEach(({ row: r, version }, i) => {
+      text += `${rowIds[i]}\t${source}\t${copyTextValue(r.recordId)}\t${version}\t${r.contentHash}\t${batchId}\t${r.line}\t${at}\t${r.stored}\n`;
+    });
+    await tx.copyText('source_row', SOURCE_ROW_COLUMNS, text);
     // Each record id's newest version accepted in this chunk becomes the record's facts: copied as
     // a new record when the source held no version of it, written over the record otherwise.
     const newest = new Map<string, { row: PreparedRow; rowId: number }>();
@@ -258,45 +245,23 @@ export async function storeChunk(
     const held = new Set(stored.map((v) => v.record_id));
     const fresh = [...newest.values()].filter((n) => !held.has(n.row.recordId!));
     const recordIdsTaken = await takeIds(tx, 'record', fresh.length);
-    await tx.copyRows(
-      'record',
-      RECORD_COLUMNS,
-      fresh.map((n, i) => [
-        String(recordIdsTaken[i]),
-        source,
-        n.row.recordId,
-        String(n.rowId),
-        ...n.row.canonical!,
-        at,
-      ]),
-    );
-    const changed = recordIdsTaken.concat(
-      await upsertRecordChanges(
-        tx,
-        source,
-        [...newest.values()]
-          .filter((n) => held.has(n.row.recordId!))
-          .map((n) => [n.row.recordId, String(n.rowId), at, ...n.row.canonical!]),
-      ),
-    );
+    text = '';
+    fresh.forEach((n, i) => {
+      text += `${recordIdsTaken[i]}\t${source}\t${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t${n.row.canonical}\n`;
+    });
+    await tx.copyText('record', RECORD_COLUMNS, text);
+    text = '';
+    for (const n of newest.values())
+      if (held.has(n.row.recordId!))
+        text += `${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t${n.row.canonical}\n`;
+    const changed = recordIdsTaken.concat(await upsertRecordChanges(tx, source, text));
 
-    await tx.copyRows(
-      'quarantine',
-      QUARANTINE_COLUMNS,
-      rows
-        .filter((_, i) => fates[i]!.status === 'quarantined')
-        .map((r) => [
-          source,
-          r.recordId,
-          String(batchId),
-          String(r.line),
-          r.rawText,
-          r.fields,
-          r.reasons,
-          r.contentHash,
-          at,
-        ]),
-    );
+    text = '';
+    rows.forEach((r, i) => {
+      if (fates[i]!.status === 'quarantined')
+        text += `${source}\t${copyTextValue(r.recordId)}\t${batchId}\t${r.line}\t${r.contentHash}\t${at}\t${r.stored}\t${copyTextValue(r.reasons)}\n`;
+    });
+    await tx.copyText('quarantine', QUARANTINE_COLUMNS, text);
     const badIds = new Set(bad.map((r) => r.recordId));
     if (
       [...newest.keys()].some((id) => badIds.has(id)) ||
@@ -319,7 +284,13 @@ export async function storeChunk(
   });
   return rows.map((r, i) => {
     const s = fates[i]!.status;
-    return { ...r.outcome, status: s === 'quarantined_again' ? 'quarantined' : s };
+    return {
+      line: r.line,
+      recordId: r.recordId,
+      status: s === 'quarantined_again' ? 'quarantined' : s,
+      inScope: r.inScope,
+      reasons: r.reasons ? (JSON.parse(r.reasons) as FieldReason[]) : [],
+    };
   });
 }
 

@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { isBridgeError } from '../shared/errors.ts';
 import { prepareChunks } from './ingest-rows.ts';
 import { readFeedFile } from './read-feed-file.ts';
-import type { FromReadThread, ToReadThread } from './read-feed-thread.ts';
+import { toColumns, type FromReadThread, type ToReadThread } from './read-feed-thread.ts';
 
 const port = parentPort!;
 const send = (m: FromReadThread) => port.postMessage(m);
@@ -34,7 +34,7 @@ for (;;) {
     for await (const chunk of prepareChunks(source, readFeedFile(file, source), chunkSize)) {
       while (credit === 0) await waitForMessage();
       credit--;
-      send({ chunk: JSON.stringify(chunk) });
+      send({ chunk: toColumns(chunk) });
     }
     send({ end: true });
   } catch (e) {

@@ -13,11 +13,52 @@ export type ToReadThread =
   | { id: number; read: { file: string; source: Source; chunkSize: number }; more: number }
   | { id: number; more: number };
 
-// A chunk crosses as its JSON text, parsed on this side: for these rows (flat objects of strings,
-// an array of 37 facts each) JSON.stringify and JSON.parse cost 11 to 16 µs a row against 16 to
-// 18 µs for the structured clone of the objects themselves.
+/**
+ * A chunk as it crosses from the thread: one array per field of PreparedRow, so that the structured
+ * clone copies a few strings a row and no object or property name per row.
+ */
+export interface ChunkColumns {
+  seq: number[];
+  line: number[];
+  recordId: (string | null)[];
+  contentHash: string[];
+  ok: boolean[];
+  inScope: (boolean | null)[];
+  stored: string[];
+  canonical: (string | null)[];
+  reasons: (string | null)[];
+}
+
+export function toColumns(rows: readonly PreparedRow[]): ChunkColumns {
+  return {
+    seq: rows.map((r) => r.seq),
+    line: rows.map((r) => r.line),
+    recordId: rows.map((r) => r.recordId),
+    contentHash: rows.map((r) => r.contentHash),
+    ok: rows.map((r) => r.ok),
+    inScope: rows.map((r) => r.inScope),
+    stored: rows.map((r) => r.stored),
+    canonical: rows.map((r) => r.canonical),
+    reasons: rows.map((r) => r.reasons),
+  };
+}
+
+export function fromColumns(c: ChunkColumns): PreparedRow[] {
+  return c.seq.map((seq, i) => ({
+    seq,
+    line: c.line[i]!,
+    recordId: c.recordId[i]!,
+    contentHash: c.contentHash[i]!,
+    ok: c.ok[i]!,
+    inScope: c.inScope[i]!,
+    stored: c.stored[i]!,
+    canonical: c.canonical[i]!,
+    reasons: c.reasons[i]!,
+  }));
+}
+
 export type FromReadThread =
-  | { chunk: string }
+  | { chunk: ChunkColumns }
   | { end: true }
   | { error: { code: ErrorCode | null; message: string; details?: Record<string, unknown> } };
 
@@ -40,7 +81,7 @@ export class FeedReadThread {
       for await (const [m] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromReadThread]>) {
         if ('chunk' in m) {
           ask({ id, more: 1 });
-          yield JSON.parse(m.chunk) as PreparedRow[];
+          yield fromColumns(m.chunk);
         } else if ('error' in m) {
           ended = true;
           const { code, message, details } = m.error;

@@ -1,6 +1,6 @@
 // Rebuilds the `record` projection from the raw rows: the newest version of each (source, record
 // id), mapped again. Record ids are kept, so links that point at them stay valid.
-import type { Db } from '../db/index.ts';
+import { copyTextFields, type Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { upsertRecordChanges } from './feeds.queries.ts';
 import { prepareRow } from './ingest-rows.ts';
@@ -62,11 +62,11 @@ async function rebuildSource(
     after = rows[rows.length - 1]!.record_id;
     // Every accepted row is its record's current version, already stored as a source row; each
     // record keeps the time its current version was received.
-    const changes = rows.flatMap((r, i) => {
+    let changes = '';
+    rows.forEach((r, i) => {
       const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: r.fields });
-      return p.canonical
-        ? [[r.record_id, String(r.id), new Date(r.received_at).toISOString(), ...p.canonical]]
-        : [];
+      if (p.canonical)
+        changes += `${copyTextFields([r.record_id, String(r.id), new Date(r.received_at).toISOString()])}\t${p.canonical}\n`;
     });
     await deps.db.transaction((tx) => upsertRecordChanges(tx, source, changes));
     total += rows.length;
