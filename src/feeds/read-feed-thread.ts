@@ -65,6 +65,13 @@ export type FromReadThread =
 /** Chunks read ahead of the one being stored: one waiting, one being made. */
 const AHEAD = 2;
 
+/**
+ * Rows the thread sends at a time; the rows of a chunk are gathered on this side. A row the thread
+ * holds until a whole chunk of 10,000 was made lived through several collections of the young
+ * generation and was copied into the old one each time; sent sooner, it dies young.
+ */
+export const PIECE_ROWS = 500;
+
 export class FeedReadThread {
   private worker: Worker | null = null;
   private reads = 0;
@@ -75,13 +82,23 @@ export class FeedReadThread {
     const worker = (this.worker ??= new Worker(new URL('./read-feed-thread-entry.mjs', import.meta.url)));
     const id = ++this.reads;
     const ask = (m: ToReadThread) => worker.postMessage(m);
+    const pieceSize = Math.min(chunkSize, PIECE_ROWS);
+    let chunk: PreparedRow[] = [];
     let ended = false;
     try {
-      ask({ id, read: { file, source, chunkSize }, more: AHEAD });
+      ask({
+        id,
+        read: { file, source, chunkSize: pieceSize },
+        more: AHEAD * Math.ceil(chunkSize / pieceSize),
+      });
       for await (const [m] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromReadThread]>) {
         if ('chunk' in m) {
           ask({ id, more: 1 });
-          yield fromColumns(m.chunk);
+          chunk.push(...fromColumns(m.chunk));
+          if (chunk.length >= chunkSize) {
+            yield chunk.slice(0, chunkSize);
+            chunk = chunk.slice(chunkSize);
+          }
         } else if ('error' in m) {
           ended = true;
           const { code, message, details } = m.error;
@@ -90,6 +107,7 @@ export class FeedReadThread {
             : new Error(`reading ${file} failed: ${message}`);
         } else {
           ended = true;
+          if (chunk.length) yield chunk;
           break;
         }
       }
