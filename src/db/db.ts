@@ -30,10 +30,11 @@ export interface Queryable {
     rows: Iterable<readonly (string | null)[]>,
   ): Promise<number>;
   /**
-   * Bulk-loads rows already encoded as COPY text, one `copyTextLine` each: rows encoded where they
-   * were made (another thread), so that only one string crosses over.
+   * Bulk-loads rows already encoded as COPY text (as a string, or its UTF-8 bytes), one
+   * `copyTextLine` each: rows encoded where they were made (another thread), so that only one string
+   * crosses over.
    */
-  copyText(table: string, columns: readonly string[], text: string): Promise<void>;
+  copyText(table: string, columns: readonly string[], text: string | Uint8Array): Promise<void>;
   /**
    * Runs one query (no parameters: callers inline only numbers and quoted literals) through
    * `COPY (...) TO` in text format and calls `onRow` with each row's fields as strings (NULL as
@@ -113,6 +114,47 @@ export function copyTextFields(values: readonly (string | null)[]): string {
 /** Encodes one row for COPY ... FROM STDIN in text format. */
 export function copyTextLine(values: readonly (string | null)[]): string {
   return copyTextFields(values) + '\n';
+}
+
+/** A piece of COPY text: as a string, or as its UTF-8 bytes. */
+export type CopyPiece = string | Uint8Array;
+
+/**
+ * COPY text assembled as UTF-8 bytes, for `copyText`: pieces already encoded elsewhere (a reading
+ * thread's bytes) are copied in as they are, and only what is decided here is encoded.
+ */
+export class CopyTextBuffer {
+  private buf: Buffer;
+  private end = 0;
+
+  constructor(capacity = 65_536) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Appends a piece; strings are encoded. */
+  add(piece: CopyPiece): this {
+    if (typeof piece === 'string') {
+      this.room(piece.length * 3);
+      this.end += this.buf.write(piece, this.end);
+    } else {
+      this.room(piece.length);
+      this.buf.set(piece, this.end);
+      this.end += piece.length;
+    }
+    return this;
+  }
+
+  /** The text so far: a view, valid until the next `add`. */
+  get bytes(): Buffer {
+    return this.buf.subarray(0, this.end);
+  }
+
+  private room(n: number) {
+    if (this.end + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.end + n));
+    this.buf.copy(grown, 0, 0, this.end);
+    this.buf = grown;
+  }
 }
 
 const UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };

@@ -6,8 +6,9 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { migrate } from './migrate.ts';
 
-export type { Db, Queryable, QueryOptions, Row } from './db.ts';
+export type { CopyPiece, Db, Queryable, QueryOptions, Row } from './db.ts';
 export {
+  CopyTextBuffer,
   copyTextFields,
   copyTextLine,
   copyTextValue,

@@ -64,7 +64,9 @@ function wrap(conn: PGlite | Transaction): Queryable {
       return parts.length;
     },
     async copyText(table, columns, text) {
-      if (text !== '') await copyBlob(table, columns, new Blob([text]));
+      // The bytes are never a view of a SharedArrayBuffer, which Blob's type leaves out.
+      if (text.length > 0)
+        await copyBlob(table, columns, new Blob([text as string | Uint8Array<ArrayBuffer>]));
     },
     async copyOut(sql, onRow) {
       const res = await conn.query(`COPY (${sql}) TO '/dev/blob'`);

@@ -30,7 +30,12 @@ function statementName(sql: string): string {
 }
 
 /** Sends COPY text to a table, chunk by chunk, on the connection (or one of the pool's). */
-async function copyIn(conn: PgConn, table: string, columns: readonly string[], chunks: Iterable<string>) {
+async function copyIn(
+  conn: PgConn,
+  table: string,
+  columns: readonly string[],
+  chunks: Iterable<string | Uint8Array>,
+) {
   const client = 'release' in conn ? conn : await conn.connect();
   try {
     const sink = client.query(copyFrom(`COPY ${ident(table)} (${columns.map(ident).join(', ')}) FROM STDIN`));
@@ -78,7 +83,7 @@ function wrap(conn: PgConn): Queryable {
       return n;
     },
     async copyText(table, columns, text) {
-      if (text !== '') await copyIn(conn, table, columns, [text]);
+      if (text.length > 0) await copyIn(conn, table, columns, [text]);
     },
     async copyOut(sql, onRow) {
       const client = 'release' in conn ? conn : await conn.connect();

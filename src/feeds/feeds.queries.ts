@@ -153,11 +153,15 @@ export const RECORD_CHANGE_COLUMNS = ['record_id', 'row_id', 'received_at', ...C
 
 /**
  * Writes the given facts into `record` (inserted, or replacing those of a record already held, which
- * keeps its id); `text` holds one COPY text line of RECORD_CHANGE_COLUMNS for each. Returns the
- * `record` ids written.
+ * keeps its id); `text` holds one COPY text line of RECORD_CHANGE_COLUMNS for each (as a string or
+ * its UTF-8 bytes). Returns the `record` ids written.
  */
-export async function upsertRecordChanges(tx: Queryable, source: Source, text: string): Promise<number[]> {
-  if (text === '') return [];
+export async function upsertRecordChanges(
+  tx: Queryable,
+  source: Source,
+  text: string | Uint8Array,
+): Promise<number[]> {
+  if (text.length === 0) return [];
   await tx.query(
     `CREATE TEMP TABLE feed_change (
        record_id text NOT NULL, row_id bigint NOT NULL, received_at timestamptz NOT NULL,

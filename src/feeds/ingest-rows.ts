@@ -2,7 +2,15 @@
 // mapped in Node, its fate decided against what the source holds, and written in one transaction, so a process killed at
 // any moment loses at most the chunk in flight and running the same input again converges.
 import crypto from 'node:crypto';
-import { copyTextFields, copyTextValue, takeIds, type Db, type Queryable } from '../db/index.ts';
+import {
+  CopyTextBuffer,
+  copyTextFields,
+  copyTextValue,
+  takeIds,
+  type CopyPiece,
+  type Db,
+  type Queryable,
+} from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
   QUARANTINE_COLUMNS,
@@ -102,8 +110,8 @@ function canonicalCell(rec: CanonicalRecord | null, col: (typeof CANONICAL_COLUM
 
 /**
  * One row checked and mapped, ready to be written. What is stored of it is already COPY text, made
- * where the row was read (a reading thread): only a few strings a row then cross to the thread that
- * writes, which joins them to the values decided there (ids, version, time received).
+ * where the row was read: a reading thread sends it as UTF-8 bytes, and the thread that writes
+ * copies them in as they are, next to the values decided there (ids, version, time received).
  */
 export interface PreparedRow {
   seq: number;
@@ -114,9 +122,9 @@ export interface PreparedRow {
   /** Whether the record is within the population (null when not ok). */
   inScope: boolean | null;
   /** The fields as JSON and the raw text, as COPY text of STORED_COLUMNS. */
-  stored: string;
+  stored: CopyPiece;
   /** The canonical facts as COPY text of CANONICAL_COLUMNS, when ok. */
-  canonical: string | null;
+  canonical: CopyPiece | null;
   /** Why the row is quarantined, as JSON (a FieldReason array), when not ok. */
   reasons: string | null;
 }
@@ -144,7 +152,10 @@ function withoutNul(row: IncomingRow): { row: IncomingRow; reasons: FieldReason[
   return { row: { ...row, rawText: row.rawText.replace(NUL, '\uFFFD'), fields }, reasons };
 }
 
-export function prepareRow(source: Source, seq: number, incoming: IncomingRow): PreparedRow {
+/** A row prepared on this thread: its COPY text as strings. */
+export type PreparedRowText = PreparedRow & { stored: string; canonical: string | null };
+
+export function prepareRow(source: Source, seq: number, incoming: IncomingRow): PreparedRowText {
   const { row, reasons: nulReasons } = withoutNul(incoming);
   const mapped = mapRow(source, row.fields);
   const reasons = [...(row.readProblems ?? []), ...nulReasons, ...(mapped.ok ? [] : mapped.reasons)];
@@ -233,11 +244,15 @@ export async function storeChunk(
 
     const accepted = rows.map((row, i) => ({ row, version: fates[i]!.version })).filter((a) => a.version > 0);
     const rowIds = await takeIds(tx, 'source_row', accepted.length);
-    let text = '';
+    let copy = new CopyTextBuffer();
     accepted.forEach(({ row: r, version }, i) => {
-      text += `${rowIds[i]}\t${source}\t${copyTextValue(r.recordId)}\t${version}\t${r.contentHash}\t${batchId}\t${r.line}\t${at}\t${r.stored}\n`;
+      copy
+        .add(`${rowIds[i]}\t${source}\t${copyTextValue(r.recordId)}\t${version}\t${r.contentHash}\t`)
+        .add(`${batchId}\t${r.line}\t${at}\t`)
+        .add(r.stored)
+        .add('\n');
     });
-    await tx.copyText('source_row', SOURCE_ROW_COLUMNS, text);
+    await tx.copyText('source_row', SOURCE_ROW_COLUMNS, copy.bytes);
     // Each record id's newest version accepted in this chunk becomes the record's facts: copied as
     // a new record when the source held no version of it, written over the record otherwise.
     const newest = new Map<string, { row: PreparedRow; rowId: number }>();
@@ -245,23 +260,32 @@ export async function storeChunk(
     const held = new Set(stored.map((v) => v.record_id));
     const fresh = [...newest.values()].filter((n) => !held.has(n.row.recordId!));
     const recordIdsTaken = await takeIds(tx, 'record', fresh.length);
-    text = '';
+    copy = new CopyTextBuffer();
     fresh.forEach((n, i) => {
-      text += `${recordIdsTaken[i]}\t${source}\t${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t${n.row.canonical}\n`;
+      copy
+        .add(`${recordIdsTaken[i]}\t${source}\t${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t`)
+        .add(n.row.canonical!)
+        .add('\n');
     });
-    await tx.copyText('record', RECORD_COLUMNS, text);
-    text = '';
+    await tx.copyText('record', RECORD_COLUMNS, copy.bytes);
+    copy = new CopyTextBuffer();
     for (const n of newest.values())
       if (held.has(n.row.recordId!))
-        text += `${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t${n.row.canonical}\n`;
-    const changed = recordIdsTaken.concat(await upsertRecordChanges(tx, source, text));
+        copy
+          .add(`${copyTextValue(n.row.recordId)}\t${n.rowId}\t${at}\t`)
+          .add(n.row.canonical!)
+          .add('\n');
+    const changed = recordIdsTaken.concat(await upsertRecordChanges(tx, source, copy.bytes));
 
-    text = '';
+    copy = new CopyTextBuffer();
     rows.forEach((r, i) => {
       if (fates[i]!.status === 'quarantined')
-        text += `${source}\t${copyTextValue(r.recordId)}\t${batchId}\t${r.line}\t${r.contentHash}\t${at}\t${r.stored}\t${copyTextValue(r.reasons)}\n`;
+        copy
+          .add(`${source}\t${copyTextValue(r.recordId)}\t${batchId}\t${r.line}\t${r.contentHash}\t${at}\t`)
+          .add(r.stored)
+          .add(`\t${copyTextValue(r.reasons)}\n`);
     });
-    await tx.copyText('quarantine', QUARANTINE_COLUMNS, text);
+    await tx.copyText('quarantine', QUARANTINE_COLUMNS, copy.bytes);
     const badIds = new Set(bad.map((r) => r.recordId));
     if (
       [...newest.keys()].some((id) => badIds.has(id)) ||
@@ -323,8 +347,8 @@ export async function* prepareChunks(
   source: Source,
   rows: AsyncIterable<IncomingRow> | Iterable<IncomingRow>,
   chunkSize: number,
-): AsyncGenerator<PreparedRow[]> {
-  let chunk: PreparedRow[] = [];
+): AsyncGenerator<PreparedRowText[]> {
+  let chunk: PreparedRowText[] = [];
   let seq = 0;
   for await (const row of rows) {
     chunk.push(prepareRow(source, ++seq, row));

@@ -34,7 +34,8 @@ for (;;) {
     for await (const chunk of prepareChunks(source, readFeedFile(file, source), chunkSize)) {
       while (credit === 0) await waitForMessage();
       credit--;
-      send({ chunk: toColumns(chunk) });
+      const columns = toColumns(chunk);
+      port.postMessage({ chunk: columns } satisfies FromReadThread, [columns.text]);
     }
     send({ end: true });
   } catch (e) {

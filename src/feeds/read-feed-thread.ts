@@ -5,7 +5,8 @@
 import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { BridgeError, type ErrorCode } from '../shared/errors.ts';
-import type { PreparedRow } from './ingest-rows.ts';
+import { CopyTextBuffer } from '../db/index.ts';
+import type { PreparedRow, PreparedRowText } from './ingest-rows.ts';
 import type { Source } from './sources.ts';
 
 /** What the thread is asked: read a file (`read`), or send more chunks of the file `id`. */
@@ -14,8 +15,10 @@ export type ToReadThread =
   | { id: number; more: number };
 
 /**
- * A chunk as it crosses from the thread: one array per field of PreparedRow, so that the structured
- * clone copies a few strings a row and no object or property name per row.
+ * Rows as they cross from the thread: one array per field of PreparedRow, so that the structured
+ * clone copies no object or property name per row, and the COPY text of every row (`stored`, then
+ * `canonical` when the row is ok) as UTF-8 bytes one after the other in one transferred buffer, so
+ * that it is neither copied on the way nor encoded again before it is written.
  */
 export interface ChunkColumns {
   seq: number[];
@@ -24,12 +27,21 @@ export interface ChunkColumns {
   contentHash: string[];
   ok: boolean[];
   inScope: (boolean | null)[];
-  stored: string[];
-  canonical: (string | null)[];
   reasons: (string | null)[];
+  text: ArrayBuffer;
+  /** Where each row's `stored` ends in `text`, then where its `canonical` ends. */
+  ends: Int32Array;
 }
 
-export function toColumns(rows: readonly PreparedRow[]): ChunkColumns {
+export function toColumns(rows: readonly PreparedRowText[]): ChunkColumns {
+  const copy = new CopyTextBuffer();
+  const ends = new Int32Array(rows.length * 2);
+  rows.forEach((r, i) => {
+    ends[2 * i] = copy.add(r.stored).bytes.length;
+    ends[2 * i + 1] = copy.add(r.canonical ?? '').bytes.length;
+  });
+  const text = new Uint8Array(copy.bytes.length);
+  text.set(copy.bytes);
   return {
     seq: rows.map((r) => r.seq),
     line: rows.map((r) => r.line),
@@ -37,13 +49,14 @@ export function toColumns(rows: readonly PreparedRow[]): ChunkColumns {
     contentHash: rows.map((r) => r.contentHash),
     ok: rows.map((r) => r.ok),
     inScope: rows.map((r) => r.inScope),
-    stored: rows.map((r) => r.stored),
-    canonical: rows.map((r) => r.canonical),
     reasons: rows.map((r) => r.reasons),
+    text: text.buffer,
+    ends,
   };
 }
 
 export function fromColumns(c: ChunkColumns): PreparedRow[] {
+  const text = new Uint8Array(c.text);
   return c.seq.map((seq, i) => ({
     seq,
     line: c.line[i]!,
@@ -51,8 +64,8 @@ export function fromColumns(c: ChunkColumns): PreparedRow[] {
     contentHash: c.contentHash[i]!,
     ok: c.ok[i]!,
     inScope: c.inScope[i]!,
-    stored: c.stored[i]!,
-    canonical: c.canonical[i]!,
+    stored: text.subarray(i > 0 ? c.ends[2 * i - 1] : 0, c.ends[2 * i]),
+    canonical: c.ok[i] ? text.subarray(c.ends[2 * i], c.ends[2 * i + 1]) : null,
     reasons: c.reasons[i]!,
   }));
 }
