@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyTextLine, eachCopyRow, literal } from './db.ts';
+import { CopyTextBuffer, copyTextLine, eachCopyRow, literal } from './db.ts';
 import type { Queryable } from './db.ts';
 
 function parseCopyText(text: string) {
@@ -21,6 +21,18 @@ describe('copyTextLine', () => {
     expect(copyTextLine(['a\tb', 'line\nbreak', 'back\\slash', null, 'cr\r'])).toBe(
       'a\\tb\tline\\nbreak\tback\\\\slash\t\\N\tcr\\r\n',
     );
+  });
+});
+
+describe('CopyTextBuffer', () => {
+  it('joins strings and UTF-8 bytes into one text, growing as it goes', () => {
+    const copy = new CopyTextBuffer(4);
+    const bytes = Buffer.from(copyTextLine(['ñandú', 'a\tb']).slice(0, -1));
+    for (let i = 0; i < 500; i++) copy.add(`${i}\t`).add(bytes).add('\n');
+    const rows = parseCopyText(copy.bytes.toString('utf8'));
+    expect(rows).toHaveLength(500);
+    expect(rows[0]).toEqual(['0', 'ñandú', 'a\tb']);
+    expect(rows[499]).toEqual(['499', 'ñandú', 'a\tb']);
   });
 });
 
@@ -77,11 +89,17 @@ describe(`database engine ${testEngine}`, () => {
     await t.db.copyText('sample', ['id', 'note'], text);
     await t.db.copyText('sample', ['id', 'note'], ''); // nothing to load is no statement at all
     await t.db.transaction(async (tx) => tx.copyText('sample', ['id', 'note'], copyTextLine(['7', 'só'])));
-    const rows = await t.db.query('SELECT id, note FROM sample WHERE id BETWEEN 5 AND 7 ORDER BY id');
+    await t.db.copyText(
+      'sample',
+      ['id', 'note'],
+      new CopyTextBuffer().add('8\t').add(Buffer.from('mañana\n')).bytes,
+    );
+    const rows = await t.db.query('SELECT id, note FROM sample WHERE id BETWEEN 5 AND 8 ORDER BY id');
     expect(rows).toEqual([
       { id: 5, note: 'back\\slash\tand tab' },
       { id: 6, note: null },
       { id: 7, note: 'só' },
+      { id: 8, note: 'mañana' },
     ]);
   });
 

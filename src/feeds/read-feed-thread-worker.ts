@@ -1,5 +1,6 @@
 // A feed-reading worker thread: reads the files it is asked for, one at a time, checks and maps their
-// rows, and sends them to the main thread a chunk at a time, as many chunks as it was asked for.
+// rows, and sends them to the main thread a piece at a time (PIECE_ROWS rows; the main thread
+// gathers them into chunks), as many pieces as it was asked for.
 import { parentPort } from 'node:worker_threads';
 import { isBridgeError } from '../shared/errors.ts';
 import { prepareChunks } from './ingest-rows.ts';

@@ -9,7 +9,10 @@ import { CopyTextBuffer } from '../db/index.ts';
 import type { PreparedRow, PreparedRowText } from './ingest-rows.ts';
 import type { Source } from './sources.ts';
 
-/** What the thread is asked: read a file (`read`), or send more chunks of the file `id`. */
+/**
+ * What the thread is asked: read a file (`read`, sending `chunkSize` rows at a time), or send more of
+ * them for the file `id`.
+ */
 export type ToReadThread =
   | { id: number; read: { file: string; source: Source; chunkSize: number }; more: number }
   | { id: number; more: number };
