@@ -29,6 +29,7 @@ describe('CopyTextBuffer', () => {
     const copy = new CopyTextBuffer(4);
     const bytes = Buffer.from(copyTextLine(['ñandú', 'a\tb']).slice(0, -1));
     for (let i = 0; i < 500; i++) copy.add(`${i}\t`).add(bytes).add('\n');
+    expect(copy.length).toBe(copy.bytes.length);
     const rows = parseCopyText(copy.bytes.toString('utf8'));
     expect(rows).toHaveLength(500);
     expect(rows[0]).toEqual(['0', 'ñandú', 'a\tb']);

@@ -144,6 +144,11 @@ export class CopyTextBuffer {
     return this;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.end;
+  }
+
   /** The text so far: a view, valid until the next `add`. */
   get bytes(): Buffer {
     return this.buf.subarray(0, this.end);

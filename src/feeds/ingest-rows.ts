@@ -172,7 +172,7 @@ export function prepareRow(source: Source, seq: number, incoming: IncomingRow): 
     contentHash: hash,
     ok,
     inScope: record?.in_scope ?? null,
-    stored: copyTextValue(JSON.stringify(row.fields)) + '\t' + copyTextValue(row.rawText),
+    stored: copyTextFields([JSON.stringify(row.fields), row.rawText]),
     canonical: record ? copyTextFields(CANONICAL_COLUMNS.map((c) => canonicalCell(record, c))) : null,
     reasons: ok ? null : JSON.stringify(reasons),
   };
@@ -247,8 +247,9 @@ export async function storeChunk(
     let copy = new CopyTextBuffer();
     accepted.forEach(({ row: r, version }, i) => {
       copy
-        .add(`${rowIds[i]}\t${source}\t${copyTextValue(r.recordId)}\t${version}\t${r.contentHash}\t`)
-        .add(`${batchId}\t${r.line}\t${at}\t`)
+        .add(
+          `${rowIds[i]}\t${source}\t${copyTextValue(r.recordId)}\t${version}\t${r.contentHash}\t${batchId}\t${r.line}\t${at}\t`,
+        )
         .add(r.stored)
         .add('\n');
     });

@@ -8,7 +8,7 @@ import { readFeedFile } from './read-feed-file.ts';
 import { toColumns, type FromReadThread, type ToReadThread } from './read-feed-thread.ts';
 
 const port = parentPort!;
-const send = (m: FromReadThread) => port.postMessage(m);
+const send = (m: FromReadThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const reads: Extract<ToReadThread, { read: unknown }>[] = [];
 let current = 0;
 let credit = 0;
@@ -36,7 +36,7 @@ for (;;) {
       while (credit === 0) await waitForMessage();
       credit--;
       const columns = toColumns(chunk);
-      port.postMessage({ chunk: columns } satisfies FromReadThread, [columns.text]);
+      send({ chunk: columns }, [columns.text]);
     }
     send({ end: true });
   } catch (e) {

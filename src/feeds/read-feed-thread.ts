@@ -40,11 +40,11 @@ export function toColumns(rows: readonly PreparedRowText[]): ChunkColumns {
   const copy = new CopyTextBuffer();
   const ends = new Int32Array(rows.length * 2);
   rows.forEach((r, i) => {
-    ends[2 * i] = copy.add(r.stored).bytes.length;
-    ends[2 * i + 1] = copy.add(r.canonical ?? '').bytes.length;
+    ends[2 * i] = copy.add(r.stored).length;
+    ends[2 * i + 1] = copy.add(r.canonical ?? '').length;
   });
-  const text = new Uint8Array(copy.bytes.length);
-  text.set(copy.bytes);
+  // Copied out at its length, so that the buffer transferred holds no unused room.
+  const text = new Uint8Array(copy.bytes);
   return {
     seq: rows.map((r) => r.seq),
     line: rows.map((r) => r.line),
