@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvRecordSplitter, MAX_RECORD_CHARS, type CsvRecord } from './csv-records.ts';
+import { CsvRecordSplitter, MAX_RECORD_CHARS, recordFields, type CsvRecord } from './csv-records.ts';
 
 /** All records of `text`, handed to the splitter in pieces cut at `cuts`. */
 function split(text: string, cuts: number[] = []): CsvRecord[] {
@@ -58,6 +58,49 @@ describe('CSV records', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('reads the text of a record again as the same fields, whatever line ends the file used', () => {
+    // What a stored row keeps is its text; its fields are read from it again (recordFields).
+    const value = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom(
+        '',
+        ' ',
+        '"',
+        ',',
+        'a,b',
+        'x\ny',
+        'x\r\ny',
+        'x\ry',
+        'end\r',
+        '\r',
+        '\n',
+        'GARCIA "TITO"',
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(value, fc.boolean()), { minLength: 1, maxLength: 5 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.nat(200), { maxLength: 4 }),
+        fc.boolean(),
+        (rows, eol, cuts, raw) => {
+          // Some rows written unquoted as they are, stray line ends and quotes included.
+          const lines = rows.map((r) => r.map(([v, q]) => (raw && !q ? v : field(v, q))).join(','));
+          for (const rec of split(lines.join(eol), cuts)) {
+            if (rec.fields) expect(recordFields(rec.raw)).toEqual(rec.fields);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(recordFields('a,"b')).toBeNull();
+    expect(recordFields('a,"b"c')).toBeNull();
+    expect(recordFields('a,b"c')).toBeNull();
   });
 
   it('keeps each row with its line, skipping empty lines, a BOM and the line end', () => {

@@ -142,21 +142,10 @@ export class CsvRecordSplitter {
     for (;;) {
       const field = fields.length + 1;
       if (text.charCodeAt(i) === QUOTE) {
-        let value = '';
-        let j = i + 1;
-        for (;;) {
-          const q = text.indexOf('"', j);
-          if (q < 0 || (q + 1 >= text.length && !atEnd)) return null;
-          if (text.charCodeAt(q + 1) === QUOTE) {
-            value += text.slice(j, q + 1);
-            j = q + 2;
-            continue;
-          }
-          value += text.slice(j, q);
-          i = q + 1;
-          break;
-        }
-        fields.push(value);
+        const quoted = quotedField(text, i, atEnd);
+        if (!quoted) return null;
+        fields.push(quoted.value);
+        i = quoted.end;
         const c = text.charCodeAt(i);
         if (c === COMMA) {
           i++;
@@ -194,6 +183,55 @@ export class CsvRecordSplitter {
       fields.push(value);
       return { fields, end: lineEnd };
     }
+  }
+}
+
+/**
+ * The value of the quoted field whose opening quote is at `start`, and the index just after its
+ * closing quote; null when the text ends first, or may (`atEnd` false: more text may come).
+ */
+function quotedField(text: string, start: number, atEnd: boolean): { value: string; end: number } | null {
+  let value = '';
+  let j = start + 1;
+  for (;;) {
+    const q = text.indexOf('"', j);
+    if (q < 0 || (q + 1 >= text.length && !atEnd)) return null;
+    if (text.charCodeAt(q + 1) === QUOTE) {
+      value += text.slice(j, q + 1);
+      j = q + 2;
+      continue;
+    }
+    return { value: value + text.slice(j, q), end: q + 1 };
+  }
+}
+
+/**
+ * The fields of one readable record's text (`CsvRecord.raw`) read again: the same fields the
+ * splitter gave. The record's own line end is not part of its text, so any line-end character in it
+ * is field text. Null when the text is not one readable record.
+ */
+export function recordFields(raw: string): string[] | null {
+  if (!raw.includes('"')) return raw.split(',');
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (raw.charCodeAt(i) === QUOTE) {
+      const quoted = quotedField(raw, i, true);
+      if (!quoted) return null;
+      fields.push(quoted.value);
+      i = quoted.end;
+      if (i >= raw.length) return fields;
+      if (raw.charCodeAt(i) !== COMMA) return null;
+      i++;
+      continue;
+    }
+    let comma = raw.indexOf(',', i);
+    if (comma < 0) comma = raw.length;
+    const value = raw.slice(i, comma);
+    if (value.includes('"')) return null;
+    fields.push(value);
+    if (comma >= raw.length) return fields;
+    i = comma + 1;
   }
 }
 
