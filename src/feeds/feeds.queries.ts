@@ -204,6 +204,11 @@ export async function resolveQuarantine(
   );
 }
 
+/** Keeps a file's header line (as sent) on its batch: its rows' fields are read with it. */
+export async function setBatchHeader(db: Queryable, batchId: number, header: string): Promise<void> {
+  await db.query(`UPDATE feed_batch SET header = $2 WHERE id = $1`, [batchId, header]);
+}
+
 export async function createBatch(
   db: Queryable,
   source: Source,

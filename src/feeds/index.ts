@@ -11,7 +11,7 @@ export {
   type RowStatus,
 } from './ingest-rows.ts';
 export { createBatch, finishBatch } from './feeds.queries.ts';
-export { readFeedFile } from './read-feed-file.ts';
+export { readFeedFile, storedRowFields, type StoredRowText } from './read-feed-file.ts';
 export { rebuildRecords, type RebuildResult } from './rebuild-records.ts';
 export { listQuarantine, showQuarantine, type QuarantineEntry, type QuarantineDetail } from './quarantine.ts';
 export {

@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { fixedClock } from '../shared/clock.ts';
-import { ingestFiles, listQuarantine } from './index.ts';
+import { ingestFiles, listQuarantine, readFeedFile, storedRowFields, type StoredRowText } from './index.ts';
 import { feedState, resetFeeds } from './state.testing.ts';
 import { syntheticRow, toCsv, validRow } from './testing.ts';
 
@@ -119,10 +119,15 @@ describe('ingest: CBP end to end', () => {
     expect(sums[1]).toMatchObject({ corrected: 1 });
     const [rec] = await t.db.query<{ sex: string; sector: string }>(`SELECT sex, sector FROM record`);
     expect(rec).toEqual({ sex: 'F', sector: 'RGV' });
-    const [raw] = await t.db.query<{ fields: Record<string, string> }>(
-      `SELECT fields FROM source_row WHERE version = 2`,
+    // The header is kept once, as sent (without its BOM), and the row's fields are read back from
+    // its raw text with it.
+    const [raw] = await t.db.query<StoredRowText>(
+      `SELECT s.fields, s.raw_text, b.header FROM source_row s JOIN feed_batch b ON b.id = s.batch_id
+        WHERE s.version = 2`,
     );
-    expect(raw!.fields.extra_note).toBe('x');
+    expect(raw!.fields).toBeNull();
+    expect(raw!.header).toBe(cols.join(','));
+    expect(storedRowFields(raw!)).toMatchObject({ extra_note: 'x', encounter_id: 'E9', sector: 'RGV' });
   });
 });
 
@@ -253,6 +258,22 @@ describe('ingest: reading on a worker thread', () => {
     expect(states[1]).toEqual(states[0]);
     expect(states[1]!.summary).toMatchObject({ rows: 2_502, corrected: 1, quarantined: expect.any(Number) });
     expect(states[1]!.quarantined.length).toBeGreaterThan(1);
+  });
+
+  it('refuses a file whose header line is no longer the one kept on its batch', async () => {
+    // Rows are stored without their fields, which are read again with the batch's header: a file
+    // changed between reading its header and reading its rows would pair rows with the wrong names.
+    const file = write('cbp_1.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
+    const header = fs.readFileSync(file, 'utf8').split('\n')[0]!;
+    const read = async (expected: string) => {
+      const rows = [];
+      for await (const row of readFeedFile(file, 'cbp', { header: expected })) rows.push(row.line);
+      return rows;
+    };
+    await expect(read(header)).resolves.toEqual([2]);
+    await expect(read(header.replace('sector', 'sex'))).rejects.toThrow(
+      /cbp_1\.csv: line 1: the header line changed while the file was being read/,
+    );
   });
 
   it('reports a file it cannot read as the main thread does', async () => {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { BridgeError, isBridgeError, toError } from '../shared/errors.ts';
-import { createBatch, finishBatch } from './feeds.queries.ts';
+import { createBatch, finishBatch, setBatchHeader } from './feeds.queries.ts';
 import { ingestChunks, prepareChunks, type AfterRecordsChanged, type IngestCounts } from './ingest-rows.ts';
-import { readFeedFile } from './read-feed-file.ts';
+import { readFeedFile, readFeedHeader } from './read-feed-file.ts';
 import { FeedReadThread } from './read-feed-thread.ts';
 import { isSource, sourceFromFileName, type Source } from './sources.ts';
 
@@ -204,12 +204,15 @@ async function ingestFile(
   const onThread = options.readThread ?? (thread.running || bytes >= READ_THREAD_MIN_BYTES);
   const batchId = await createBatch(deps.db, source, 'file', file, deps.clock.now());
   try {
+    // The header line is kept once, on the batch; each accepted row keeps its raw text only.
+    const header = await readFeedHeader(file, source);
+    await setBatchHeader(deps.db, batchId, header);
     const { counts } = await ingestChunks(deps, {
       source,
       batchId,
       chunks: onThread
-        ? thread.chunks(file, source, chunkSize)
-        : prepareChunks(source, readFeedFile(file, source), chunkSize),
+        ? thread.chunks(file, source, header, chunkSize)
+        : prepareChunks(source, readFeedFile(file, source, { header }), chunkSize),
       onChunk: (n) => options.onRows?.(file, n),
     });
     await finishBatch(deps.db, batchId, deps.clock.now(), counts);

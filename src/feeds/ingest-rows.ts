@@ -41,6 +41,11 @@ export interface IncomingRow {
   fields: Record<string, string>;
   /** Problems found while reading (wrong number of fields, unreadable CSV). */
   readProblems?: FieldReason[];
+  /**
+   * The fields are the raw text read with the header line stored on the row's batch (a file's row),
+   * so an accepted row's fields are not stored again (`storedRowFields` gives them back).
+   */
+  fieldsInRawText?: boolean;
 }
 
 /**
@@ -121,7 +126,10 @@ export interface PreparedRow {
   ok: boolean;
   /** Whether the record is within the population (null when not ok). */
   inScope: boolean | null;
-  /** The fields as JSON and the raw text, as COPY text of STORED_COLUMNS. */
+  /**
+   * The fields as JSON (null for an accepted row whose fields are in its raw text) and the raw
+   * text, as COPY text of STORED_COLUMNS.
+   */
   stored: CopyPiece;
   /** The canonical facts as COPY text of CANONICAL_COLUMNS, when ok. */
   canonical: CopyPiece | null;
@@ -172,7 +180,7 @@ export function prepareRow(source: Source, seq: number, incoming: IncomingRow): 
     contentHash: hash,
     ok,
     inScope: record?.in_scope ?? null,
-    stored: copyTextFields([JSON.stringify(row.fields), row.rawText]),
+    stored: copyTextFields([ok && row.fieldsInRawText ? null : JSON.stringify(row.fields), row.rawText]),
     canonical: record ? copyTextFields(CANONICAL_COLUMNS.map((c) => canonicalCell(record, c))) : null,
     reasons: ok ? null : JSON.stringify(reasons),
   };

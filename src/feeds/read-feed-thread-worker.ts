@@ -28,11 +28,11 @@ for (;;) {
     await waitForMessage();
     continue;
   }
-  const { file, source, chunkSize } = next.read;
+  const { file, source, header, chunkSize } = next.read;
   current = next.id;
   credit = next.more;
   try {
-    for await (const chunk of prepareChunks(source, readFeedFile(file, source), chunkSize)) {
+    for await (const chunk of prepareChunks(source, readFeedFile(file, source, { header }), chunkSize)) {
       while (credit === 0) await waitForMessage();
       credit--;
       const columns = toColumns(chunk);

@@ -14,7 +14,7 @@ import type { Source } from './sources.ts';
  * them for the file `id`.
  */
 export type ToReadThread =
-  | { id: number; read: { file: string; source: Source; chunkSize: number }; more: number }
+  | { id: number; read: { file: string; source: Source; header: string; chunkSize: number }; more: number }
   | { id: number; more: number };
 
 /**
@@ -92,8 +92,16 @@ export class FeedReadThread {
   private worker: Worker | null = null;
   private reads = 0;
 
-  /** The file's rows, checked and mapped on the thread, `chunkSize` at a time. */
-  async *chunks(file: string, source: Source, chunkSize: number): AsyncGenerator<PreparedRow[]> {
+  /**
+   * The file's rows, checked and mapped on the thread, `chunkSize` at a time; the file must start
+   * with `header` (see ReadFeedFileOptions).
+   */
+  async *chunks(
+    file: string,
+    source: Source,
+    header: string,
+    chunkSize: number,
+  ): AsyncGenerator<PreparedRow[]> {
     // The entry registers tsx, so the thread runs the TypeScript sources as the main thread does.
     const worker = (this.worker ??= new Worker(new URL('./read-feed-thread-entry.mjs', import.meta.url)));
     const id = ++this.reads;
@@ -104,7 +112,7 @@ export class FeedReadThread {
     try {
       ask({
         id,
-        read: { file, source, chunkSize: pieceSize },
+        read: { file, source, header, chunkSize: pieceSize },
         more: AHEAD * Math.ceil(chunkSize / pieceSize),
       });
       for await (const [m] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromReadThread]>) {

@@ -4,6 +4,7 @@ import { copyTextFields, type Db } from '../db/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { upsertRecordChanges } from './feeds.queries.ts';
 import { prepareRow } from './ingest-rows.ts';
+import { storedRowFields } from './read-feed-file.ts';
 import { SOURCES, type Source } from './sources.ts';
 
 export interface RebuildDeps {
@@ -48,14 +49,15 @@ async function rebuildSource(
     const rows = await deps.db.query<{
       id: number;
       record_id: string;
-      fields: Record<string, string>;
+      fields: Record<string, string> | null;
       raw_text: string;
+      header: string | null;
       line: number;
       received_at: Date;
     }>(
-      `SELECT DISTINCT ON (record_id) id, record_id, fields, raw_text, line, received_at
-       FROM source_row WHERE source = $1 AND record_id > $2
-       ORDER BY record_id, version DESC LIMIT $3`,
+      `SELECT DISTINCT ON (s.record_id) s.id, s.record_id, s.fields, s.raw_text, b.header, s.line, s.received_at
+       FROM source_row s JOIN feed_batch b ON b.id = s.batch_id WHERE s.source = $1 AND s.record_id > $2
+       ORDER BY s.record_id, s.version DESC LIMIT $3`,
       [source, after, chunkSize],
     );
     if (rows.length === 0) return total;
@@ -64,7 +66,7 @@ async function rebuildSource(
     // record keeps the time its current version was received.
     let changes = '';
     rows.forEach((r, i) => {
-      const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: r.fields });
+      const p = prepareRow(source, i + 1, { line: r.line, rawText: r.raw_text, fields: storedRowFields(r) });
       if (p.canonical)
         changes += `${copyTextFields([r.record_id, String(r.id), new Date(r.received_at).toISOString()])}\t${p.canonical}\n`;
     });

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { simulate } from '../simulate/index.ts';
-import { createBatch, finishBatch, ingestFiles, ingestRows } from '../feeds/index.ts';
+import {
+  createBatch,
+  finishBatch,
+  ingestFiles,
+  ingestRows,
+  storedRowFields,
+  type StoredRowText,
+} from '../feeds/index.ts';
 import { caseState, recordsOfChildren } from '../cases/index.ts';
 import { projections, runProjections } from '../projections.ts';
 import { fixedClock } from '../shared/clock.ts';
@@ -144,9 +151,9 @@ describe('closing the fact', () => {
         ORDER BY id LIMIT 1`,
     );
     expect(alert, 'a NO_NTA alert with an NTA issued and not served').toBeDefined();
-    const [row] = await t.db.query<{ fields: Record<string, string>; raw_text: string }>(
-      `SELECT s.fields, s.raw_text FROM record_link l JOIN record r ON r.id = l.record_pk
-         JOIN source_row s ON s.id = r.row_id
+    const [row] = await t.db.query<StoredRowText>(
+      `SELECT s.fields, s.raw_text, b.header FROM record_link l JOIN record r ON r.id = l.record_pk
+         JOIN source_row s ON s.id = r.row_id JOIN feed_batch b ON b.id = s.batch_id
         WHERE l.child_id = $1 AND r.source = 'opla' ORDER BY r.id LIMIT 1`,
       [alert!.child_id],
     );
@@ -156,7 +163,7 @@ describe('closing the fact', () => {
     );
     expect(task?.status).toBe('open');
     const clock = clockAt('2024-06-03T09:00:00Z');
-    const fields = { ...row!.fields, served_date: '2024-06-02', service_method: 'PERSONAL' };
+    const fields = { ...storedRowFields(row!), served_date: '2024-06-02', service_method: 'PERSONAL' };
     const batch = await createBatch(t.db, 'opla', 'http', 'e2e', clock.now());
     const { counts } = await ingestRows(
       { db: t.db, clock, afterRecordsChanged: projections({ log, clock }).afterRecordsChanged },
@@ -190,15 +197,17 @@ describe('a child moving', () => {
         ORDER BY t.id LIMIT 1`,
     );
     expect(task, 'an open ERO task of a released child').toBeDefined();
-    const [release] = await t.db.query<{ fields: Record<string, string> }>(
-      `SELECT s.fields FROM record_link l JOIN record r ON r.id = l.record_pk JOIN source_row s ON s.id = r.row_id
+    const [release] = await t.db.query<StoredRowText>(
+      `SELECT s.fields, s.raw_text, b.header FROM record_link l JOIN record r ON r.id = l.record_pk
+         JOIN source_row s ON s.id = r.row_id JOIN feed_batch b ON b.id = s.batch_id
         WHERE l.child_id = $1 AND r.source = 'orr' AND r.event_type = 'RELEASE' ORDER BY r.id DESC LIMIT 1`,
       [task!.child_id],
     );
     const clock = clockAt('2024-06-05T09:00:00Z');
+    const released = storedRowFields(release!);
     const fields = {
-      ...release!.fields,
-      orr_record_id: `${release!.fields.orr_record_id}-MOVE`,
+      ...released,
+      orr_record_id: `${released.orr_record_id}-MOVE`,
       event_type: 'ADDRESS_UPDATE',
       event_date: '06/04/2024',
       street: '1200 W HARRISON ST',
