@@ -1,8 +1,11 @@
 // Ingest throughput: rows per second from CSV file to stored raw rows, quarantine and canonical
 // records, next to a raw COPY of the same rows into a bare table in the same run (the ratio is the
 // figure). Usage:
-//   npm run bench -- ingest [--scale 1000000] [--engine pglite|postgres|both] [--chunk-size N]
-// The server engine needs DATABASE_URL (a scratch database is created and dropped).
+//   npm run bench -- ingest [--scale 1000000] [--engine pglite|postgres|both] [--chunk-size N] [--runs N]
+// The server engine needs DATABASE_URL (a scratch database is created and dropped). With --runs N,
+// each engine runs N times, each time a COPY then an ingest into a new database, and the median
+// run (by its ratio) is given too: on a shared machine the rate of one COPY moves by a fifth between
+// runs minutes apart, so a ratio measured once moves with it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +27,9 @@ const arg = (name: string, dflt: string) => {
 const scale = Number(arg('scale', '1000000'));
 const engines = arg('engine', process.env.DATABASE_URL ? 'both' : 'pglite');
 const chunkSize = Number(arg('chunk-size', '10000'));
+const runs = Number(arg('runs', '1'));
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a whole number of at least 1, not ${arg('runs', '1')}`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'));
 const files: { file: string; source: Source; rows: number }[] = [];
@@ -116,22 +122,30 @@ async function withEngine<T>(engine: string, fn: (db: Db) => Promise<T>): Promis
 
 const results: Record<string, unknown>[] = [];
 for (const engine of engines === 'both' ? ['pglite', 'postgres'] : [engines]) {
-  const r = await withEngine(engine, async (db) => {
-    const copy = await rawCopy(db);
-    const run = await ingest(db);
-    return { copy, ...run };
-  });
-  const copyRate = scale / r.copy;
-  const ingestRate = scale / r.seconds;
-  results.push({
-    engine,
-    rows: scale,
-    'raw COPY rows/s': Math.round(copyRate),
-    'ingest rows/s': Math.round(ingestRate),
-    'ingest / COPY': (ingestRate / copyRate).toFixed(2),
-    'ingest s': r.seconds.toFixed(1),
-    records: r.records,
-  });
+  const measured: { run: string; copyRate: number; ingestRate: number; seconds: number; records: number }[] =
+    [];
+  for (let i = 1; i <= runs; i++) {
+    const r = await withEngine(engine, async (db) => {
+      const copy = await rawCopy(db);
+      const run = await ingest(db);
+      return { copy, ...run };
+    });
+    measured.push({ run: String(i), copyRate: scale / r.copy, ingestRate: scale / r.seconds, ...r });
+  }
+  const byRatio = [...measured].sort((a, b) => a.ingestRate / a.copyRate - b.ingestRate / b.copyRate);
+  const median = byRatio[(byRatio.length - 1) >> 1]!;
+  for (const m of runs > 1 ? [...measured, { ...median, run: `median (run ${median.run})` }] : measured) {
+    results.push({
+      engine,
+      run: m.run,
+      rows: scale,
+      'raw COPY rows/s': Math.round(m.copyRate),
+      'ingest rows/s': Math.round(m.ingestRate),
+      'ingest / COPY': (m.ingestRate / m.copyRate).toFixed(2),
+      'ingest s': m.seconds.toFixed(1),
+      records: m.records,
+    });
+  }
 }
 fs.rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
@@ -140,6 +154,7 @@ process.stdout.write(
 process.stdout.write(
   table(results, [
     'engine',
+    ...(runs > 1 ? ['run'] : []),
     'rows',
     'raw COPY rows/s',
     'ingest rows/s',
