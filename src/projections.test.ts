@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from './db/testing.ts';
 import type { Db } from './db/index.ts';
 import { simulate } from './simulate/index.ts';
-import { ingestFiles } from './feeds/index.ts';
+import { createBatch, finishBatch, ingestFiles, ingestRows } from './feeds/index.ts';
+import { syntheticRow } from './feeds/testing.ts';
 import { projections, runProjections, type ProjectionSummary } from './projections.ts';
 import { buildReport } from './reports/index.ts';
 import { addSubscription } from './notify/manage-subscriptions.ts';
@@ -96,5 +97,44 @@ describe('projections of a first load', () => {
     // A run with nothing queued changes nothing, and records no message again.
     await runProjections({ db: bulk.db, log, clock }, { batch: 300 });
     expect(await seen(bulk.db)).toEqual(a);
+  });
+});
+
+describe('projections round by round', () => {
+  it("give a task to every child whose alert a round opened, not only to the round's own children", async () => {
+    // A fifth child released to a street raises RECURRING_ADDRESS for the four released there
+    // before, whose records are not in the round.
+    const t = await createTestDb();
+    dbs.push(t);
+    const hooks = projections({ log, clock });
+    const release = async (i: number) => {
+      const fields = {
+        ...syntheticRow('orr', i),
+        event_type: 'RELEASE',
+        street: '45 Elm Avenue',
+        unit: 'Apt 5',
+        city: 'Houston',
+        state: 'TX',
+        zip: '77002',
+      };
+      const batchId = await createBatch(t.db, 'orr', 'http', `release-${i}`, clock.now());
+      const { counts } = await ingestRows(
+        { db: t.db, clock, afterRecordsChanged: hooks.afterRecordsChanged },
+        { source: 'orr', batchId, rows: [{ line: 1, rawText: JSON.stringify(fields), fields }] },
+      );
+      await finishBatch(t.db, batchId, clock.now(), counts);
+      await runProjections({ db: t.db, log, clock });
+    };
+    const recurring = async () =>
+      t.db.query<{ child_id: string; tasks: number }>(
+        `SELECT a.child_id, (SELECT count(*)::int FROM task k WHERE k.alert_id = a.id AND k.status = 'open') AS tasks
+           FROM alert a WHERE a.rule_id = 'RECURRING_ADDRESS' AND a.closed_at IS NULL ORDER BY a.child_id`,
+      );
+    for (let i = 1; i <= 4; i++) await release(i);
+    expect(await recurring()).toEqual([]);
+    await release(5);
+    const alerts = await recurring();
+    expect(alerts).toHaveLength(5);
+    expect(alerts.map((a) => a.tasks)).toEqual([1, 1, 1, 1, 1]);
   });
 });

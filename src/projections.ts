@@ -209,7 +209,11 @@ export async function runProjections(
       });
       total.ms.evaluate += performance.now() - t0;
       t0 = performance.now();
-      const tasks = await syncTasks(deps, { childIds: children });
+      // The evaluation also covers the children an address shares with these (a recurring address
+      // opens an alert for each child released there), and their tasks follow their alerts too.
+      const tasks = await syncTasks(deps, {
+        childIds: [...new Set([...children, ...summary.rules.evaluated])].sort(),
+      });
       // Only now is the round done: until this commits, a rerun takes the same records again.
       await deps.db.transaction(async (tx) => {
         await tx.query(

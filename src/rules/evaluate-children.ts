@@ -208,7 +208,7 @@ export async function evaluateChildren(
   return deps.db.withAdvisoryLock(RULES_LOCK, async (conn) => {
     await conn.query('BEGIN');
     try {
-      const summary = await evaluateChildrenIn(conn, childIds, asOf);
+      const { evaluated: _evaluated, ...summary } = await evaluateChildrenIn(conn, childIds, asOf);
       await conn.query('COMMIT');
       deps.log.debug(summary, 'rules evaluated for children');
       return summary;
@@ -223,14 +223,15 @@ export async function evaluateChildren(
  * The same evaluation inside a transaction the caller holds (an ingest chunk's), so alerts change
  * atomically with the records that changed them. The as-of date must be given. `newestAddresses`,
  * when given, is filled with each evaluated child's newest usable address (null: none), for the
- * address messages of the same transaction.
+ * address messages of the same transaction. `evaluated` names every child evaluated: those given and
+ * those an address of theirs affects, whose alerts may have changed too.
  */
 export async function evaluateChildrenIn(
   tx: Queryable,
   childIds: readonly string[],
   asOf: string,
   newestAddresses?: Map<string, NewestAddress | null>,
-): Promise<EvaluationSummary> {
+): Promise<EvaluationSummary & { evaluated: string[] }> {
   const started = Date.now();
   const given = [...new Set(childIds)];
   const closedInactive = await closeAlertsOfInactiveChildren(tx, asOf, given);
@@ -258,6 +259,7 @@ export async function evaluateChildrenIn(
   return {
     asOf,
     children: ids.length,
+    evaluated: ids,
     opened: changes.inserts.length,
     refreshed: changes.updates.length,
     closed: changes.closes.length + closedInactive,
