@@ -209,11 +209,9 @@ export async function runProjections(
       });
       total.ms.evaluate += performance.now() - t0;
       t0 = performance.now();
-      // The evaluation also covers the children an address shares with these (a recurring address
-      // opens an alert for each child released there), and their tasks follow their alerts too.
-      const tasks = await syncTasks(deps, {
-        childIds: [...new Set([...children, ...summary.rules.evaluated])].sort(),
-      });
+      // Every child evaluated: the round's own, and those an address of theirs affects (a recurring
+      // address opens an alert for each child released there), whose tasks follow their alerts too.
+      const tasks = await syncTasks(deps, { childIds: summary.rules.evaluated });
       // Only now is the round done: until this commits, a rerun takes the same records again.
       await deps.db.transaction(async (tx) => {
         await tx.query(

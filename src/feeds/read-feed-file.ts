@@ -21,7 +21,7 @@ export interface ReadFeedFileOptions {
 }
 
 /** Column names as matched: trimmed and lower-cased. */
-export function headerNames(header: readonly string[]): string[] {
+function headerNames(header: readonly string[]): string[] {
   return header.map((h) => h.trim().toLowerCase());
 }
 
@@ -37,7 +37,7 @@ function fieldsByName(names: readonly string[], values: readonly string[]): Reco
  * The fields of a row read from a file, from its raw text and its file's header line (both as
  * stored): what reading the file gave.
  */
-export function fieldsFromText(headerText: string, rawText: string): Record<string, string> {
+function fieldsFromText(headerText: string, rawText: string): Record<string, string> {
   const header = recordFields(headerText);
   const values = recordFields(rawText);
   if (!header || !values) throw new Error('a stored row or header is not one CSV record');

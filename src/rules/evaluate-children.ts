@@ -223,8 +223,8 @@ export async function evaluateChildren(
  * The same evaluation inside a transaction the caller holds (an ingest chunk's), so alerts change
  * atomically with the records that changed them. The as-of date must be given. `newestAddresses`,
  * when given, is filled with each evaluated child's newest usable address (null: none), for the
- * address messages of the same transaction. `evaluated` names every child evaluated: those given and
- * those an address of theirs affects, whose alerts may have changed too.
+ * address messages of the same transaction. `evaluated` names every child evaluated, sorted: those
+ * given and those an address of theirs affects, whose alerts may have changed too.
  */
 export async function evaluateChildrenIn(
   tx: Queryable,
