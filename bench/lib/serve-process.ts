@@ -53,15 +53,11 @@ export async function startServe(
 ): Promise<ServeProcess> {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
+  // The script itself, not `node script`: it runs with the Node options of its first line, as
+  // `npx bridge serve` does.
   const child = spawn(
-    process.execPath,
-    [
-      path.join(root, 'bin/bridge.js'),
-      'serve',
-      ...(options.worker ? [] : ['--no-worker']),
-      '--port',
-      String(port),
-    ],
+    path.join(root, 'bin/bridge.js'),
+    ['serve', ...(options.worker ? [] : ['--no-worker']), '--port', String(port)],
     {
       cwd: root,
       env: {
