@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RouteDeps } from './server.ts';
-import { showChildCaseWith } from '../cases/index.ts';
+import { batchedChildRecordsReader, showChildCaseWith } from '../cases/index.ts';
 import { alertsFromJson, childAlertsJsonSql, listAlerts, listRules, RULE_IDS } from '../rules/index.ts';
 import {
   actorOfRequest,
@@ -61,6 +61,8 @@ const AlertPage = Type.Object({
 });
 
 export function casesRoutes(deps: RouteDeps): FastifyPluginAsync {
+  // Children asked for at about the same time are read in one statement, with their alerts.
+  const readChild = batchedChildRecordsReader(deps.db, childAlertsJsonSql);
   return async (app) => {
     app.get<{ Params: Static<typeof ChildParams>; Querystring: Static<typeof ChildQuery> }>(
       '/api/v1/children/:id',
@@ -78,12 +80,7 @@ export function casesRoutes(deps: RouteDeps): FastifyPluginAsync {
         const actor = actorOfRequest(req);
         const purpose = req.purpose ?? null;
         // The child's alerts come in the statement that reads its records: one round trip, not two.
-        const { shown, alongside } = await showChildCaseWith(
-          deps,
-          req.params.id,
-          req.query.as_of,
-          childAlertsJsonSql,
-        );
+        const { shown, alongside } = await showChildCaseWith(deps, req.params.id, req.query.as_of, readChild);
         const ids = shown.asked_for ? [shown.child_id, shown.asked_for] : [shown.child_id];
         const inScope = (await childrenInScope(deps.db, scopeOfActor(actor), [shown.child_id])).length > 0;
         if (!inScope) {

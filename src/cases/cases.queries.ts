@@ -1,4 +1,5 @@
 // SQL of the cases module: a child's linked records, read in child order for sweeps.
+import DataLoader from 'dataloader';
 import { literal, textArray, type Queryable } from '../db/index.ts';
 import type { CaseRecord, Source } from './case-record.ts';
 import type { Address } from '../addresses/quality.ts';
@@ -220,48 +221,87 @@ export interface ChildRecords {
 export type AlongsideSql = (childIdSql: string) => string;
 
 /**
- * A child (undefined when there is none) with its in-scope records, the source row of each and,
+ * Children (absent when there is none) with their in-scope records, the source row of each and,
  * for each record's street, whether some record as of `asOf` holds that street with a unit: one
  * statement the server keeps prepared, since a child's record is read on every request for it
- * (sweeps read records by the page through COPY). With `alongside`, its value comes in the first
- * row only.
+ * (sweeps read records by the page through COPY). With `alongside`, its value comes in each
+ * child's first row only.
  */
-export async function childRecordsOf(
+export async function childrenRecordsOf(
   db: Queryable,
-  childId: string,
+  childIds: readonly string[],
   asOf: string,
   alongside?: AlongsideSql,
-): Promise<ChildRecords | undefined> {
+): Promise<Map<string, ChildRecords>> {
   const rows = await db.query<unknown[]>(
     `SELECT c.id, ${RECORD_FIELDS}, s.id, s.batch_id, s.line,
             ${streetHasUnitsSql('r.addr_line', 'r.addr_zip5', '$2::date')}, c.merged_into,
-            ${alongside ? `CASE WHEN row_number() OVER () = 1 THEN (${alongside('c.id')}) END` : 'NULL::text'}
+            ${alongside ? `CASE WHEN row_number() OVER (PARTITION BY c.id) = 1 THEN (${alongside('c.id')}) END` : 'NULL::text'}
        FROM child c
        LEFT JOIN (record_link l JOIN record r ON r.id = l.record_pk AND r.in_scope) ON l.child_id = c.id
        LEFT JOIN source_row s ON s.id = r.row_id
-      WHERE c.id = $1`,
-    [childId, asOf],
+      WHERE c.id = ANY($1::text[])`,
+    [childIds, asOf],
     { prepare: true, rowMode: 'array' },
   );
-  if (rows.length === 0) return undefined;
-  const out: ChildRecords = {
-    id: String(rows[0]![0]),
-    mergedInto: asText(rows[0]!.at(-2)),
-    records: [],
-    sources: new Map(),
-    streetsWithUnits: new Set(),
-    alongside: null,
-  };
+  const out = new Map<string, ChildRecords>();
   for (const row of rows) {
-    if (row.at(-1) !== null) out.alongside = asText(row.at(-1));
+    const id = String(row[0]);
+    let child = out.get(id);
+    if (!child) {
+      child = {
+        id,
+        mergedInto: asText(row.at(-2)),
+        records: [],
+        sources: new Map(),
+        streetsWithUnits: new Set(),
+        alongside: null,
+      };
+      out.set(id, child);
+    }
+    if (row.at(-1) !== null) child.alongside = asText(row.at(-1));
     if (row[1] === null) continue; // a child without records
     // The values as COPY would give them as text, so that both reads build records alike.
     const record = recordFromText(row.map(asText));
-    out.records.push(record);
+    child.records.push(record);
     const [rowId, batchId, line, hasUnits] = row.slice(-6, -2);
     if (rowId !== null)
-      out.sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
-    if (hasUnits === true) out.streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);
+      child.sources.set(record.pk, { row_id: Number(rowId), batch_id: Number(batchId), line: Number(line) });
+    if (hasUnits === true) child.streetsWithUnits.add(`${record.address!.line}|${record.address!.zip5}`);
   }
   return out;
+}
+
+/** Reads one child's records as of a date (undefined when there is no such child). */
+export type ChildRecordsReader = (childId: string, asOf: string) => Promise<ChildRecords | undefined>;
+
+/** A reader that reads each child in a statement of its own. */
+export function childRecordsReader(db: Queryable, alongside?: AlongsideSql): ChildRecordsReader {
+  return async (childId, asOf) => (await childrenRecordsOf(db, [childId], asOf, alongside)).get(childId);
+}
+
+/**
+ * A reader for a server under load: the children asked for while the server handles one turn of
+ * its network events are read together, in one statement for each date, after that turn. Each
+ * read still starts after it was asked for; nothing is kept between turns.
+ */
+export function batchedChildRecordsReader(db: Queryable, alongside?: AlongsideSql): ChildRecordsReader {
+  const loader = new DataLoader<{ childId: string; asOf: string }, ChildRecords | undefined>(
+    async (keys) => {
+      const byDate = new Map<string, string[]>();
+      for (const k of keys) byDate.set(k.asOf, [...(byDate.get(k.asOf) ?? []), k.childId]);
+      const read = new Map(
+        await Promise.all(
+          [...byDate].map(
+            async ([asOf, ids]) => [asOf, await childrenRecordsOf(db, ids, asOf, alongside)] as const,
+          ),
+        ),
+      );
+      return keys.map((k) => read.get(k.asOf)!.get(k.childId));
+    },
+    // After the turn's I/O callbacks (not after the first one's promises): a batch then holds
+    // every request that turn parsed.
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 25 },
+  );
+  return (childId, asOf) => loader.load({ childId, asOf });
 }

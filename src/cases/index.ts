@@ -4,4 +4,10 @@ export type { CaseState, CustodyStatus, TimelineEntry, CourtCase, Nta, AddressFa
 export type { CaseRecord, Source } from './case-record.ts';
 export { showChildCase, showChildCaseWith } from './show-case.ts';
 export type { ChildCase } from './show-case.ts';
-export { recordsOfChildren, type AlongsideSql } from './cases.queries.ts';
+export {
+  recordsOfChildren,
+  childRecordsReader,
+  batchedChildRecordsReader,
+  type AlongsideSql,
+  type ChildRecordsReader,
+} from './cases.queries.ts';

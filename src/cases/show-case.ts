@@ -7,7 +7,7 @@ import { BridgeError } from '../shared/errors.ts';
 import { classifyAddress, sameAddress, type AddressQuality } from '../addresses/quality.ts';
 import { caseState, nextHearing, type AddressFact, type CaseState } from './case-state.ts';
 import { isIsoDate } from './dates.ts';
-import { childRecordsOf, type AlongsideSql } from './cases.queries.ts';
+import { childRecordsReader, type ChildRecordsReader } from './cases.queries.ts';
 
 export interface ShownAddress {
   source: string;
@@ -65,22 +65,22 @@ export async function showChildCase(
 }
 
 /**
- * `showChildCase`, and the text of `alongside` for the child shown (after merges), read in the
- * same statement as its records.
+ * `showChildCase` with the child's records read by `read`, and the text that reader reads
+ * alongside them for the child shown (after merges).
  */
 export async function showChildCaseWith(
   deps: { db: Queryable; clock: Clock },
   childId: string,
-  asOfArg?: string,
-  alongside?: AlongsideSql,
+  asOfArg: string | undefined,
+  read: ChildRecordsReader = childRecordsReader(deps.db),
 ): Promise<{ shown: ChildCase; alongside: string | null }> {
   const asOf = asOfArg ?? isoDate(deps.clock.now());
   if (!isIsoDate(asOf)) throw new BridgeError('USAGE', `as-of date must be YYYY-MM-DD, got "${asOf}"`);
-  let child = await childRecordsOf(deps.db, childId, asOf, alongside);
+  let child = await read(childId, asOf);
   if (!child) throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${childId}"`);
   // Follow merges to the child that holds the records now.
   for (let i = 0; i < 20 && child.mergedInto; i++) {
-    const next = await childRecordsOf(deps.db, child.mergedInto, asOf, alongside);
+    const next = await read(child.mergedInto, asOf);
     if (!next) break;
     child = next;
   }

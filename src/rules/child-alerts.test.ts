@@ -4,7 +4,7 @@ import { fixedClock } from '../shared/clock.ts';
 import { silentLog } from '../shared/log.ts';
 import { Facts, missedHearingThenMoved } from '../cases/testing.ts';
 import { loadFixtureChildren } from '../cases/db-fixtures.ts';
-import { showChildCaseWith } from '../cases/index.ts';
+import { batchedChildRecordsReader, childRecordsReader, showChildCaseWith } from '../cases/index.ts';
 import { evaluateChildren } from './evaluate-children.ts';
 import { alertsFromJson, childAlertsJsonSql, listAlerts } from './rules.queries.ts';
 
@@ -34,18 +34,37 @@ describe("a child's alerts read with its records", () => {
     const listed = (await listAlerts(t.db, { childId: 'CHA', status: 'all', limit: 1000 })).alerts;
     expect(listed.length).toBeGreaterThanOrEqual(3);
     expect(listed.some((a) => a.closed_at === '2020-05-06T07:08:09.012Z')).toBe(true);
+    const deps = { db: t.db, clock };
     const { shown, alongside } = await showChildCaseWith(
-      { db: t.db, clock },
+      deps,
       'CHA',
       undefined,
-      childAlertsJsonSql,
+      childRecordsReader(t.db, childAlertsJsonSql),
     );
     expect(shown.child_id).toBe('CHA');
     // Same keys in the same order, so the API's answer is the same text.
     expect(JSON.stringify(alertsFromJson(alongside))).toBe(JSON.stringify(listed));
 
     // A child without alerts: an empty list, not null.
-    const none = await showChildCaseWith({ db: t.db, clock }, 'CHB', undefined, childAlertsJsonSql);
+    const none = await showChildCaseWith(
+      deps,
+      'CHB',
+      undefined,
+      childRecordsReader(t.db, childAlertsJsonSql),
+    );
     expect(alertsFromJson(none.alongside)).toEqual([]);
+
+    // Read in one batch, each child gets its own alerts and its own case.
+    const batched = batchedChildRecordsReader(t.db, childAlertsJsonSql);
+    const [a, b, a2] = await Promise.all([
+      showChildCaseWith(deps, 'CHA', undefined, batched),
+      showChildCaseWith(deps, 'CHB', undefined, batched),
+      showChildCaseWith(deps, 'CHA', '2020-01-01', batched),
+    ]);
+    expect(a.shown).toEqual(shown);
+    expect(JSON.stringify(alertsFromJson(a.alongside))).toBe(JSON.stringify(listed));
+    expect(b.shown).toEqual(none.shown);
+    expect(alertsFromJson(b.alongside)).toEqual([]);
+    expect(a2.shown).toEqual((await showChildCaseWith(deps, 'CHA', '2020-01-01')).shown);
   });
 });
