@@ -205,6 +205,18 @@ export async function auditHead(q: Queryable): Promise<{ seq: number; hash: stri
   return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : undefined;
 }
 
+/** Inserts the audit rows given as JSON in $1, in seq order, when `condition` holds. */
+function appendRowsSql(condition: string): string {
+  return `INSERT INTO audit_log (seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target,
+      details, prev_hash, hash)
+    SELECT seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details, prev_hash, hash
+      FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, at timestamptz, actor_type text, actor_id text,
+        role text, action text, purpose text, outcome text, child_ids text[], target text, details jsonb,
+        prev_hash text, hash text)
+     WHERE ${condition}
+     ORDER BY seq`;
+}
+
 /**
  * Appends a run of chained entries (in seq order) and moves the head to `last`, in one statement.
  * Call under `lockAuditChain`, with the head read after taking the lock.
@@ -215,20 +227,40 @@ export async function insertAuditRows(
   last: { seq: number; hash: string },
 ): Promise<void> {
   await q.query(
-    `WITH appended AS (
-       INSERT INTO audit_log (seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target,
-         details, prev_hash, hash)
-       SELECT seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details, prev_hash, hash
-         FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, at timestamptz, actor_type text, actor_id text,
-           role text, action text, purpose text, outcome text, child_ids text[], target text, details jsonb,
-           prev_hash text, hash text)
-        ORDER BY seq
-     )
+    `WITH appended AS (${appendRowsSql('true')})
      INSERT INTO audit_head (id, seq, hash) VALUES (true, $2, $3)
      ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
     [JSON.stringify(rows), last.seq, last.hash],
     { prepare: true },
   );
+}
+
+/**
+ * Appends a run of chained entries after `expected`, the head its writer last wrote, and moves the
+ * head to `last`: one statement that commits by itself, with no transaction around it. It takes the
+ * chain's lock, so it waits for any append in progress; the head is then compared as it stands
+ * after that append (an UPDATE rereads a row changed since its statement began). When the head has
+ * moved on (another process appended), it writes nothing and returns false: the caller appends
+ * again under `lockAuditChain`, after reading the head.
+ */
+export async function appendAuditRowsAfter(
+  q: Queryable,
+  expected: { seq: number; hash: string },
+  rows: readonly AuditRow[],
+  last: { seq: number; hash: string },
+): Promise<boolean> {
+  const moved = await q.query<{ n: number }>(
+    `WITH head AS (
+       UPDATE audit_head SET seq = $2, hash = $3
+         FROM (SELECT pg_advisory_xact_lock($6)) AS chain
+        WHERE audit_head.seq = $4 AND audit_head.hash = $5
+        RETURNING 1
+     ), appended AS (${appendRowsSql('EXISTS (SELECT 1 FROM head)')})
+     SELECT count(*)::int AS n FROM head`,
+    [JSON.stringify(rows), last.seq, last.hash, expected.seq, expected.hash, AUDIT_LOCK_KEY],
+    { prepare: true },
+  );
+  return moved[0]!.n === 1;
 }
 
 const AUDIT_COLUMNS = `seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details,

@@ -85,6 +85,24 @@ describe('audit writer (group commit of reads)', () => {
     }
   });
 
+  it('appends after its own last batch without a transaction, and rereads the head once another has appended', async () => {
+    const c = counting(t.db);
+    const writer = createAuditWriter(c.db);
+    await writer.append(read('X-1')); // the head is not known yet: read under the lock
+    await writer.append(read('X-2'));
+    await writer.append(read('X-3'));
+    expect(c.transactions()).toBe(1);
+    // A change audited in its own transaction moves the head on.
+    await t.db.transaction((tx) =>
+      appendAudit(tx, { at: new Date(), actor: officer, action: 'task.close', childIds: ['W-1'] }),
+    );
+    expect(await writer.append(read('X-4'))).toMatchObject({ seq: 5 });
+    expect(c.transactions()).toBe(2);
+    expect(await writer.append(read('X-5'))).toMatchObject({ seq: 6 });
+    expect(c.transactions()).toBe(2);
+    expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 6, head: { seq: 6 } });
+  });
+
   it('still detects an entry changed or removed after its batch was written', async () => {
     const writer = createAuditWriter(t.db);
     await Promise.all(Array.from({ length: 30 }, (_, i) => writer.append(read(`C-${i}`))));

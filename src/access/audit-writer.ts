@@ -10,6 +10,12 @@
 // committing. Several processes each run their own writer; the advisory lock orders their batches,
 // and every batch reads the head under that lock, so the chain stays one gap-free sequence.
 //
+// A writer remembers the head its last batch wrote. While no other process appends, its next batch
+// goes after that head in one statement that commits by itself (the lock, the head compared and
+// moved, the rows) instead of a transaction of four round trips; a batch then commits in about the
+// time of one, and the reads waiting on it answer sooner. When the head has moved on, the batch is
+// written under the lock as above.
+//
 // Changes keep writing their entry with `appendAudit` inside the change's own transaction.
 import type { Db } from '../db/index.ts';
 import { chainEntries, type AuditEntry } from './audit.ts';
@@ -32,21 +38,27 @@ export const MAX_AUDIT_BATCH = 500;
 export function createAuditWriter(db: Db): AuditWriter {
   let queue: Waiting[] = [];
   let writing: Promise<void> | null = null;
+  // The head this writer last wrote: while no other process appends, the next batch goes after it
+  // in one self-committing statement instead of a transaction of four.
+  let head: { seq: number; hash: string } | null = null;
 
   async function writeBatch(batch: Waiting[]): Promise<void> {
+    const entries = batch.map((w) => w.entry);
     try {
-      const written = await db.transaction(async (tx) => {
-        await sql.lockAuditChain(tx);
-        const head = await sql.auditHead(tx);
-        const { rows, last } = chainEntries(
-          head ?? null,
-          batch.map((w) => w.entry),
-        );
-        await sql.insertAuditRows(tx, rows, last);
-        return rows;
-      });
+      let chained = head ? chainEntries(head, entries) : null;
+      if (!chained || !(await sql.appendAuditRowsAfter(db, head!, chained.rows, chained.last))) {
+        chained = await db.transaction(async (tx) => {
+          await sql.lockAuditChain(tx);
+          const c = chainEntries((await sql.auditHead(tx)) ?? null, entries);
+          await sql.insertAuditRows(tx, c.rows, c.last);
+          return c;
+        });
+      }
+      head = chained.last;
+      const written = chained.rows;
       batch.forEach((w, i) => w.resolve({ seq: written[i]!.seq, hash: written[i]!.hash }));
     } catch (e) {
+      head = null;
       if (batch.length === 1) {
         batch[0]!.reject(e);
         return;
