@@ -20,7 +20,9 @@ const user = (username: string, role: string) => ({
 });
 const ACTORS: Record<string, object> = {
   officer: user('ero.hou.1', 'ero_officer'),
+  officer2: user('ero.hou.2', 'ero_officer'),
   supervisor: user('ero.hou.sup', 'ero_supervisor'),
+  dallas: { ...user('ero.dal.1', 'ero_officer'), officeId: 'ERO:Dallas' },
 };
 
 describe('work routes', () => {
@@ -153,6 +155,55 @@ describe('work routes', () => {
       await app.inject({ url: '/api/work/offices/ERO%3AHouston/summary', headers: as('officer') })
     ).json();
     expect(summary).toMatchObject({ open: 1, due_soon: 1, unassigned: 0 });
+  });
+
+  it('reads a page opened by several people at once one time, and audits each person', async () => {
+    // A second server on the same database that counts the worklist statements it runs.
+    let reads = 0;
+    const counted = {
+      ...t.db,
+      query: ((sql: string, params?: readonly unknown[], options?: object) => {
+        if (sql.includes('FROM task t WHERE')) reads++;
+        return t.db.query(sql, params, options);
+      }) as typeof t.db.query,
+    };
+    const server = await buildServer({ db: counted, log: createLog('silent'), clock });
+    server.addHook('preHandler', async (req) => {
+      Object.assign(req, { actor: ACTORS[req.headers['x-test-actor'] as string] });
+    });
+    try {
+      const audited = async () =>
+        (
+          await t.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM audit_log WHERE action = 'task.list'`,
+          )
+        )[0]!.n;
+      const before = await audited();
+      const url = '/api/work/offices/ERO%3AHouston/tasks';
+      const [one, two, other] = await Promise.all(
+        ['officer', 'officer2', 'dallas'].map((who) => server.inject({ url, headers: as(who) })),
+      );
+      expect(one!.statusCode).toBe(200);
+      expect(one!.headers['content-type']).toBe('application/json; charset=utf-8');
+      const shown = one!.json().tasks.map((x: { child_id: string }) => x.child_id);
+      expect(shown.length).toBeGreaterThan(0);
+      expect(two!.body).toBe(one!.body);
+      // Joining someone's read does not lend their right to the office.
+      expect(other!.statusCode).toBe(403);
+      expect(reads).toBe(1);
+      expect(await audited()).toBe(before + 2);
+      const [mine] = await t.db.query<{ actor_id: string; child_ids: string[] }>(
+        `SELECT actor_id, child_ids FROM audit_log WHERE action = 'task.list' ORDER BY seq DESC LIMIT 1`,
+      );
+      expect(['ero.hou.1', 'ero.hou.2']).toContain(mine!.actor_id);
+      expect([...mine!.child_ids].sort()).toEqual([...new Set(shown)].sort());
+
+      // Opened again later, the page is read again.
+      await server.inject({ url, headers: as('officer') });
+      expect(reads).toBe(2);
+    } finally {
+      await server.close();
+    }
   });
 
   it('declares a permission on every work route', () => {

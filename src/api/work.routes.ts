@@ -16,11 +16,13 @@ import {
   listTasks,
   MAX_PAGE,
   officeSummary,
+  requireOffice,
   userOutcomes,
   type Actor,
   type WorklistFilter,
 } from '../work/index.ts';
 import type { RouteDeps } from './server.ts';
+import { coalesced } from '../shared/coalesce.ts';
 import { actorOfRequest, auditRead, auditedTaskDb } from '../access/disclosure.ts';
 
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
@@ -175,6 +177,8 @@ function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'>
 
 export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
   const today = () => isoDate(deps.clock.now());
+  // An office's page opened by several people at about the same time is read and written out once.
+  const officePages = coalesced<{ childIds: string[]; body: string }>();
   // A read of tasks discloses their children.
   const disclosed = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
     await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
@@ -214,17 +218,19 @@ export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
           response: { 200: Page },
         },
       },
-      async (req) => {
-        const page = await listTasks(deps.db, actorOf(req), today(), {
-          ...filterOf(req.query),
-          officeId: req.params.officeId,
+      async (req, reply) => {
+        const actor = actorOf(req);
+        // Each person's own right to the office, before joining anyone's read of it.
+        requireOffice(actor, req.params.officeId);
+        const filter = { ...filterOf(req.query), officeId: req.params.officeId };
+        const day = today();
+        const { childIds, body } = await officePages(JSON.stringify([day, filter]), async () => {
+          const page = await listTasks(deps.db, actor, day, filter);
+          return { childIds: page.tasks.map((t) => t.child_id), body: reply.serialize(page) as string };
         });
-        return disclosed(
-          req,
-          'task.list',
-          page.tasks.map((t) => t.child_id),
-          page,
-        );
+        // Written out by the route's schema already: sent as it is.
+        reply.type('application/json; charset=utf-8');
+        return disclosed(req, 'task.list', childIds, body);
       },
     );
 

@@ -17,5 +17,5 @@ export {
 export { assignTask, bulkAssign, addNote, addAttachment, closeTask, type TaskDeps } from './update-task.ts';
 export { OUTCOMES, userOutcomes, checkClose, type OutcomeCode } from './outcomes.ts';
 export { dueState, DUE_SOON_DAYS, SEVERITY_RANK, type DueState } from './deadlines.ts';
-export { worksIn, type Actor } from './policy.ts';
+export { requireOffice, worksIn, type Actor } from './policy.ts';
 export { fieldOfficeFor, FIELD_OFFICES, type FieldOffice } from './field-offices.ts';
