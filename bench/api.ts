@@ -1,9 +1,13 @@
 // `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W] [--processes P]
-//   [--load wrk|autocannon]`
+//   [--offices O] [--load wrk|autocannon]`
 // The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
 // ingested and projected into it, and a load generator on loopback with C concurrent clients against
 // a child's record (rotating over the population) and an ERO field office's worklist, next to a
 // trivial route (/healthz) measured in the same run. Target: p99 at most 50 ms and no errors.
+// The worklist is measured twice: every client as the same officer of one office (the clients then
+// often ask for the same page at the same moment, which the server reads once), and the clients
+// spread over the O ERO offices with the most open tasks (default 20), each as an officer of that
+// office, so that two clients share a read only when they ask for the same office together.
 // The load comes from wrk when it is installed (Debian's package `wrk`), else from autocannon: the
 // generator shares the machine's cores with the server and the database, and wrk takes about a
 // third of autocannon's CPU per request.
@@ -13,22 +17,25 @@
 // BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bridge_bench_api): created,
 // migrated and filled once per population size, then reused.
 import { createDatabaseIfMissing } from './lib/bench-database.ts';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { migrate } from '../src/db/index.ts';
+import { sign as signCookie } from '@fastify/cookie';
+import { migrate, type Db } from '../src/db/index.ts';
 import { openPostgres, redactUrl } from '../src/db/postgres.ts';
 import { simulate } from '../src/simulate/index.ts';
 import { ingestFiles } from '../src/feeds/index.ts';
 import { projections, runProjections } from '../src/projections.ts';
-import { seedDemoUsers } from '../src/access/index.ts';
+import { seedDemoUsers, signIn as openSession, SESSION_COOKIE } from '../src/access/index.ts';
+import { demoPassword, hashPassword } from '../src/access/credentials.ts';
 import { createLog } from '../src/shared/log.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
 import { signIn, startServe } from './lib/serve-process.ts';
 import { canReadProcessCpu, cpuSeconds, withChildren } from './lib/process-cpu.ts';
-import { haveWrk, runWrk, type LoadResult } from './lib/wrk.ts';
+import { haveWrk, runWrk, type LoadRequest, type LoadResult } from './lib/wrk.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +46,7 @@ const connections = Number(arg('connections', '100'));
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const processes = arg('processes', '1');
+const officeCount = Number(arg('offices', '20'));
 const wrkInstalled = haveWrk();
 const generator = arg('load', wrkInstalled ? 'wrk' : 'autocannon');
 if (generator !== 'wrk' && generator !== 'autocannon')
@@ -79,6 +87,42 @@ async function ensurePopulation(): Promise<void> {
   }
 }
 
+/**
+ * An ERO officer (`bench-ero-N`, with a fresh password) for each of the offices with the most
+ * open tasks, and the offices as units of record scope when they are not already.
+ */
+async function officeOfficers(db: Db, n: number) {
+  const offices = (
+    await db.query<{ office_id: string }>(
+      `SELECT office_id FROM task WHERE status <> 'closed' AND office_id LIKE 'ERO:%' AND office_id <> 'ERO:UNROUTED'
+        GROUP BY office_id ORDER BY count(*) DESC, office_id LIMIT $1`,
+      [n],
+    )
+  ).map((r) => r.office_id);
+  const logins = await Promise.all(
+    offices.map(async (office, i) => {
+      const password = demoPassword();
+      return { username: `bench-ero-${i + 1}`, password, office, hash: await hashPassword(password) };
+    }),
+  );
+  await db.transaction(async (tx) => {
+    for (const l of logins) {
+      await tx.query(
+        `INSERT INTO user_office (id, agency, name) VALUES ($1, 'ERO', $1) ON CONFLICT (id) DO NOTHING`,
+        [l.office],
+      );
+      await tx.query(
+        `INSERT INTO app_user (username, display_name, role, office_id, password_hash)
+         VALUES ($1, $1, 'ero_officer', $2, $3)
+         ON CONFLICT (username) DO UPDATE SET office_id = EXCLUDED.office_id, password_hash = EXCLUDED.password_hash,
+           failed_logins = 0, locked_until = NULL, disabled = false`,
+        [l.username, l.office, l.hash],
+      );
+    }
+  });
+  return logins;
+}
+
 interface Figures {
   name: string;
   requests: number;
@@ -110,7 +154,7 @@ async function backendPids(): Promise<number[]> {
 /** One measured run of the load generator: its figures and the CPU seconds it used. */
 async function generate(
   base: string,
-  paths: string[],
+  paths: LoadRequest[],
   duration: number,
   cookie: string | undefined,
 ): Promise<LoadResult> {
@@ -123,7 +167,16 @@ async function generate(
     connections,
     duration,
     headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
+    requests: [
+      {
+        setupRequest: (req) => {
+          const r = paths[i++ % paths.length]!;
+          return typeof r === 'string'
+            ? { ...req, path: r }
+            : { ...req, path: r.path, headers: { ...req.headers, ...r.headers } };
+        },
+      },
+    ],
   });
   const used = process.cpuUsage(before);
   return {
@@ -139,7 +192,7 @@ async function generate(
 async function load(
   name: string,
   server: { base: string; pid: number },
-  paths: string[],
+  paths: LoadRequest[],
   cookie?: string,
 ): Promise<Figures> {
   if (warmup > 0) {
@@ -171,6 +224,16 @@ await ensurePopulation();
 
 const db = await openPostgres(url);
 const logins = await seedDemoUsers({ db, clock: systemClock });
+const officers = await officeOfficers(db, officeCount);
+// Sessions opened here rather than over the API, whose sign-in takes a few attempts a minute, and
+// signed with the secret the server is given.
+const sessionSecret = crypto.randomBytes(32).toString('hex');
+const officerCookies = await Promise.all(
+  officers.map(async (o) => {
+    const { sessionId } = await openSession({ db, clock: systemClock }, o);
+    return `${SESSION_COOKIE}=${encodeURIComponent(signCookie(sessionId, sessionSecret))}`;
+  }),
+);
 const childIds = (
   await db.query<{ child_id: string }>(`SELECT child_id FROM report_child ORDER BY child_id LIMIT 2000`)
 ).map((r) => r.child_id);
@@ -185,7 +248,7 @@ const [population] = await db.query<{ children: number; records: number; tasks: 
 );
 await db.close();
 
-const server = await startServe(url, { BRIDGE_PROCESSES: processes });
+const server = await startServe(url, { BRIDGE_PROCESSES: processes, BRIDGE_SESSION_SECRET: sessionSecret });
 const base = server.base;
 try {
   const orr = logins.find((l) => l.role === 'orr_case_manager')!;
@@ -207,6 +270,16 @@ try {
       server,
       [`/api/work/offices/${encodeURIComponent(ero.office)}/tasks`],
       eroCookie,
+    ),
+  );
+  rows.push(
+    await load(
+      `worklists of ${officers.length} ERO offices: GET /api/work/offices/:office/tasks`,
+      server,
+      officers.map((o, i) => ({
+        path: `/api/work/offices/${encodeURIComponent(o.office)}/tasks`,
+        headers: { cookie: officerCookies[i]! },
+      })),
     ),
   );
   const baseline = rows[0]!;

@@ -26,10 +26,20 @@ export function haveWrk(): boolean {
 
 const luaString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
+/** A request of the rotation: its path, or its path and headers of its own (a session, say). */
+export type LoadRequest = string | { path: string; headers: Record<string, string> };
+
+const luaRequest = (r: LoadRequest) =>
+  typeof r === 'string'
+    ? `{ ${luaString(r)} }`
+    : `{ ${luaString(r.path)}, { ${Object.entries(r.headers)
+        .map(([k, v]) => `[${luaString(k)}] = ${luaString(v)}`)
+        .join(', ')} } }`;
+
 /** Runs wrk for `seconds` against `base` + each of `paths` in turn. */
 export async function runWrk(options: {
   base: string;
-  paths: readonly string[];
+  paths: readonly LoadRequest[];
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
@@ -38,11 +48,19 @@ export async function runWrk(options: {
   const script = path.join(dir, 'rotate.lua');
   fs.writeFileSync(
     script,
-    `local paths = { ${options.paths.map(luaString).join(', ')} }
+    `local requests = { ${options.paths.map(luaRequest).join(', ')} }
 local i = 0
+-- The run's headers (-H), then the request's own.
+local function headers(own)
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  for k, v in pairs(own) do h[k] = v end
+  return h
+end
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
+  local r = requests[(i % #requests) + 1]
+  return wrk.format("GET", r[1], r[2] and headers(r[2]) or nil)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
