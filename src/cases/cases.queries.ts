@@ -289,7 +289,11 @@ export function batchedChildRecordsReader(db: Queryable, alongside?: AlongsideSq
   const loader = new DataLoader<{ childId: string; asOf: string }, ChildRecords | undefined>(
     async (keys) => {
       const byDate = new Map<string, string[]>();
-      for (const k of keys) byDate.set(k.asOf, [...(byDate.get(k.asOf) ?? []), k.childId]);
+      for (const k of keys) {
+        const ids = byDate.get(k.asOf) ?? [];
+        ids.push(k.childId);
+        byDate.set(k.asOf, ids);
+      }
       const read = new Map(
         await Promise.all(
           [...byDate].map(
