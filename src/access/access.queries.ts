@@ -263,6 +263,14 @@ export async function appendAuditRowsAfter(
   return moved[0]!.n === 1;
 }
 
+/**
+ * Moves the entries waiting in the pending list of the audit log's index on child ids into the
+ * index itself (what an insert does when the list has grown past its limit). Needs the index's owner.
+ */
+export async function mergeAuditChildIndex(q: Queryable): Promise<void> {
+  await q.query(`SELECT gin_clean_pending_list('audit_log_child_idx'::regclass)`);
+}
+
 const AUDIT_COLUMNS = `seq, at, actor_type, actor_id, role, action, purpose, outcome, child_ids, target, details,
   prev_hash, hash`;
 

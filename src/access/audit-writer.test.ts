@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../db/index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Db, Queryable } from '../db/index.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { createTestDb, type TestDb } from '../db/testing.ts';
 import { appendAudit, verifyAudit, whoAccessed, type AuditEntry } from './audit.ts';
@@ -101,6 +101,40 @@ describe('audit writer (group commit of reads)', () => {
     expect(await writer.append(read('X-5'))).toMatchObject({ seq: 6 });
     expect(c.transactions()).toBe(2);
     expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 6, head: { seq: 6 } });
+  });
+
+  it("merges the child index's pending list on another connection, and reads never wait for it", async () => {
+    const merges: string[] = [];
+    let refuse = false;
+    const maintenance: Queryable = {
+      ...t.db,
+      query: (async (sqlText: string, params?: readonly unknown[]) => {
+        merges.push(sqlText);
+        if (refuse) throw new Error('must be owner of index audit_log_child_idx');
+        return t.db.query(sqlText, params);
+      }) as Queryable['query'],
+    };
+    const naming = (n: number, i: number): AuditEntry => ({
+      ...read(`M-${i}`),
+      childIds: Array.from({ length: n }, (_, k) => `M-${i}-${k}`),
+    });
+    const writer = createAuditWriter(t.db, { maintenance, mergeEvery: 10 });
+    for (let i = 0; i < 3; i++) await writer.append(naming(3, i));
+    expect(merges).toEqual([]); // 9 child ids: not yet
+    await writer.append(naming(2, 3));
+    await vi.waitFor(() => expect(merges).toHaveLength(1));
+    expect(merges[0]).toMatch(/gin_clean_pending_list\('audit_log_child_idx'/);
+    await vi.waitFor(async () => expect(await whoAccessed(t.db, 'M-3-1')).toHaveLength(1));
+
+    // A merge the database refuses fails no read, and is not asked for again.
+    refuse = true;
+    await writer.append(naming(10, 4));
+    await vi.waitFor(() => expect(merges).toHaveLength(2));
+    await new Promise((r) => setImmediate(r));
+    expect(await writer.append(naming(10, 5))).toMatchObject({ seq: 6 });
+    await writer.append(naming(10, 6));
+    expect(merges).toHaveLength(2);
+    expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 7 });
   });
 
   it('still detects an entry changed or removed after its batch was written', async () => {

@@ -54,7 +54,11 @@ export async function buildServer(apiDeps: ApiDeps, options: ServerOptions = {})
   const auditDb = apiDeps.db.url
     ? await openPostgres(apiDeps.db.url, { max: 1, applicationName: AUDIT_CONNECTION_NAME })
     : null;
-  const deps: RouteDeps = { ...apiDeps, audit: createAuditWriter(auditDb ?? apiDeps.db) };
+  // The shared pool merges the audit index's pending list, off the writer's connection.
+  const audit = auditDb
+    ? createAuditWriter(auditDb, { maintenance: apiDeps.db })
+    : createAuditWriter(apiDeps.db);
+  const deps: RouteDeps = { ...apiDeps, audit };
   const app = Fastify({
     loggerInstance: deps.log as FastifyServerOptions['loggerInstance'],
     logController: new LogController({ disableRequestLogging: true }),
