@@ -105,12 +105,14 @@ describe('audit writer (group commit of reads)', () => {
 
   it("merges the child index's pending list on another connection, and reads never wait for it", async () => {
     const merges: string[] = [];
-    let refuse = false;
+    let refuse: 'owner' | 'down' | null = null;
     const maintenance: Queryable = {
       ...t.db,
       query: (async (sqlText: string, params?: readonly unknown[]) => {
         merges.push(sqlText);
-        if (refuse) throw new Error('must be owner of index audit_log_child_idx');
+        if (refuse === 'owner')
+          throw Object.assign(new Error('must be owner of index audit_log_child_idx'), { code: '42501' });
+        if (refuse === 'down') throw new Error('Connection terminated unexpectedly');
         return t.db.query(sqlText, params);
       }) as Queryable['query'],
     };
@@ -126,15 +128,20 @@ describe('audit writer (group commit of reads)', () => {
     expect(merges[0]).toMatch(/gin_clean_pending_list\('audit_log_child_idx'/);
     await vi.waitFor(async () => expect(await whoAccessed(t.db, 'M-3-1')).toHaveLength(1));
 
-    // A merge the database refuses fails no read, and is not asked for again.
-    refuse = true;
+    // A merge that fails fails no read; after a lost connection the writer asks again.
+    refuse = 'down';
     await writer.append(naming(10, 4));
     await vi.waitFor(() => expect(merges).toHaveLength(2));
     await new Promise((r) => setImmediate(r));
+    // Refused for want of ownership, it is not asked for again.
+    refuse = 'owner';
     expect(await writer.append(naming(10, 5))).toMatchObject({ seq: 6 });
+    await vi.waitFor(() => expect(merges).toHaveLength(3));
+    await new Promise((r) => setImmediate(r));
     await writer.append(naming(10, 6));
-    expect(merges).toHaveLength(2);
-    expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 7 });
+    await writer.append(naming(10, 7));
+    expect(merges).toHaveLength(3);
+    expect(await verifyAudit(t.db)).toMatchObject({ ok: true, entries: 8 });
   });
 
   it('still detects an entry changed or removed after its batch was written', async () => {

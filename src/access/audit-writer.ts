@@ -21,8 +21,8 @@
 // that then held the chain's lock for 50 to 70 ms while every read waited (a worklist's entry
 // names 50 children). Given a second connection, the writer merges the list there after every
 // `mergeEvery` child ids it appended, without waiting for it; an insert that finds a merge under
-// way leaves the list to it. If a merge fails (the database role does not own the index, say),
-// the writer stops asking and inserts merge the list as before.
+// way leaves the list to it. A merge that fails fails no read; if the database role does not own
+// the index, the writer stops asking and inserts merge the list as before.
 //
 // Changes keep writing their entry with `appendAudit` inside the change's own transaction.
 import type { Db, Queryable } from '../db/index.ts';
@@ -39,6 +39,9 @@ interface Waiting {
   resolve(v: { seq: number; hash: string }): void;
   reject(e: unknown): void;
 }
+
+/** SQLSTATE of a statement the role may not run (a merge by a role that does not own the index). */
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 /** Most entries in one transaction: a bound on its size and on the time the head is held. */
 export const MAX_AUDIT_BATCH = 500;
@@ -69,8 +72,9 @@ export function createAuditWriter(db: Db, options: AuditWriterOptions = {}): Aud
     merging = true;
     void sql
       .mergeAuditChildIndex(maintenance)
-      .catch(() => {
-        maintenance = undefined;
+      .catch((e: unknown) => {
+        // Not the index's owner: the same every time. Anything else (a restart) may pass.
+        if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) maintenance = undefined;
       })
       .finally(() => {
         merging = false;
