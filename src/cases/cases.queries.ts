@@ -1,5 +1,5 @@
 // SQL of the cases module: a child's linked records, read in child order for sweeps.
-import DataLoader from 'dataloader';
+import { perTurnLoader } from '../shared/coalesce.ts';
 import { literal, textArray, type Queryable } from '../db/index.ts';
 import type { CaseRecord, Source } from './case-record.ts';
 import type { Address } from '../addresses/quality.ts';
@@ -286,7 +286,7 @@ export function childRecordsReader(db: Queryable, alongside?: AlongsideSql): Chi
  * read still starts after it was asked for; nothing is kept between turns.
  */
 export function batchedChildRecordsReader(db: Queryable, alongside?: AlongsideSql): ChildRecordsReader {
-  const loader = new DataLoader<{ childId: string; asOf: string }, ChildRecords | undefined>(
+  const loader = perTurnLoader<{ childId: string; asOf: string }, ChildRecords | undefined>(
     async (keys) => {
       const byDate = new Map<string, string[]>();
       for (const k of keys) {
@@ -303,9 +303,8 @@ export function batchedChildRecordsReader(db: Queryable, alongside?: AlongsideSq
       );
       return keys.map((k) => read.get(k.asOf)!.get(k.childId));
     },
-    // After the turn's I/O callbacks (not after the first one's promises): a batch then holds
-    // every request that turn parsed.
-    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 25 },
+    // At most 25 a statement: larger batches made every request wait for the slowest.
+    { maxBatchSize: 25 },
   );
   return (childId, asOf) => loader.load({ childId, asOf });
 }
