@@ -214,6 +214,15 @@ describe('ingest: quarantine', () => {
     expect(all.find((e) => e.record_id === 'E1')!.status).toBe('resolved');
   });
 
+  it('counts a bad row repeated in one file on each line, and quarantines it once, at its first line', async () => {
+    const row = validRow('cbp', 'E1', { birth_date: '2008-02-30' });
+    const file = write('cbp_twice.csv', toCsv('cbp', [row, validRow('cbp', 'E2'), row]));
+    const [s] = await ingestFiles({ db: t.db, clock }, { paths: [file] });
+    expect(s).toMatchObject({ rows: 3, new: 1, quarantined: 2 });
+    const q = await listQuarantine(t.db);
+    expect(q.map((e) => [e.record_id, e.line])).toEqual([['E1', 2]]);
+  });
+
   it('reports unreadable files without stopping the others', async () => {
     const good = write('cbp_ok.csv', toCsv('cbp', [validRow('cbp', 'E1')]));
     const notFeed = write('cbp_x.csv', 'hello,world\n1,2\n');
