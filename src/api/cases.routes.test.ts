@@ -33,6 +33,8 @@ describe('cases and alerts API', () => {
   it("GET /api/v1/children/:id gives the case, the timeline with source rows, and the child's alerts", async () => {
     const res = await app.inject('/api/v1/children/CHA');
     expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
     const body = res.json();
     expect(body).toMatchObject({ child_id: 'CHA', as_of: '2020-06-01', custody: { status: 'released' } });
     expect(body.addresses.current).toMatchObject({ source: 'orr', line: '45 OAK AVE', quality: 'ok' });

@@ -1,6 +1,6 @@
 // Cases and alerts over HTTP: a child's case and timeline as of a date, alerts with filters and
 // pages, and the rule catalogue. Alerts are read from the stored, indexed table, never recomputed.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RouteDeps } from './server.ts';
 import { batchedChildRecordsReader, showChildCaseWith } from '../cases/index.ts';
@@ -8,13 +8,15 @@ import { alertsFromJson, childAlertsJsonSql, listAlerts, listRules, RULE_IDS } f
 import {
   actorOfRequest,
   auditRead,
+  type AuditActor,
   childrenInScope,
   childScopeSql,
   maskForActor,
   scopeOfActor,
 } from '../access/disclosure.ts';
-import { PURPOSES } from '../access/policy.ts';
+import { PURPOSES, type Purpose } from '../access/policy.ts';
 import { BridgeError } from '../shared/errors.ts';
+import { sendWrittenOut, writtenOut } from './written-out.ts';
 
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -63,6 +65,22 @@ const AlertPage = Type.Object({
 export function casesRoutes(deps: RouteDeps): FastifyPluginAsync {
   // Children asked for at about the same time are read in one statement, with their alerts.
   const readChild = batchedChildRecordsReader(deps.db, childAlertsJsonSql);
+  /** A child's case written out for the actor (null when out of their scope), and the children it discloses. */
+  const readCase = async (
+    id: string,
+    asOf: string | undefined,
+    actor: AuditActor,
+    purpose: Purpose | null,
+    reply: FastifyReply,
+  ): Promise<{ body: Buffer | null; ids: string[] }> => {
+    // The child's alerts come in the statement that reads its records: one round trip, not two.
+    const { shown, alongside } = await showChildCaseWith(deps, id, asOf, readChild);
+    const ids = shown.asked_for ? [shown.child_id, shown.asked_for] : [shown.child_id];
+    const inScope = (await childrenInScope(deps.db, scopeOfActor(actor), [shown.child_id])).length > 0;
+    if (!inScope) return { body: null, ids };
+    const alerts = alertsFromJson(alongside);
+    return { body: writtenOut(reply, maskForActor(actor, purpose, { ...shown, alerts })), ids };
+  };
   return async (app) => {
     app.get<{ Params: Static<typeof ChildParams>; Querystring: Static<typeof ChildQuery> }>(
       '/api/v1/children/:id',
@@ -76,29 +94,25 @@ export function casesRoutes(deps: RouteDeps): FastifyPluginAsync {
           response: { 200: Loose },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const actor = actorOfRequest(req);
         const purpose = req.purpose ?? null;
-        // The child's alerts come in the statement that reads its records: one round trip, not two.
-        const { shown, alongside } = await showChildCaseWith(deps, req.params.id, req.query.as_of, readChild);
-        const ids = shown.asked_for ? [shown.child_id, shown.asked_for] : [shown.child_id];
-        const inScope = (await childrenInScope(deps.db, scopeOfActor(actor), [shown.child_id])).length > 0;
-        if (!inScope) {
+        const read = await readCase(req.params.id, req.query.as_of, actor, purpose, reply);
+        if (!read.body) {
           // Out of the actor's record scope: answered as if the child did not exist, and recorded.
           await auditRead(deps.audit, deps.clock.now(), actor, purpose, {
             action: 'child.read',
             outcome: 'denied',
-            childIds: ids,
+            childIds: read.ids,
             details: { reason: 'out_of_scope' },
           });
           throw new BridgeError('CHILD_NOT_FOUND', `no child with id "${req.params.id}"`);
         }
-        const alerts = alertsFromJson(alongside);
         await auditRead(deps.audit, deps.clock.now(), actor, purpose, {
           action: 'child.read',
-          childIds: ids,
+          childIds: read.ids,
         });
-        return maskForActor(actor, purpose, { ...shown, alerts });
+        return sendWrittenOut(reply, read.body);
       },
     );
 

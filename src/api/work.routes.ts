@@ -23,6 +23,7 @@ import {
 } from '../work/index.ts';
 import type { RouteDeps } from './server.ts';
 import { coalesced } from '../shared/coalesce.ts';
+import { sendWrittenOut, writtenOut } from './written-out.ts';
 import { actorOfRequest, auditRead, auditedTaskDb } from '../access/disclosure.ts';
 
 const Stamp = Nullable(Type.String({ format: 'date-time' }));
@@ -178,7 +179,7 @@ function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'>
 export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
   const today = () => isoDate(deps.clock.now());
   // An office's page opened by several people at about the same time is read and written out once.
-  const officePages = coalesced<{ childIds: string[]; body: string }>();
+  const officePages = coalesced<{ childIds: string[]; body: Buffer }>();
   // A read of tasks discloses their children.
   const disclosed = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
     await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
@@ -226,11 +227,9 @@ export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
         const day = today();
         const { childIds, body } = await officePages(JSON.stringify([day, filter]), async () => {
           const page = await listTasks(deps.db, actor, day, filter);
-          return { childIds: page.tasks.map((t) => t.child_id), body: reply.serialize(page) as string };
+          return { childIds: page.tasks.map((t) => t.child_id), body: writtenOut(reply, page) };
         });
-        // Written out by the route's schema already: sent as it is.
-        reply.type('application/json; charset=utf-8');
-        return disclosed(req, 'task.list', childIds, body);
+        return disclosed(req, 'task.list', childIds, sendWrittenOut(reply, body));
       },
     );
 
