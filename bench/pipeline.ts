@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse';
 import { openPglite } from '../src/db/pglite.ts';
@@ -30,7 +31,18 @@ const arg = (name: string, fallback: string) => {
 const scale = Number(arg('scale', '1'));
 const engine = arg('engine', 'postgres');
 const children = Math.max(100, Math.round(fullPopulation(2019, 2023) * scale));
-const log = createLog('silent');
+// The full link's log line names its steps; they are printed under the table.
+let linkSteps: { phase: string; seconds: number; cpuSeconds: number }[] = [];
+const log = createLog(
+  'info',
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const entry = JSON.parse(chunk.toString()) as { msg?: string; phases?: typeof linkSteps };
+      if (entry.msg === 'linked all records' && entry.phases) linkSteps = entry.phases;
+      done();
+    },
+  }),
+);
 const TARGET_S = 360;
 
 interface Step {
@@ -199,6 +211,12 @@ try {
       ['step', 'seconds', 'cpu s', 'ratio to baseline', 'detail'],
     ),
   );
+  if (linkSteps.length)
+    process.stdout.write(
+      `\nsteps of the full link (seconds / this process's cpu s): ${linkSteps
+        .map((p) => `${p.phase} ${p.seconds.toFixed(1)} / ${p.cpuSeconds.toFixed(1)}`)
+        .join(', ')}\n`,
+    );
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
