@@ -243,6 +243,14 @@ describe('incremental evaluation and the sweep agree', () => {
     const evaluated = new Map<string, NewestAddress | null>();
     await t.db.transaction((tx) => evaluateChildrenIn(tx, ids, asOf, evaluated));
     expect(evaluated).toEqual(expected);
+
+    // A sweep hands over the same for each child it evaluates, from its own pages and (on the
+    // server) from those its worker thread evaluated.
+    const swept = new Map<string, NewestAddress | null>();
+    const summary = await sweepRules(deps(), asOf, { chunkSize: 20, worker: true, newestAddresses: swept });
+    expect(swept.size).toBe(summary.children);
+    expect(swept.size).toBeGreaterThan(60);
+    for (const [id, address] of swept) expect([id, address]).toEqual([id, expected.get(id)]);
   });
 });
 

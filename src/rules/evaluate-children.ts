@@ -115,8 +115,11 @@ function evaluateChild(
   asOf: string,
   settings: RuleSettings,
   ctx: RuleContext,
+  newestAddresses?: [string, NewestAddress | null][],
 ): ChildEvaluation {
-  return evaluateState(childId, list, caseState(list, asOf, { timeline: false }), settings, ctx);
+  const state = caseState(list, asOf, { timeline: false });
+  newestAddresses?.push([childId, newestAddress(state)]);
+  return evaluateState(childId, list, state, settings, ctx);
 }
 
 function evaluateState(
@@ -282,6 +285,11 @@ export interface SweepOptions {
    */
   worker?: boolean;
   onProgress?: (children: number) => void;
+  /**
+   * Filled with each evaluated child's newest usable address (null: none) as of the sweep's date,
+   * for the address messages of a first load, which would otherwise build every case again.
+   */
+  newestAddresses?: Map<string, NewestAddress | null>;
 }
 
 /**
@@ -313,11 +321,13 @@ export async function sweepPage(
   asOf: string,
   settings: RuleSettings,
   ctx: RuleContext,
+  options: { newestAddresses?: boolean } = {},
 ): Promise<PageResult> {
   const changes = noChanges();
   const byChild = openByChild(open);
+  const newest: [string, NewestAddress | null][] | undefined = options.newestAddresses ? [] : undefined;
   const children = await eachActiveChildInPage(db, page.first, page.before, pageSize, (childId, list) =>
-    diffChild(evaluateChild(childId, list, asOf, settings, ctx), byChild.get(childId), changes),
+    diffChild(evaluateChild(childId, list, asOf, settings, ctx, newest), byChild.get(childId), changes),
   );
   return {
     children,
@@ -325,6 +335,7 @@ export async function sweepPage(
     insertText: alertCopyText(changes.inserts, asOf),
     updates: changes.updates,
     closes: changes.closes,
+    ...(newest ? { newestAddresses: newest } : {}),
   };
 }
 
@@ -350,6 +361,7 @@ export async function sweepRules(
     // Read once: the worker thread gets it from here rather than asking the server again. The
     // settings are read first, since the context depends on one of them.
     const settings = await loadSettings(deps.db);
+    const newestAddresses = options.newestAddresses !== undefined;
     const threshold = numberSetting(settings, 'RECURRING_ADDRESS', 'threshold');
     const shared = readSweepContext(deps.db, asOf, threshold);
     const context = shared.then((c) => ruleContext(c.units, c.releases));
@@ -389,6 +401,8 @@ export async function sweepRules(
         summary.opened += page.opened;
         summary.refreshed += page.updates.length;
         summary.closed += page.closes.length;
+        for (const [childId, address] of page.newestAddresses ?? [])
+          options.newestAddresses?.set(childId, address);
         options.onProgress?.(page.children);
         if (waiting > 3) await writing;
       };
@@ -404,7 +418,9 @@ export async function sweepRules(
           const ctx = await context;
           const before = await open;
           next = readOpen(take());
-          await apply(await sweepPage(deps.db, page, pageSize, before, asOf, settings, ctx));
+          await apply(
+            await sweepPage(deps.db, page, pageSize, before, asOf, settings, ctx, { newestAddresses }),
+          );
         }
       };
       const useWorker =
@@ -412,7 +428,14 @@ export async function sweepRules(
         starts.length >= (options.worker === true ? 2 : WORKER_FROM_PAGES) &&
         options.worker !== false;
       if (useWorker) {
-        const w = (worker = new SweepWorker({ url: deps.db.url!, asOf, settings, pageSize, readOpenAlerts }));
+        const w = (worker = new SweepWorker({
+          url: deps.db.url!,
+          asOf,
+          settings,
+          pageSize,
+          readOpenAlerts,
+          newestAddresses,
+        }));
         // A failed read fails the sweep here; the worker's pages then fail with it, not wait.
         shared.then(
           (c) => w.shareContext(c),

@@ -5,6 +5,7 @@ import type { ReleaseIndexData } from '../addresses/recurring.ts';
 import type { RuleSettings } from './catalogue.ts';
 import type { SweepContext } from './evaluate-children.ts';
 import type { AlertClose, AlertUpdate } from './rules.queries.ts';
+import type { NewestAddress } from '../notify/address-change.ts';
 
 export interface SweepWorkerData {
   url: string;
@@ -13,6 +14,8 @@ export interface SweepWorkerData {
   pageSize: number;
   /** False when the sweep began on an empty alert table: there are no open alerts to read. */
   readOpenAlerts: boolean;
+  /** Whether each page also gives back its children's newest addresses. */
+  newestAddresses: boolean;
 }
 
 /** A page of a sweep: the active children from `first` up to `before` (null: to the end). */
@@ -28,6 +31,8 @@ export interface PageResult {
   insertText: string;
   updates: AlertUpdate[];
   closes: AlertClose[];
+  /** Each child's newest usable address, when the sweep asked for them. */
+  newestAddresses?: [string, NewestAddress | null][];
 }
 
 export type FromWorker = { page: PageResult } | { error: string };

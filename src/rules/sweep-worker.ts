@@ -8,7 +8,7 @@ import { readPageOpenAlerts, ruleContext, sweepPage } from './evaluate-children.
 import type { RuleContext } from './evaluate.ts';
 import type { FromWorker, SweepWorkerData, ToWorker } from './sweep-worker-client.ts';
 
-const { url, asOf, settings, pageSize, readOpenAlerts } = workerData as SweepWorkerData;
+const { url, asOf, settings, pageSize, readOpenAlerts, newestAddresses } = workerData as SweepWorkerData;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 const db = await openPostgres(url, { max: 4 });
@@ -44,7 +44,11 @@ port.on('message', (m: ToWorker) => {
   const open = readPageOpenAlerts(db, m, readOpenAlerts);
   queue = queue
     .then(async () =>
-      send({ page: await sweepPage(db, m, pageSize, await open, asOf, settings, await context) }),
+      send({
+        page: await sweepPage(db, m, pageSize, await open, asOf, settings, await context, {
+          newestAddresses,
+        }),
+      }),
     )
     .catch((e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 });
