@@ -272,18 +272,19 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   facts.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   // The sweep builds every active child's case; their newest addresses are kept for the messages,
   // as of the same date, so that only the other children's cases are built again for them.
-  const now = deps.clock.now();
+  const asOf = isoDate(deps.clock.now());
   const newest = new Map<string, NewestAddress | null>();
-  const rules = await sweepRules(deps, isoDate(now), { newestAddresses: newest });
+  const rules = await sweepRules(deps, asOf, { newestAddresses: newest });
   const children = (
     await deps.db.query<{ id: string }>('SELECT id FROM child WHERE merged_into IS NULL ORDER BY id')
   ).map((c) => c.id);
+  const now = deps.clock.now();
   const tasks = syncTasks(deps, { bulk: true });
   tasks.catch(() => {});
   for (let i = 0; i < children.length; i += batch) {
     const chunk = children.slice(i, i + batch);
     total.events += await deps.db.transaction(async (tx) => {
-      const addresses = await recordAddressChanges(tx, chunk, isoDate(now), now, newest);
+      const addresses = await recordAddressChanges(tx, chunk, asOf, now, newest);
       for (const id of chunk) newest.delete(id);
       const alerts = await recordAlertEvents(tx, now, { children: chunk, from: queued!.started });
       return alerts + addresses.changed + addresses.drift;
