@@ -115,10 +115,10 @@ function evaluateChild(
   asOf: string,
   settings: RuleSettings,
   ctx: RuleContext,
-  newestAddresses?: [string, NewestAddress | null][],
+  newestAddresses?: Map<string, NewestAddress | null>,
 ): ChildEvaluation {
   const state = caseState(list, asOf, { timeline: false });
-  newestAddresses?.push([childId, newestAddress(state)]);
+  newestAddresses?.set(childId, newestAddress(state));
   return evaluateState(childId, list, state, settings, ctx);
 }
 
@@ -146,12 +146,9 @@ function evaluate(
   ctx: RuleContext,
   newestAddresses?: Map<string, NewestAddress | null>,
 ): ChildEvaluation[] {
-  return childIds.map((childId) => {
-    const list = records.get(childId) ?? [];
-    const state = caseState(list, asOf, { timeline: false });
-    newestAddresses?.set(childId, newestAddress(state));
-    return evaluateState(childId, list, state, settings, ctx);
-  });
+  return childIds.map((childId) =>
+    evaluateChild(childId, records.get(childId) ?? [], asOf, settings, ctx, newestAddresses),
+  );
 }
 
 async function write(conn: Queryable, changes: AlertChanges, asOf: string): Promise<void> {
@@ -325,7 +322,7 @@ export async function sweepPage(
 ): Promise<PageResult> {
   const changes = noChanges();
   const byChild = openByChild(open);
-  const newest: [string, NewestAddress | null][] | undefined = options.newestAddresses ? [] : undefined;
+  const newest = options.newestAddresses ? new Map<string, NewestAddress | null>() : undefined;
   const children = await eachActiveChildInPage(db, page.first, page.before, pageSize, (childId, list) =>
     diffChild(evaluateChild(childId, list, asOf, settings, ctx, newest), byChild.get(childId), changes),
   );

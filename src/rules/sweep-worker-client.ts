@@ -32,7 +32,7 @@ export interface PageResult {
   updates: AlertUpdate[];
   closes: AlertClose[];
   /** Each child's newest usable address, when the sweep asked for them. */
-  newestAddresses?: [string, NewestAddress | null][];
+  newestAddresses?: Map<string, NewestAddress | null>;
 }
 
 export type FromWorker = { page: PageResult } | { error: string };
