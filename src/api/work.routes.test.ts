@@ -157,7 +157,7 @@ describe('work routes', () => {
     expect(summary).toMatchObject({ open: 1, due_soon: 1, unassigned: 0 });
   });
 
-  it('reads a page opened by several people at once one time, and audits each person', async () => {
+  it('reads a page once for everyone who opens it until its tasks change, and audits each person', async () => {
     // A second server on the same database that counts the worklist statements it runs.
     let reads = 0;
     const counted = {
@@ -198,9 +198,35 @@ describe('work routes', () => {
       expect(['ero.hou.1', 'ero.hou.2']).toContain(mine!.actor_id);
       expect([...mine!.child_ids].sort()).toEqual([...new Set(shown)].sort());
 
-      // Opened again later, the page is read again.
+      // Opened again later, its office's tasks unchanged: the page kept is served, and audited.
+      const again = await server.inject({ url, headers: as('officer') });
+      expect(again.body).toBe(one!.body);
+      expect(reads).toBe(1);
+      expect(await audited()).toBe(before + 3);
+
+      // A change to another office's tasks leaves this office's page as it was.
+      const elsewhere = await t.db.query(
+        `UPDATE task SET assigned_to = 'orr.cm.1' WHERE office_id = 'ORR' AND status = 'open' RETURNING id`,
+      );
+      expect(elsewhere.length).toBeGreaterThan(0);
       await server.inject({ url, headers: as('officer') });
+      expect(reads).toBe(1);
+
+      // A change to one of its tasks, through any server: the next opening reads the page again.
+      const task = one!.json().tasks[0] as { id: string; assigned_to: string | null };
+      const assign = await app.inject({
+        method: 'POST',
+        url: `/api/work/tasks/${task.id}/assign`,
+        headers: as('supervisor'),
+        payload: { user: 'ero.hou.2' },
+      });
+      expect(assign.statusCode).toBe(200);
+      const after = await server.inject({ url, headers: as('officer') });
       expect(reads).toBe(2);
+      expect(after.json().tasks[0]).toMatchObject({ id: task.id, assigned_to: 'ero.hou.2' });
+      // Another filter or another day is a page of its own.
+      await server.inject({ url: `${url}?limit=1`, headers: as('officer') });
+      expect(reads).toBe(3);
     } finally {
       await server.close();
     }

@@ -22,7 +22,7 @@ import {
   type WorklistFilter,
 } from '../work/index.ts';
 import type { RouteDeps } from './server.ts';
-import { coalesced } from '../shared/coalesce.ts';
+import { keptPages } from './kept-pages.ts';
 import { sendWrittenOut, writtenOut } from './written-out.ts';
 import { actorOfRequest, auditRead, auditedTaskDb } from '../access/disclosure.ts';
 
@@ -176,10 +176,13 @@ function filterOf(q: ListQuery): Omit<WorklistFilter, 'officeId' | 'assignedTo'>
   };
 }
 
+// About a thousand pages of 50 tasks: every office's first pages under a few filters.
+const KEPT_PAGES_BYTES = 32 * 1024 * 1024;
+
 export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
   const today = () => isoDate(deps.clock.now());
-  // An office's page opened by several people at about the same time is read and written out once.
-  const officePages = coalesced<{ childIds: string[]; body: Buffer }>();
+  // An office's page is read and written out once for everyone who opens it until its tasks change.
+  const officePages = keptPages(deps.db, { maxBytes: KEPT_PAGES_BYTES });
   // A read of tasks discloses their children.
   const disclosed = async <T>(req: FastifyRequest, action: string, childIds: string[], result: T) => {
     await auditRead(deps.audit, deps.clock.now(), actorOfRequest(req), null, {
@@ -225,7 +228,8 @@ export function workRoutes(deps: RouteDeps): FastifyPluginAsync {
         requireOffice(actor, req.params.officeId);
         const filter = { ...filterOf(req.query), officeId: req.params.officeId };
         const day = today();
-        const { childIds, body } = await officePages(JSON.stringify([day, filter]), async () => {
+        const key = JSON.stringify([day, filter]);
+        const { childIds, body } = await officePages(filter.officeId, key, async () => {
           const page = await listTasks(deps.db, actor, day, filter);
           return { childIds: page.tasks.map((t) => t.child_id), body: writtenOut(reply, page) };
         });

@@ -7,6 +7,7 @@ export {
   getTask,
   officeSummary,
   listOffices,
+  officeVersions,
   MAX_PAGE,
   type WorklistFilter,
   type WorklistPage,

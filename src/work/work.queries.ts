@@ -357,3 +357,6 @@ SELECT office_id, count(*)::int AS open,
   FROM task WHERE status = 'open' GROUP BY office_id ORDER BY office_id`;
 
 export const OFFICES = `SELECT id, kind, name, supervisor_queue FROM office ORDER BY kind, id`;
+
+/** Each office's task version (0100); an office without a row has never had a task (version 0). */
+export const OFFICE_VERSIONS = `SELECT office_id, version::text AS version FROM task_office_version WHERE office_id = ANY($1::text[])`;

@@ -5,7 +5,8 @@ import { fixedClock } from '../shared/clock.ts';
 import { createLog } from '../shared/log.ts';
 import { syncTasks } from './sync-tasks.ts';
 import { addAttachment, addNote, assignTask, bulkAssign, closeTask } from './update-task.ts';
-import { getTask, listTasks, officeSummary, queryTasks } from './worklist.ts';
+import { getTask, listTasks, officeSummary, officeVersions, queryTasks } from './worklist.ts';
+import type { Queryable } from '../db/index.ts';
 import { TASK_COLUMNS } from './work.queries.ts';
 import type { Actor } from './policy.ts';
 import { addRecord, openAlert, summaryMismatches } from './testing.ts';
@@ -206,5 +207,43 @@ describe('task rows', () => {
         throw rolledBack;
       }),
     ).rejects.toBe(rolledBack);
+  });
+});
+
+describe('office versions', () => {
+  const versions = async (db: Queryable = t.db) => {
+    const [houston, dallas, none] = await officeVersions(db, ['ERO:Houston', 'ERO:Dallas', 'ERO:Nowhere']);
+    return { houston: BigInt(houston!), dallas: BigInt(dallas!), none };
+  };
+
+  it('move on with each statement that changes an office’s tasks, and only for that office', async () => {
+    const v0 = await versions();
+    expect(v0.houston).toBeGreaterThan(0n);
+    expect(v0.dallas).toBeGreaterThan(0n);
+    expect(v0.none).toBe('0');
+
+    const [task] = await listTasks(t.db, supervisor, today, { officeId: 'ERO:Houston', limit: 1 }).then(
+      (p) => p.tasks,
+    );
+    await assignTask(deps(), supervisor, task!.id, 'ero.hou.2');
+    expect(await versions()).toEqual({ ...v0, houston: v0.houston + 1n });
+    // A statement that changes no task moves nothing.
+    await t.db.exec(`UPDATE task SET assigned_to = 'nobody' WHERE office_id = 'ERO:Nowhere'`);
+    expect(await versions()).toEqual({ ...v0, houston: v0.houston + 1n });
+
+    const rolledBack = new Error('roll back');
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.exec(
+          `DELETE FROM task_event WHERE task_id IN (SELECT id FROM task WHERE office_id = 'ERO:Dallas')`,
+        );
+        await tx.exec(`DELETE FROM task WHERE office_id = 'ERO:Dallas'`);
+        expect(await versions(tx)).toEqual({ ...v0, houston: v0.houston + 1n, dallas: v0.dallas + 1n });
+        await tx.exec('TRUNCATE task CASCADE');
+        expect(await versions(tx)).toEqual({ ...v0, houston: v0.houston + 2n, dallas: v0.dallas + 2n });
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(await versions()).toEqual({ ...v0, houston: v0.houston + 1n });
   });
 });

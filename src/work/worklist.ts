@@ -201,6 +201,18 @@ export async function listOffices(db: Queryable) {
   return db.query<{ id: string; kind: string; name: string; supervisor_queue: string }>(q.OFFICES);
 }
 
+/**
+ * The version of each office's tasks, moved on by every statement that changes one of them: a
+ * worklist read after its office's version was read holds every change up to that version.
+ */
+export async function officeVersions(db: Queryable, officeIds: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ office_id: string; version: string }>(q.OFFICE_VERSIONS, [officeIds], {
+    prepare: true,
+  });
+  const byOffice = new Map(rows.map((r) => [r.office_id, r.version]));
+  return officeIds.map((id) => byOffice.get(id) ?? '0');
+}
+
 export async function loadTask(db: Queryable, id: string, forUpdate = false): Promise<TaskRow> {
   if (!/^[0-9]{1,18}$/.test(id)) throw new BridgeError('USAGE', `task id must be a number, got "${id}"`);
   const [row] = await queryTasks(db, forUpdate ? q.TASK_FOR_UPDATE : q.TASK_BY_ID, [id]);
