@@ -44,6 +44,11 @@ WITH cand AS (${cand}), addr AS (
    WHERE l.child_id IN (SELECT child_id FROM cand WHERE kind IN ('OPLA', 'EOIR') AND alert_court IS NULL)
      AND r.court_code IS NOT NULL AND trim(r.court_code) <> ''
    ORDER BY l.child_id, ${NEWEST_RECORD_FIRST_SQL}
+), ero AS (
+  -- Each distinct address once: a first load routes about 320,000 children to their ERO office
+  -- from a few tens of thousands of distinct state and ZIP pairs.
+  SELECT st, zip, ero_office(NULLIF(st, ''), NULLIF(zip, '')) AS office
+    FROM (SELECT DISTINCT COALESCE(st, '') AS st, COALESCE(zip, '') AS zip FROM addr) d
 ), routed AS (
   SELECT c.alert_id, c.child_id, c.rule_id, c.kind, ad.st AS addr_state,
          CASE c.kind
@@ -54,12 +59,13 @@ WITH cand AS (${cand}), addr AS (
          END AS basis,
          CASE c.kind
            WHEN 'ORR' THEN 'ORR'
-           WHEN 'ERO' THEN COALESCE('ERO:' || ero_office(ad.st, ad.zip), 'ERO:UNROUTED')
+           WHEN 'ERO' THEN COALESCE('ERO:' || er.office, 'ERO:UNROUTED')
            ELSE c.kind || ':' || COALESCE(NULLIF(upper(trim(c.alert_court)), ''), co.court_code, 'UNROUTED')
          END AS office_id
     FROM cand c
     LEFT JOIN addr ad ON ad.child_id = c.child_id AND c.kind = 'ERO'
     LEFT JOIN court co ON co.child_id = c.child_id
+    LEFT JOIN ero er ON c.kind = 'ERO' AND er.st = COALESCE(ad.st, '') AND er.zip = COALESCE(ad.zip, '')
 )`;
 }
 
