@@ -224,7 +224,7 @@ describe('work routes', () => {
       const after = await server.inject({ url, headers: as('officer') });
       expect(reads).toBe(2);
       expect(after.json().tasks[0]).toMatchObject({ id: task.id, assigned_to: 'ero.hou.2' });
-      // Another filter or another day is a page of its own.
+      // Another filter is a page of its own.
       await server.inject({ url: `${url}?limit=1`, headers: as('officer') });
       expect(reads).toBe(3);
     } finally {
