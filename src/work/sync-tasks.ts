@@ -51,6 +51,7 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
 
   const { counts, followed } = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
+    await tx.query(q.LOCK_ALL_OFFICES);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
     const rerouted = options.reroute === false ? 0 : await count(tx, q.REROUTE_OPEN, [children, now]);
     const rules = JSON.stringify(await ruleTerms(tx));

@@ -42,6 +42,7 @@ export async function bulkAssign(
   for (const id of taskIds)
     if (!/^[0-9]{1,18}$/.test(id)) throw new BridgeError('USAGE', `task id must be a number, got "${id}"`);
   return deps.db.transaction(async (tx) => {
+    await tx.query(q.LOCK_TASK_OFFICES, [taskIds]);
     const rows = await queryTasks(tx, q.TASKS_FOR_UPDATE, [taskIds]);
     const found = new Set(rows.map((r) => r.id));
     const missing = taskIds.filter((id) => !found.has(id));

@@ -4,6 +4,18 @@ import { ADDRESS_RECORD_SQL, NEWEST_RECORD_FIRST_SQL } from '../cases/cases.quer
 /** Serializes syncs (a transaction-level lock, released at commit). */
 export const LOCK_SYNC = `SELECT pg_advisory_xact_lock(574652747)`;
 
+// Every statement that changes tasks moves their offices' versions (0100), locking those rows until
+// commit. So that two writers never each hold what the other waits for (a task row one holds, a
+// version the other holds), whatever changes tasks first locks the versions of the offices it may
+// touch, in office order, and only then task rows: a sync all of them, a person's change those of
+// its tasks' offices.
+/** Locks every office's version (a sync, which may touch any office). */
+export const LOCK_ALL_OFFICES = `SELECT office_id FROM task_office_version ORDER BY office_id FOR UPDATE`;
+/** Locks the versions of the offices of tasks $1 (ids). */
+export const LOCK_TASK_OFFICES = `SELECT v.office_id FROM task_office_version v
+ WHERE v.office_id IN (SELECT t.office_id FROM task t WHERE t.id = ANY($1::bigint[]))
+ ORDER BY v.office_id FOR UPDATE OF v`;
+
 /**
  * Closes open tasks whose alert closed. $1 now, $2 child ids or null. Returns the closed count.
  */

@@ -215,6 +215,7 @@ export async function officeVersions(db: Queryable, officeIds: readonly string[]
 
 export async function loadTask(db: Queryable, id: string, forUpdate = false): Promise<TaskRow> {
   if (!/^[0-9]{1,18}$/.test(id)) throw new BridgeError('USAGE', `task id must be a number, got "${id}"`);
+  if (forUpdate) await db.query(q.LOCK_TASK_OFFICES, [[id]]);
   const [row] = await queryTasks(db, forUpdate ? q.TASK_FOR_UPDATE : q.TASK_BY_ID, [id]);
   if (!row) throw new BridgeError('NOT_FOUND', `no task ${id}`);
   return row;
