@@ -64,7 +64,7 @@ describe('task reference checks', () => {
       /names office ERO:Atlantis, which does not exist/,
     );
     await expect(insertTask({ alert: spareAlertId, outcome: 'vanished' })).rejects.toThrow(
-      /names outcome vanished, which does not exist/,
+      /names task_outcome vanished, which does not exist/,
     );
     await expect(
       tdb.db.query(`UPDATE task SET office_id = 'ERO:Atlantis' WHERE id = $1`, [taskId]),

@@ -16,29 +16,27 @@ ALTER TABLE task
   DROP CONSTRAINT task_outcome_fkey;
 ALTER TABLE task_event DROP CONSTRAINT task_event_task_id_fkey;
 
--- Over the statement's rows, or (a large write: the planner knows nothing of a transition table's
--- rows and would probe each parent once per row) over the whole table, by hash joins.
-CREATE FUNCTION task_check_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Checks, after an insert or update statement, that the rows it wrote name existing rows: over the
+-- statement's rows, or (a write of more than 100,000 rows: the planner knows nothing of a transition
+-- table's rows and would probe each parent once per row) over the whole table, by hash joins.
+-- TG_ARGV: the table's key column, then for each reference its column, the table it names and that
+-- table's key column. A NULL reference names nothing.
+CREATE FUNCTION check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   checked text;
+  probes text[] := '{}';
   bad text;
 BEGIN
-  SELECT CASE WHEN count(*) > 100000 THEN 'task' ELSE 'written' END INTO checked
+  SELECT CASE WHEN count(*) > 100000 THEN TG_TABLE_NAME ELSE 'written' END INTO checked
     FROM (SELECT 1 FROM written LIMIT 100001) w;
-  EXECUTE format(
-    'SELECT * FROM (
-       SELECT format(''task %%s names alert %%s'', w.id, w.alert_id) FROM %1$I w
-        WHERE NOT EXISTS (SELECT 1 FROM alert a WHERE a.id = w.alert_id)
-       UNION ALL
-       SELECT format(''task %%s names child %%s'', w.id, w.child_id) FROM %1$I w
-        WHERE NOT EXISTS (SELECT 1 FROM child c WHERE c.id = w.child_id)
-       UNION ALL
-       SELECT format(''task %%s names office %%s'', w.id, w.office_id) FROM %1$I w
-        WHERE NOT EXISTS (SELECT 1 FROM office o WHERE o.id = w.office_id)
-       UNION ALL
-       SELECT format(''task %%s names outcome %%s'', w.id, w.outcome) FROM %1$I w
-        WHERE w.outcome IS NOT NULL AND NOT EXISTS (SELECT 1 FROM task_outcome o WHERE o.code = w.outcome)
-     ) bad LIMIT 1', checked) INTO bad;
+  FOR i IN 1 .. (TG_NARGS - 1) / 3 LOOP
+    probes := probes || format(
+      'SELECT format(%L, w.%I, w.%I) FROM %I w
+        WHERE w.%I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %I p WHERE p.%I = w.%I)',
+      TG_TABLE_NAME || ' %s names ' || TG_ARGV[3 * i - 1] || ' %s', TG_ARGV[0], TG_ARGV[3 * i - 2], checked,
+      TG_ARGV[3 * i - 2], TG_ARGV[3 * i - 1], TG_ARGV[3 * i], TG_ARGV[3 * i - 2]);
+  END LOOP;
+  EXECUTE 'SELECT * FROM (' || array_to_string(probes, ' UNION ALL ') || ') bad LIMIT 1' INTO bad;
   IF bad IS NOT NULL THEN
     RAISE EXCEPTION '%, which does not exist', bad USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -47,31 +45,20 @@ END
 $$;
 
 CREATE TRIGGER task_check_refs_insert AFTER INSERT ON task
-  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION task_check_refs();
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT
+  EXECUTE FUNCTION check_references('id', 'alert_id', 'alert', 'id', 'child_id', 'child', 'id',
+                                    'office_id', 'office', 'id', 'outcome', 'task_outcome', 'code');
 CREATE TRIGGER task_check_refs_update AFTER UPDATE ON task
-  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION task_check_refs();
-
-CREATE FUNCTION task_event_check_task() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  checked text;
-  bad bigint;
-BEGIN
-  SELECT CASE WHEN count(*) > 100000 THEN 'task_event' ELSE 'written' END INTO checked
-    FROM (SELECT 1 FROM written LIMIT 100001) w;
-  EXECUTE format('SELECT w.task_id FROM %I w WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.id = w.task_id) LIMIT 1',
-                 checked) INTO bad;
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'a task history entry names task %, which does not exist', bad
-      USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
-END
-$$;
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT
+  EXECUTE FUNCTION check_references('id', 'alert_id', 'alert', 'id', 'child_id', 'child', 'id',
+                                    'office_id', 'office', 'id', 'outcome', 'task_outcome', 'code');
 
 CREATE TRIGGER task_event_check_task_insert AFTER INSERT ON task_event
-  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION task_event_check_task();
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT
+  EXECUTE FUNCTION check_references('id', 'task_id', 'task', 'id');
 CREATE TRIGGER task_event_check_task_update AFTER UPDATE ON task_event
-  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION task_event_check_task();
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT
+  EXECUTE FUNCTION check_references('id', 'task_id', 'task', 'id');
 
 -- A parent row still named cannot go. TG_ARGV: the table that names it and its naming column.
 CREATE FUNCTION keep_named_rows() RETURNS trigger LANGUAGE plpgsql AS $$
