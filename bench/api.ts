@@ -1,5 +1,5 @@
 // `npm run bench -- api [--children N] [--connections C] [--seconds S] [--warmup W] [--processes P]
-//   [--offices O] [--load wrk|autocannon]`
+//   [--offices O] [--changes C2] [--load wrk|autocannon]`
 // The API under load: a `bridge serve` process on the PostgreSQL server, a simulated population
 // ingested and projected into it, and a load generator on loopback with C concurrent clients against
 // a child's record (rotating over the population) and an ERO field office's worklist, next to a
@@ -8,6 +8,10 @@
 // often ask for the same page at the same moment, which the server reads once), and the clients
 // spread over the O ERO offices with the most open tasks (default 20), each as an officer of that
 // office, so that two clients share a read only when they ask for the same office together.
+// A page is kept while its office's tasks are unchanged, so the spread worklists are measured a
+// second time while this process changes one open task of an office after another, C2 times a
+// second (`--changes`, default one per office per second): each change makes its office's pages
+// be read again.
 // The load comes from wrk when it is installed (Debian's package `wrk`), else from autocannon: the
 // generator shares the machine's cores with the server and the database, and wrk takes about a
 // third of autocannon's CPU per request.
@@ -47,6 +51,7 @@ const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const processes = arg('processes', '1');
 const officeCount = Number(arg('offices', '20'));
+const changesPerSecond = Number(arg('changes', String(officeCount)));
 const wrkInstalled = haveWrk();
 const generator = arg('load', wrkInstalled ? 'wrk' : 'autocannon');
 if (generator !== 'wrk' && generator !== 'autocannon')
@@ -121,6 +126,39 @@ async function officeOfficers(db: Db, n: number) {
     }
   });
   return logins;
+}
+
+/**
+ * Changes one open task of each office in turn, `perSecond` times a second, on a connection of its
+ * own, until stopped; `stop` resolves to the number of changes made.
+ */
+async function changingTasks(
+  officeIds: readonly string[],
+  perSecond: number,
+): Promise<{ stop(): Promise<number> }> {
+  const writer = await openPostgres(url, { max: 1 });
+  let made = 0;
+  let next = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    const office = officeIds[next++ % officeIds.length]!;
+    pending = pending.then(async () => {
+      await writer.query(
+        `UPDATE task SET updated_at = now()
+          WHERE id = (SELECT id FROM task WHERE office_id = $1 AND status = 'open' ORDER BY random() LIMIT 1)`,
+        [office],
+      );
+      made++;
+    });
+  }, 1000 / perSecond);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+      await writer.close();
+      return made;
+    },
+  };
 }
 
 interface Figures {
@@ -272,16 +310,29 @@ try {
       eroCookie,
     ),
   );
+  const spread = officers.map((o, i) => ({
+    path: `/api/work/offices/${encodeURIComponent(o.office)}/tasks`,
+    headers: { cookie: officerCookies[i]! },
+  }));
   rows.push(
     await load(
       `worklists of ${officers.length} ERO offices: GET /api/work/offices/:office/tasks`,
       server,
-      officers.map((o, i) => ({
-        path: `/api/work/offices/${encodeURIComponent(o.office)}/tasks`,
-        headers: { cookie: officerCookies[i]! },
-      })),
+      spread,
     ),
   );
+  let changesMade = 0;
+  if (changesPerSecond > 0) {
+    const changes = await changingTasks(
+      officers.map((o) => o.office),
+      changesPerSecond,
+    );
+    try {
+      rows.push(await load(`the same while ${changesPerSecond} tasks change a second`, server, spread));
+    } finally {
+      changesMade = await changes.stop();
+    }
+  }
   const baseline = rows[0]!;
   process.stdout.write(
     `API under load: ${connections} connections for ${seconds} s each (after ${warmup} s unmeasured), ` +
@@ -314,6 +365,7 @@ try {
           'load generator CPU ms/req',
         ],
       ) +
+      (changesMade ? `\n${changesMade} tasks were changed during the last row's warm-up and run\n` : '') +
       `\ntarget: p99 <= 50 ms and no errors; machine: ${os.cpus().length} cores, load ${os
         .loadavg()[0]!
         .toFixed(1)}\n`,
