@@ -60,7 +60,8 @@ CREATE TRIGGER task_event_check_task_update AFTER UPDATE ON task_event
   REFERENCING NEW TABLE AS written FOR EACH STATEMENT
   EXECUTE FUNCTION check_references('id', 'task_id', 'task', 'id');
 
--- A parent row still named cannot go. TG_ARGV: the table that names it and its naming column.
+-- A row still named cannot go. TG_ARGV: its key column, the table that names it, and that table's
+-- naming column.
 CREATE FUNCTION keep_named_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   held text;
