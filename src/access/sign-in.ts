@@ -78,22 +78,35 @@ export async function signIn(
   const sessionId = newSecret(32);
   const expiresAt = new Date(now.getTime() + SESSION_MS);
   const actor = actorFromUserRow(user);
-  await deps.db.transaction(async (tx) => {
-    await sql.recordLoginSuccess(tx, Number(user.id), now);
-    await sql.insertSession(tx, {
-      idHash: sha256Hex(sessionId),
-      userId: Number(user.id),
-      createdAt: now,
-      expiresAt,
-    });
-    await appendAudit(tx, {
-      at: now,
-      actor,
-      action: 'auth.login',
-      details: { method: 'password', ip: input.ip ?? null },
-    });
-  });
+  await deps.db.transaction((tx) =>
+    startSession(tx, user, actor, { sessionId, now, expiresAt, method: 'password', ip: input.ip }),
+  );
   return { sessionId, actor, expiresAt };
+}
+
+/**
+ * A successful sign-in, in the caller's transaction: the account's failed attempts and lock
+ * cleared and its last login noted, the session stored (by the hash of its id), the login audited.
+ */
+async function startSession(
+  tx: Queryable,
+  user: sql.UserRow,
+  actor: Actor,
+  s: { sessionId: string; now: Date; expiresAt: Date; method: 'password' | 'oidc'; ip: string | undefined },
+): Promise<void> {
+  await sql.recordLoginSuccess(tx, Number(user.id), s.now);
+  await sql.insertSession(tx, {
+    idHash: sha256Hex(s.sessionId),
+    userId: Number(user.id),
+    createdAt: s.now,
+    expiresAt: s.expiresAt,
+  });
+  await appendAudit(tx, {
+    at: s.now,
+    actor,
+    action: 'auth.login',
+    details: { method: s.method, ip: s.ip ?? null },
+  });
 }
 
 /**
@@ -111,19 +124,7 @@ export async function openSsoSession(
     const user = await sql.upsertSsoUser(tx, who);
     if (!user || user.disabled) return null;
     const actor = actorFromUserRow(user);
-    await sql.recordLoginSuccess(tx, Number(user.id), now);
-    await sql.insertSession(tx, {
-      idHash: sha256Hex(sessionId),
-      userId: Number(user.id),
-      createdAt: now,
-      expiresAt,
-    });
-    await appendAudit(tx, {
-      at: now,
-      actor,
-      action: 'auth.login',
-      details: { method: 'oidc', ip: who.ip ?? null },
-    });
+    await startSession(tx, user, actor, { sessionId, now, expiresAt, method: 'oidc', ip: who.ip });
     return actor;
   });
   if (!opened) {
