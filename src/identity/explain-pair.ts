@@ -32,22 +32,9 @@ export interface PairExplanation {
   because: string;
 }
 
-export interface RecordView {
-  pk: number;
-  source: string;
-  recordId: string;
+/** A record of the pair as identity compared it, with the child it is linked to now. */
+export interface RecordView extends LinkInput {
   childId: string | null;
-  aNumber: string | null;
-  orrId: string | null;
-  idncase: string | null;
-  given: string | null;
-  surname1: string | null;
-  surname2: string | null;
-  dob: string | null;
-  sex: string | null;
-  country: string | null;
-  ownDate: string;
-  eventType: string;
 }
 
 const FIELD_VALUES: ((r: LinkInput) => string | null)[] = [
