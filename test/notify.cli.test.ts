@@ -18,7 +18,7 @@ describe('bridge subscriptions and deliveries', () => {
   });
 
   it(
-    'adds a webhook subscription, shows its secret once, lists it without the secret, and removes it',
+    'adds a webhook subscription, shows its secret once, lists it without the secret, removes it and enables it again',
     { timeout: 300_000 },
     async () => {
       const env = { BRIDGE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-notify-')) };
@@ -69,6 +69,15 @@ describe('bridge subscriptions and deliveries', () => {
       expect((await bridge(['subscriptions', 'remove', '1'], env)).status).toBe(0);
       const after = JSON.parse((await bridge(['subscriptions', 'list', '--json'], env)).stdout);
       expect(after[0]).toMatchObject({ status: 'disabled', disabled_reason: 'removed' });
+
+      const enabled = await bridge(['subscriptions', 'enable', '1'], env);
+      expect(enabled.status).toBe(0);
+      expect(enabled.stderr + enabled.stdout).toContain('subscription 1 enabled');
+      const again = JSON.parse((await bridge(['subscriptions', 'list', '--json'], env)).stdout);
+      expect(again[0]).toMatchObject({ status: 'active', disabled_reason: null });
+      expect((await bridge(['subscriptions', 'enable', '9'], env)).stderr.trim()).toBe(
+        'bridge: no subscription 9',
+      );
     },
   );
 });

@@ -150,43 +150,43 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
       });
     });
 
-  subs
-    .command('remove')
-    .description('stop sending to a subscription (its delivery history is kept)')
-    .argument('<id>', 'subscription id')
-    .action(async (value: string) => {
-      const c = ctx();
-      await withDb(c, async (db) => {
-        const row = await auditedAct(
-          db,
-          c.clock,
-          cliActor(),
-          'notify.unsubscribe',
-          (tx) => removeSubscription(tx, id(value, 'subscription id')),
-          (r) => ({ target: `subscription:${r.id}` }),
-        );
-        say(`subscription ${row.id} removed`);
+  // Commands that change one subscription: each is audited with the subscription as its target.
+  const changes = [
+    {
+      name: 'remove',
+      description: 'stop sending to a subscription (its delivery history is kept)',
+      action: 'notify.unsubscribe',
+      change: removeSubscription,
+      done: 'removed',
+    },
+    {
+      name: 'enable',
+      description: 'send to a disabled subscription again (for example after its endpoint answered 410)',
+      action: 'notify.enable',
+      change: enableSubscription,
+      done: 'enabled',
+    },
+  ] as const;
+  for (const { name, description, action, change, done } of changes) {
+    subs
+      .command(name)
+      .description(description)
+      .argument('<id>', 'subscription id')
+      .action(async (value: string) => {
+        const c = ctx();
+        await withDb(c, async (db) => {
+          const row = await auditedAct(
+            db,
+            c.clock,
+            cliActor(),
+            action,
+            (tx) => change(tx, id(value, 'subscription id')),
+            (r) => ({ target: `subscription:${r.id}` }),
+          );
+          say(`subscription ${row.id} ${done}`);
+        });
       });
-    });
-
-  subs
-    .command('enable')
-    .description('send to a disabled subscription again (for example after its endpoint answered 410)')
-    .argument('<id>', 'subscription id')
-    .action(async (value: string) => {
-      const c = ctx();
-      await withDb(c, async (db) => {
-        const row = await auditedAct(
-          db,
-          c.clock,
-          cliActor(),
-          'notify.enable',
-          (tx) => enableSubscription(tx, id(value, 'subscription id')),
-          (r) => ({ target: `subscription:${r.id}` }),
-        );
-        say(`subscription ${row.id} enabled`);
-      });
-    });
+  }
 
   const del = program.command('deliveries').description('the delivery log: what was sent, retried, or dead');
 
