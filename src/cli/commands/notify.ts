@@ -1,5 +1,6 @@
 // `bridge subscriptions add|list|remove|enable` and `bridge deliveries list|attempts|replay|digest`.
 import type { Command } from 'commander';
+import type { Queryable } from '../../db/index.ts';
 import type { CommandContext } from '../context.ts';
 import { withDb } from '../context.ts';
 import { auditedAct, cliActor } from '../../access/disclosure.ts';
@@ -62,6 +63,28 @@ const DELIVERY_COLUMNS = [
 ];
 
 export function registerNotifyCommands(program: Command, ctx: () => CommandContext): void {
+  /** Changes the subscription or delivery numbered `value` as an audited act, then says what was done. */
+  const auditedChange = async <R extends { id: number }>(
+    kind: 'subscription' | 'delivery',
+    value: string,
+    action: string,
+    change: (tx: Queryable, id: number) => Promise<R>,
+    done: (row: R) => string,
+  ): Promise<void> => {
+    const c = ctx();
+    await withDb(c, async (db) => {
+      const row = await auditedAct(
+        db,
+        c.clock,
+        cliActor(),
+        action,
+        (tx) => change(tx, id(value, `${kind} id`)),
+        (r) => ({ target: `${kind}:${r.id}` }),
+      );
+      say(done(row));
+    });
+  };
+
   const subs = program
     .command('subscriptions')
     .description('who receives which events (webhooks and e-mail)');
@@ -150,7 +173,7 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
       });
     });
 
-  // Commands that change one subscription: each is audited with the subscription as its target.
+  // Commands that change one subscription.
   const changes = [
     {
       name: 'remove',
@@ -172,20 +195,9 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
       .command(name)
       .description(description)
       .argument('<id>', 'subscription id')
-      .action(async (value: string) => {
-        const c = ctx();
-        await withDb(c, async (db) => {
-          const row = await auditedAct(
-            db,
-            c.clock,
-            cliActor(),
-            action,
-            (tx) => change(tx, id(value, 'subscription id')),
-            (r) => ({ target: `subscription:${r.id}` }),
-          );
-          say(`subscription ${row.id} ${done}`);
-        });
-      });
+      .action((value: string) =>
+        auditedChange('subscription', value, action, change, (row) => `subscription ${row.id} ${done}`),
+      );
   }
 
   const del = program.command('deliveries').description('the delivery log: what was sent, retried, or dead');
@@ -243,20 +255,15 @@ export function registerNotifyCommands(program: Command, ctx: () => CommandConte
     .command('replay')
     .description('send a dead letter again, with the same idempotency key and a fresh set of attempts')
     .argument('<id>', 'delivery id')
-    .action(async (value: string) => {
-      const c = ctx();
-      await withDb(c, async (db) => {
-        const row = await auditedAct(
-          db,
-          c.clock,
-          cliActor(),
-          'notify.replay',
-          (tx) => replayDeadLetter(tx, id(value, 'delivery id')),
-          (r) => ({ target: `delivery:${r.id}` }),
-        );
-        say(`delivery ${row.id} queued again; a running worker sends it`);
-      });
-    });
+    .action((value: string) =>
+      auditedChange(
+        'delivery',
+        value,
+        'notify.replay',
+        replayDeadLetter,
+        (row) => `delivery ${row.id} queued again; a running worker sends it`,
+      ),
+    );
 
   del
     .command('digest')
