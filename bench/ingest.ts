@@ -10,15 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import pg from 'pg';
 import { openPglite } from '../src/db/pglite.ts';
-import { openPostgres } from '../src/db/postgres.ts';
 import { migrate, type Db } from '../src/db/index.ts';
 import { ingestFiles } from '../src/feeds/index.ts';
 import { SOURCES, SOURCE_COLUMNS, type Source } from '../src/feeds/sources.ts';
 import { syntheticRow, toCsv } from '../src/feeds/testing.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
+import { withScratchDatabase } from './lib/bench-database.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -102,22 +101,7 @@ async function withEngine<T>(engine: string, fn: (db: Db) => Promise<T>): Promis
   }
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('the postgres engine needs DATABASE_URL');
-  const name = `bridge_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = await openPostgres(u.toString());
-  try {
-    await migrate(db);
-    return await fn(db);
-  } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
-  }
+  return withScratchDatabase(url, `bridge_bench_${process.pid}`, fn);
 }
 
 const results: Record<string, unknown>[] = [];

@@ -13,9 +13,7 @@
 // else embedded PGlite in memory.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { openPglite } from '../src/db/pglite.ts';
-import { openPostgres } from '../src/db/postgres.ts';
 import { migrate, type Db } from '../src/db/index.ts';
 import { silentLog } from '../src/shared/log.ts';
 import { isoDate, systemClock } from '../src/shared/clock.ts';
@@ -32,6 +30,7 @@ import {
 import { addSubscription, DeliveryWorker } from '../src/notify/index.ts';
 import { postWebhook } from '../src/notify/send.ts';
 import { startWebhookReceiver } from '../src/notify/test-receivers.ts';
+import { withScratchDatabase } from './lib/bench-database.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -157,22 +156,7 @@ async function withDatabase<T>(fn: (db: Db, engine: string) => Promise<T>): Prom
       await db.close();
     }
   }
-  const name = `bridge_bench_notify_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = await openPostgres(u.toString());
-  try {
-    await migrate(db);
-    return await fn(db, 'postgres');
-  } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
-  }
+  return withScratchDatabase(url, `bridge_bench_notify_${process.pid}`, (db) => fn(db, 'postgres'));
 }
 
 await withDatabase(async (db, engine) => {

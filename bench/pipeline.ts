@@ -13,7 +13,6 @@ import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse';
 import { openPglite } from '../src/db/pglite.ts';
-import { openPostgres } from '../src/db/postgres.ts';
 import { migrate, type Db } from '../src/db/index.ts';
 import { simulate, fullPopulation } from '../src/simulate/index.ts';
 import { ingestFiles } from '../src/feeds/index.ts';
@@ -22,7 +21,7 @@ import { buildReport } from '../src/reports/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { createLog } from '../src/shared/log.ts';
 import { table } from '../src/cli/output.ts';
-import { adminQuery } from './lib/bench-database.ts';
+import { withScratchDatabase } from './lib/bench-database.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,17 +117,7 @@ async function scratchDb<T>(work: string, name: string, fn: (db: Db) => Promise<
       process.env.DATABASE_URL ??
       'postgres://postgres@127.0.0.1:5432/postgres',
   );
-  const dbName = `bench_pipeline_${name}_${process.pid}`;
-  const admin = Object.assign(new URL(server), { pathname: '/postgres' }).toString();
-  await adminQuery(admin, `CREATE DATABASE ${dbName}`);
-  const db = await openPostgres(Object.assign(new URL(server), { pathname: `/${dbName}` }).toString());
-  try {
-    await migrate(db);
-    return await fn(db);
-  } finally {
-    await db.close();
-    await adminQuery(admin, `DROP DATABASE IF EXISTS ${dbName}`);
-  }
+  return withScratchDatabase(server.toString(), `bench_pipeline_${name}_${process.pid}`, fn);
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));

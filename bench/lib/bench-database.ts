@@ -1,5 +1,8 @@
-// The PostgreSQL database a benchmark fills once and reuses: created on the server when missing.
+// The PostgreSQL databases of the benchmarks: one a benchmark fills once and reuses (created on the
+// server when missing), or a scratch one, migrated, used for one run and dropped.
 import pg from 'pg';
+import { migrate, type Db } from '../../src/db/index.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
 
 export async function createDatabaseIfMissing(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
@@ -23,5 +26,30 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
     await c.query(sql);
   } finally {
     await c.end();
+  }
+}
+
+/**
+ * Runs `fn` on a new, migrated database `name` on the server of `url` (any database of it),
+ * created afresh (one a killed run left is dropped first) and dropped afterwards.
+ */
+export async function withScratchDatabase<T>(
+  url: string,
+  name: string,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  const admin = Object.assign(new URL(url), { pathname: '/postgres' }).toString();
+  await adminQuery(admin, `DROP DATABASE IF EXISTS ${name}`);
+  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  try {
+    const db = await openPostgres(Object.assign(new URL(url), { pathname: `/${name}` }).toString());
+    try {
+      await migrate(db);
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await adminQuery(admin, `DROP DATABASE IF EXISTS ${name}`);
   }
 }
