@@ -5,11 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPglite } from '../src/db/pglite.ts';
-import { migrate } from '../src/db/migrate.ts';
 import { verifyAudit } from '../src/access/audit.ts';
-import { Facts } from '../src/cases/testing.ts';
-import { loadFixtureChildren } from '../src/cases/db-fixtures.ts';
-import { bridge } from './cli.ts';
+import { bridge, dataDirWith, releasedChild } from './cli.ts';
 
 // These tests set the session secret themselves (or leave it out to see the refusal).
 const run = (args: string[], env: Record<string, string | undefined>, input?: string) =>
@@ -92,17 +89,7 @@ describe('bridge users, tokens and audit', () => {
   }, 600_000);
 
   it('audits child show, report children and export links under the command-line user', async () => {
-    const dir = tmpData();
-    const db = await openPglite({ dataDir: dir });
-    try {
-      await migrate(db);
-      const f = new Facts();
-      f.admission('2020-01-02');
-      f.release('2020-01-10');
-      await loadFixtureChildren(db, [{ childId: 'CLI-1', records: f.records }]);
-    } finally {
-      await db.close();
-    }
+    const dir = await dataDirWith([releasedChild('CLI-1')]);
     const env = { BRIDGE_DATA_DIR: dir, BRIDGE_USER: 'analyst7' };
     const show = await run(['child', 'show', 'CLI-1', '--purpose', 'oversight', '--json'], env);
     expect(show.status).toBe(0);

@@ -1,12 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bridge } from './cli.ts';
-import { openPglite } from '../src/db/pglite.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { Facts } from '../src/cases/testing.ts';
-import { loadFixtureChildren } from '../src/cases/db-fixtures.ts';
+import { bridge, dataDirWith, releasedChild } from './cli.ts';
 
 describe('bridge child / alerts / rules', () => {
   it('every new command has --help', async () => {
@@ -24,17 +17,7 @@ describe('bridge child / alerts / rules', () => {
   });
 
   it('runs the rules for a date, lists the alerts as CSV and shows a child as JSON', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-cases-'));
-    const db = await openPglite({ dataDir: dir });
-    try {
-      await migrate(db);
-      const f = new Facts();
-      f.admission('2020-01-02');
-      f.release('2020-01-10');
-      await loadFixtureChildren(db, [{ childId: 'CH7', records: f.records }]);
-    } finally {
-      await db.close();
-    }
+    const dir = await dataDirWith([releasedChild('CH7')]);
     const env = { BRIDGE_DATA_DIR: dir };
     const run = await bridge(['rules', 'run', '--as-of', '2020-06-01', '--json'], env);
     expect(run.status, run.stderr).toBe(0);

@@ -1,8 +1,14 @@
 // Runs the real `bridge` command in a child process, as a user would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPglite } from '../src/db/pglite.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { Facts } from '../src/cases/testing.ts';
+import { loadFixtureChildren, type FixtureChild } from '../src/cases/db-fixtures.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BRIDGE = path.join(ROOT, 'bin', 'bridge.js');
@@ -73,4 +79,28 @@ export function waitForStderr(
       reject(new Error(`process exited (${code}) before ${pattern}; stderr: ${buf}`));
     });
   });
+}
+
+/** A new data folder whose embedded database is migrated and holds `children`, for commands to open. */
+export async function dataDirWith(children: readonly FixtureChild[]): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-cli-'));
+  const db = await openPglite({ dataDir: dir });
+  try {
+    await migrate(db);
+    await loadFixtureChildren(db, children);
+  } finally {
+    await db.close();
+  }
+  return dir;
+}
+
+/**
+ * A child admitted to ORR care on 2020-01-02 and released to a sponsor in Houston on 2020-01-10,
+ * never served a Notice to Appear.
+ */
+export function releasedChild(childId: string): FixtureChild {
+  const f = new Facts();
+  f.admission('2020-01-02');
+  f.release('2020-01-10');
+  return { childId, records: f.records };
 }
