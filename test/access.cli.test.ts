@@ -39,7 +39,7 @@ describe('bridge users, tokens and audit', () => {
     }
   });
 
-  it('seeds demo users, makes a token shown once, and audit verify catches edits and deletions', async () => {
+  it('seeds demo users, makes a token shown once and revokes it, and audit verify catches edits and deletions', async () => {
     const dir = tmpData();
     const env = { BRIDGE_DATA_DIR: dir };
     const seed = await run(['users', 'seed-demo'], env);
@@ -56,7 +56,24 @@ describe('bridge users, tokens and audit', () => {
     expect(secret).toMatch(/^ucb_/);
     const list = await run(['tokens', 'list', '--json'], env);
     expect(list.stdout).not.toContain(secret);
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'cbp-push', resource: 'cbp' })]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ name: 'cbp-push', resource: 'cbp', revoked_at: null }),
+    ]);
+    const [{ id: tokenId }] = JSON.parse(list.stdout) as { id: number | string }[];
+    const revoke = await run(['tokens', 'revoke', String(tokenId)], env);
+    expect(revoke.status, revoke.stderr).toBe(0);
+    expect(revoke.stderr).toContain(`token ${tokenId} revoked`);
+    const revoked = JSON.parse((await run(['tokens', 'list', '--json'], env)).stdout) as {
+      revoked_at: unknown;
+    }[];
+    expect(revoked[0]!.revoked_at).not.toBeNull();
+    // A token is revoked once; a second revocation and a bad id are refused in words.
+    const twice = await run(['tokens', 'revoke', String(tokenId)], env);
+    expect(twice.status).not.toBe(0);
+    expect(twice.stderr.trim()).toBe(`bridge: no active token ${tokenId}`);
+    const bad = await run(['tokens', 'revoke', 'cbp-push'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/token id must be a number, got "cbp-push"/);
 
     const add = await run(
       ['users', 'add', 'officer2', '--role', 'ero_officer', '--office', 'ERO:Houston'],
@@ -73,14 +90,14 @@ describe('bridge users, tokens and audit', () => {
 
     const ok = await run(['audit', 'verify'], env);
     expect(ok.status).toBe(0);
-    expect(ok.stderr).toMatch(/audit log intact: 4 entries/);
+    expect(ok.stderr).toMatch(/audit log intact: 5 entries/);
 
     await tamper(dir, `UPDATE audit_log SET target = 'someone' WHERE seq = 2`);
     const edited = await run(['audit', 'verify'], env);
     expect(edited.status).not.toBe(0);
     expect(edited.stderr).toMatch(/entry 2: entry 2 was changed after it was written/);
 
-    await tamper(dir, `DELETE FROM audit_log WHERE seq = 4`);
+    await tamper(dir, `DELETE FROM audit_log WHERE seq = 5`);
     const removed = await run(['audit', 'verify', '--json'], env);
     expect(removed.status).not.toBe(0);
     expect(JSON.parse(removed.stdout).problems).toContainEqual(
