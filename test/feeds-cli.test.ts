@@ -6,7 +6,7 @@ import { bridge } from './cli.ts';
 import { toCsv, validRow } from '../src/feeds/testing.ts';
 
 describe('bridge ingest and bridge quarantine', () => {
-  it('summarizes per file, exits non-zero only for unreadable files, and lists quarantined rows', async () => {
+  it('summarizes per file, exits non-zero only for unreadable files, lists quarantined rows, and rebuilds the records from the raw rows', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-feeds-'));
     const env = { BRIDGE_DATA_DIR: path.join(dir, 'data') };
     const file = path.join(dir, 'ice_transfers.csv');
@@ -41,5 +41,12 @@ describe('bridge ingest and bridge quarantine', () => {
     const show = await bridge(['quarantine', 'show', '1'], env);
     expect(show.status).toBe(0);
     expect(show.stdout).toContain(fs.readFileSync(file, 'utf8').split('\n')[2]);
+
+    // The canonical records are recomputed from the raw rows kept; a quarantined row stays held.
+    const rebuild = await bridge(['rebuild', '--quiet'], env);
+    expect(rebuild.status, rebuild.stderr).toBe(0);
+    expect(rebuild.stderr.trim()).toBe('rebuilt 2 record(s) from the raw rows; removed 0');
+    const held = await bridge(['quarantine', 'list', '--format', 'csv'], env);
+    expect(held.stdout.trim().split('\n')).toHaveLength(2);
   }, 600_000);
 });
