@@ -59,7 +59,7 @@ describe('bridge users, tokens and audit', () => {
     expect(JSON.parse(list.stdout)).toEqual([
       expect.objectContaining({ name: 'cbp-push', resource: 'cbp', revoked_at: null }),
     ]);
-    const [{ id: tokenId }] = JSON.parse(list.stdout) as { id: number | string }[];
+    const tokenId = (JSON.parse(list.stdout) as { id: number | string }[])[0]!.id;
     const revoke = await run(['tokens', 'revoke', String(tokenId)], env);
     expect(revoke.status, revoke.stderr).toBe(0);
     expect(revoke.stderr).toContain(`token ${tokenId} revoked`);
