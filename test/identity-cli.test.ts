@@ -13,8 +13,8 @@ import { silentLog } from '../src/shared/log.ts';
 import { fixedClock } from '../src/shared/clock.ts';
 import { bridge } from './cli.ts';
 
-describe('bridge review merge', () => {
-  it("closes the merged-away child's alerts and moves its report facts, before it returns", async () => {
+describe('bridge review merge and split', () => {
+  it("merge closes the merged-away child's alerts and moves its report facts; split undoes it; both before they return", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-identity-cli-'));
     let db = await openPglite({ dataDir: dir });
     try {
@@ -40,6 +40,7 @@ describe('bridge review merge', () => {
       await db.close();
     }
 
+    let runaway: { ref: string } | undefined;
     const res = await bridge(['review', 'merge', 'MERGE-A', 'MERGE-B', '--reason', 'same child'], {
       BRIDGE_DATA_DIR: dir,
     });
@@ -58,6 +59,50 @@ describe('bridge review merge', () => {
       expect(facts[0]!.first_runaway).not.toBeNull(); // the runaway now belongs to the merged child
       const [pending] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM projection_pending');
       expect(pending!.n).toBe(0);
+      [runaway] = await db.query<{ ref: string }>(
+        `SELECT source || ':' || record_id AS ref FROM record WHERE event_type = 'RUNAWAY'`,
+      );
+    } finally {
+      await db.close();
+    }
+
+    // The merge undone by hand: the runaway record goes to a child of its own, and its facts with it.
+    const env = { BRIDGE_DATA_DIR: dir };
+    const bad = await bridge(['review', 'split', 'MERGE-A', '--records', 'R1', '--reason', 'x'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/"R1" is not a record: write SOURCE:RECORD_ID/);
+    const unknown = await bridge(
+      ['review', 'split', 'MERGE-A', '--records', 'orr:NOPE', '--reason', 'x'],
+      env,
+    );
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr.trim()).toBe('bridge: no record orr:NOPE');
+    const split = await bridge(
+      ['review', 'split', 'MERGE-A', '--records', runaway!.ref, '--reason', 'two children after all'],
+      env,
+    );
+    expect(split.status, split.stderr).toBe(0);
+    expect(split.stderr).toMatch(/split; 1 link\(s\) changed/);
+
+    db = await openPglite({ dataDir: dir });
+    try {
+      const links = await db.query<{ event_type: string; child_id: string }>(
+        `SELECT r.event_type, l.child_id FROM record r JOIN record_link l ON l.record_pk = r.id ORDER BY r.id`,
+      );
+      const apart = links.filter((l) => l.event_type === 'RUNAWAY');
+      expect(apart).toHaveLength(1);
+      expect(apart[0]!.child_id).not.toBe('MERGE-A');
+      expect(links.filter((l) => l.child_id === 'MERGE-A')).toHaveLength(links.length - 1);
+      const facts = await db.query<{ child_id: string; first_runaway: unknown }>(
+        `SELECT child_id, first_runaway FROM report_child ORDER BY child_id`,
+      );
+      expect(facts).toEqual(
+        expect.arrayContaining([
+          { child_id: 'MERGE-A', first_runaway: null },
+          { child_id: apart[0]!.child_id, first_runaway: expect.anything() },
+        ]),
+      );
+      expect(facts).toHaveLength(2);
     } finally {
       await db.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -126,7 +126,7 @@ export async function mergeChildren(
   return linkRecords(deps, [...ra, ...rb]);
 }
 
-/** Splits records out of a child into a child of their own: they stay together, apart from the rest. */
+/** Splits records out of a child into a child of their own: each side stays together, apart from the other. */
 export async function splitChild(
   deps: IdentityDeps,
   childId: string,
@@ -157,16 +157,20 @@ export async function splitChild(
         });
       }
     }
-    for (let k = 1; k < mv.length; k++) {
-      await q.insertDecision(tx, {
-        a: mv[0]!,
-        b: mv[k]!,
-        decision: 'link',
-        kind: 'split',
-        actor: who.actor,
-        reason: who.reason,
-        at: now,
-      });
+    // Each side stays one child: the rest may have been held together only through a moved record
+    // (a merge links every record of one child to every record of the other).
+    for (const side of [mv, stay]) {
+      for (let k = 1; k < side.length; k++) {
+        await q.insertDecision(tx, {
+          a: side[0]!,
+          b: side[k]!,
+          decision: 'link',
+          kind: 'split',
+          actor: who.actor,
+          reason: who.reason,
+          at: now,
+        });
+      }
     }
     await q.insertAudit(tx, now, who.actor, 'split', { child: childId, moved: mv, reason: who.reason });
   });
