@@ -126,7 +126,10 @@ export async function mergeChildren(
   return linkRecords(deps, [...ra, ...rb]);
 }
 
-/** Splits records out of a child into a child of their own: each side stays together, apart from the other. */
+/**
+ * Splits records out of a child into a child of their own: each side stays together, apart from
+ * the other.
+ */
 export async function splitChild(
   deps: IdentityDeps,
   childId: string,
