@@ -21,7 +21,12 @@ export {
 } from './record-event.ts';
 export { recordAddressChanges, type AddressChangeSummary } from './record-address-changes.ts';
 export type { NewestAddress } from './address-change.ts';
-export { recordTasksOverdue, overdueSeverity, type OverdueTask } from './record-task-overdue.ts';
+export {
+  deliverTasksOverdue,
+  taskOverdueEvents,
+  TASK_OVERDUE_SUBSCRIBED,
+  type RecordedOverdue,
+} from './record-task-overdue.ts';
 export { payloadFor, visibleData, SHARING_POLICY, type CloudEvent } from './policy.ts';
 export { DeliveryWorker, type DeliveryWorkerOptions } from './deliver-notifications.ts';
 export { DIGEST_QUEUE, foldDigests, scheduleDigest } from './send-digests.ts';

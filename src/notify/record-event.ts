@@ -92,15 +92,38 @@ export async function recordEvents(
     throw new BridgeError('NOTIFY_EVENT_INVALID', 'the same event id is given twice in one call');
   }
   const pks = await insertEvents(tx, events);
-  // Fan-out now, in the same transaction: a subscription sees exactly the events recorded while it
-  // was active, and no dispatcher stands between commit and the first send.
+  const stored = events.map((e) => ({ ...e, eventPk: pks.get(e.eventId)! }));
+  const deliveries = await fanOut(tx, stored, options);
+  return stored.map((e, i) => ({ eventPk: e.eventPk, eventId: e.eventId, deliveries: deliveries[i]! }));
+}
+
+/** A stored event: its key, and what the subscriptions' filters select on. */
+export interface StoredEvent {
+  eventPk: number;
+  eventId: string;
+  type: string;
+  severity: Severity;
+  office: string | null;
+  state: string | null;
+}
+
+/**
+ * Gives each stored event a delivery for every subscription it matches, in the same transaction: a
+ * subscription sees exactly the events recorded while it was active, and no dispatcher stands
+ * between commit and the first send. Returns each event's number of deliveries.
+ */
+export async function fanOut(
+  tx: Queryable,
+  events: readonly StoredEvent[],
+  options: RecordOptions = {},
+): Promise<number[]> {
+  if (events.length === 0) return [];
   const subs = (await selectSubscriptions(tx, true)).filter(
     // A message addressed to some agencies only reaches only their subscriptions.
     (s) => !options.agencies || options.agencies.includes(s.agency),
   );
   const deliveries: Parameters<typeof insertDeliveries>[1][number][] = [];
-  const recorded = events.map((event) => {
-    const eventPk = pks.get(event.eventId)!;
+  const counts = events.map((event) => {
     const matching = subs.filter((s) =>
       subscriptionMatches(
         {
@@ -115,19 +138,19 @@ export async function recordEvents(
     );
     for (const s of matching) {
       deliveries.push({
-        eventPk,
+        eventPk: event.eventPk,
         subscriptionId: s.id,
         key: `msg_${event.eventId}_${s.id}`,
         status: s.channel === 'email' && !emailIsImmediate(event.severity) ? 'digest' : 'pending',
         maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
       });
     }
-    return { eventPk, eventId: event.eventId, deliveries: matching.length };
+    return matching.length;
   });
   await insertDeliveries(tx, deliveries);
   // Wakes the delivery workers at commit, instead of at their next poll.
   if (deliveries.some((d) => d.status === 'pending')) await announceDeliveries(tx);
-  return recorded;
+  return counts;
 }
 
 export interface AddressChange {

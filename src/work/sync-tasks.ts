@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import { isoDate } from '../shared/clock.ts';
 import type { Log } from '../shared/log.ts';
 import { CATALOGUE, resolveSettings, type SettingValue } from '../rules/catalogue.ts';
-import { recordTasksOverdue, type OverdueTask } from '../notify/index.ts';
+import { deliverTasksOverdue, type RecordedOverdue } from '../notify/index.ts';
 import * as q from './work.queries.ts';
 
 export interface SyncDeps {
@@ -68,7 +68,14 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
     if (options.bulk) await tx.query('RESET enable_nestloop');
     let opened = 0;
     let reopened = 0;
-    const openedOverdue: OverdueTask[] = [];
+    let escalated = 0;
+    // The overdue messages the statements recorded, when a subscription takes them.
+    const overdue: RecordedOverdue[] = [];
+    const tally = (rows: readonly (OverdueRow & { n?: number })[]) => {
+      escalated += rows[0]?.escalated ?? 0;
+      for (const { n: _n, escalated: _e, ...event } of rows)
+        if (event.event_pk !== null) overdue.push(event as RecordedOverdue);
+    };
     if (routed.length) {
       const offices = [...new Set(routed.map((r) => r.office_id))];
       await tx.query(q.ADD_COURT_OFFICES, [offices]);
@@ -85,21 +92,15 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
       const fresh = routed.filter((r) => !r.held);
       if (held.length) reopened = await count(tx, q.REOPEN_RETURNING, params(held));
       if (fresh.length) {
-        const rows = await tx.query<{ n: number } & Nullable<OverdueTask>>(q.OPEN_NEW, [
-          ...params(fresh),
-          today,
-        ]);
+        const rows = await tx.query<OverdueRow & { n: number }>(q.OPEN_NEW, [...params(fresh), today]);
         opened = rows[0]?.n ?? 0;
-        for (const { n: _n, ...task } of rows) if (task.id !== null) openedOverdue.push(task as OverdueTask);
+        tally(rows);
       }
     }
-    const overdue = [
-      ...openedOverdue,
-      ...(await tx.query<OverdueTask>(q.ESCALATE_OVERDUE, [now, today, children])),
-    ];
+    tally(await tx.query<OverdueRow>(q.ESCALATE_OVERDUE, [now, today, children]));
     // The offices and agencies that subscribe hear of each crossing with the escalation itself.
-    await recordTasksOverdue(tx, overdue, now);
-    return { counts: { closed, opened, reopened, rerouted, escalated: overdue.length }, followed };
+    await deliverTasksOverdue(tx, overdue);
+    return { counts: { closed, opened, reopened, rerouted, escalated }, followed };
   });
   if (Object.values(counts).some((n) => n > 0) || followed > 0) {
     deps.log.info({ ...counts, followed, scope: children ? children.length : 'all' }, 'tasks synced');
@@ -108,6 +109,8 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
+/** A row of OPEN_NEW or ESCALATE_OVERDUE: the count escalated, and a message recorded or nulls. */
+type OverdueRow = { escalated: number } & Nullable<RecordedOverdue>;
 
 async function count(tx: Queryable, sql: string, params: readonly unknown[]): Promise<number> {
   const rows = await tx.query<{ n: number }>(sql, params);

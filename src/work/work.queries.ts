@@ -1,5 +1,6 @@
 // The SQL of the work module. Sync statements are set-based; worklists read indexes only.
 import { ADDRESS_RECORD_SQL, NEWEST_RECORD_FIRST_SQL } from '../cases/cases.queries.ts';
+import { taskOverdueEvents, TASK_OVERDUE_SUBSCRIBED } from '../notify/index.ts';
 
 /** Serializes syncs (a transaction-level lock, released at commit). */
 export const LOCK_SYNC = `SELECT pg_advisory_xact_lock(574652747)`;
@@ -232,6 +233,14 @@ WITH ${ROUTED}, prev AS (
 )
 SELECT count(*)::int AS n FROM ev`;
 
+// The overdue messages a statement recorded (CTE `overdue`): their count, and the messages
+// themselves, one per row, only when a subscription takes them (for their deliveries); at least
+// one row either way.
+const overdueRows = `x.escalated, e.id::text AS event_pk, e.event_id, e.severity, e.office, e.state`;
+const overdueFrom = `(SELECT count(*)::int AS escalated FROM overdue) x
+  LEFT JOIN overdue e ON ${TASK_OVERDUE_SUBSCRIBED}
+ ORDER BY e.id`;
+
 /** The details of an `escalated` history entry: the deadline, the queue and the days overdue. */
 const escalatedDetails = (queue: string, today: string) =>
   `jsonb_build_object('due_on', due_on, 'to', ${queue}, 'days_overdue', ${today} - due_on)`;
@@ -249,8 +258,9 @@ const escalatedDetails = (queue: string, today: string) =>
  * A task whose deadline has already passed (a first load of years of feeds opens hundreds of
  * thousands) opens escalated, with the same history and values ESCALATE_OVERDUE would give it a
  * moment later, so that each such task is written once rather than inserted and then updated.
- * Gives one row per task opened escalated (for its overdue message), and at least one row: `n` is
- * the number opened.
+ * Each task opened escalated has its overdue message recorded here too. Gives `n` the number
+ * opened, `escalated` the number opened escalated, and the messages recorded when a subscription
+ * takes them (one per row).
  */
 export const OPEN_NEW = `
 WITH ${ROUTED}, opened AS (
@@ -274,16 +284,16 @@ WITH ${ROUTED}, opened AS (
          ${escalatedDetails('escalated_to', '$7::date')}
     FROM opened WHERE escalated_at IS NOT NULL
   RETURNING 1
+), overdue AS (${taskOverdueEvents('opened WHERE escalated_at IS NOT NULL', '$6')}
 )
-SELECT n.n, e.id::text AS id, e.alert_id::text AS alert_id, e.child_id, e.rule_id, e.office_id, e.severity,
-       e.addr_state, to_char(e.due_on, 'YYYY-MM-DD') AS due_on, e.reopened_count
-  FROM (SELECT count(*)::int AS n FROM opened) n
-  LEFT JOIN opened e ON e.escalated_at IS NOT NULL
- ORDER BY e.id`;
+SELECT n.n, ${overdueRows}
+  FROM (SELECT count(*)::int AS n FROM opened) n, ${overdueFrom}`;
 
 /**
  * Escalates open tasks past their deadline to the office's supervisor queue, once per crossing (a
- * reopened task can cross again); returns the tasks escalated. $1 now, $2 today.
+ * reopened task can cross again), and records each one's overdue message. Gives `escalated` the
+ * number escalated, and the messages recorded when a subscription takes them (one per row). $1
+ * now, $2 today, $3 child ids or null.
  */
 export const ESCALATE_OVERDUE = `
 WITH esc AS (
@@ -300,10 +310,10 @@ WITH esc AS (
          ${escalatedDetails('supervisor_queue', '$2::date')}
     FROM esc
   RETURNING 1
+), overdue AS (${taskOverdueEvents('esc', '$1')}
 )
-SELECT id::text AS id, alert_id::text AS alert_id, child_id, rule_id, office_id, severity, addr_state,
-       to_char(due_on, 'YYYY-MM-DD') AS due_on, reopened_count
-  FROM esc ORDER BY id`;
+SELECT ${overdueRows}
+  FROM ${overdueFrom}`;
 
 export const RULE_SETTINGS = `SELECT rule_id, key, value FROM rule_setting`;
 
