@@ -32,12 +32,20 @@ const engine = arg('engine', 'postgres');
 const children = Math.max(100, Math.round(fullPopulation(2019, 2023) * scale));
 // The full link's log line names its steps; they are printed under the table.
 let linkSteps: { phase: string; seconds: number; cpuSeconds: number }[] = [];
+// The bulk load's log line says when each part of the evaluation ended (rules, messages: this
+// process; facts, tasks: the server).
+let evaluated: Record<string, number> = {};
 const log = createLog(
   'info',
   new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const entry = JSON.parse(chunk.toString()) as { msg?: string; phases?: typeof linkSteps };
+      const entry = JSON.parse(chunk.toString()) as {
+        msg?: string;
+        phases?: typeof linkSteps;
+        ended?: typeof evaluated;
+      };
       if (entry.msg === 'linked all records' && entry.phases) linkSteps = entry.phases;
+      if (entry.msg === 'bulk load evaluated' && entry.ended) evaluated = entry.ended;
       done();
     },
   }),
@@ -204,6 +212,13 @@ try {
     process.stdout.write(
       `\nsteps of the full link (seconds / this process's cpu s): ${linkSteps
         .map((p) => `${p.phase} ${p.seconds.toFixed(1)} / ${p.cpuSeconds.toFixed(1)}`)
+        .join(', ')}\n`,
+    );
+  if (Object.keys(evaluated).length)
+    process.stdout.write(
+      `evaluation, each part's end (seconds from its start): ${Object.entries(evaluated)
+        .sort((a, b) => a[1] - b[1])
+        .map(([part, s]) => `${part} ${s.toFixed(1)}`)
         .join(', ')}\n`,
     );
 } finally {

@@ -268,18 +268,27 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   t0 = performance.now();
   // The report's facts read only links and records: the server builds them on its own connection
   // while this process evaluates the rules; tasks (SQL) likewise go beside the messages (Node).
-  const facts = deps.db.transaction((tx) => refreshReportFacts(tx, 'all'));
+  // When each part ended, in seconds from the start of the evaluation (logged at the end).
+  const ended: Record<string, number> = {};
+  const end = (part: string) => {
+    ended[part] = Math.round(performance.now() - t0) / 1000;
+  };
+  const facts = deps.db.transaction((tx) => refreshReportFacts(tx, 'all')).then(() => end('facts'));
   facts.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   // The sweep builds every active child's case; their newest addresses are kept for the messages,
   // as of the same date, so that only the other children's cases are built again for them.
   const asOf = isoDate(deps.clock.now());
   const newest = new Map<string, NewestAddress | null>();
   const rules = await sweepRules(deps, asOf, { newestAddresses: newest });
+  end('rules');
   const children = (
     await deps.db.query<{ id: string }>('SELECT id FROM child WHERE merged_into IS NULL ORDER BY id')
   ).map((c) => c.id);
   const now = deps.clock.now();
-  const tasks = syncTasks(deps, { bulk: true });
+  const tasks = syncTasks(deps, { bulk: true }).then((synced) => {
+    end('tasks');
+    return synced;
+  });
   tasks.catch(() => {});
   for (let i = 0; i < children.length; i += batch) {
     const chunk = children.slice(i, i + batch);
@@ -290,6 +299,7 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
       return alerts + addresses.changed + addresses.drift;
     });
   }
+  end('messages');
   await facts;
   total.ms.evaluate += performance.now() - t0;
   t0 = performance.now();
@@ -298,6 +308,7 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   await deps.db.query('DELETE FROM projection_pending WHERE seq <= $1', [queued!.seq]);
   await deps.db.query('DELETE FROM projection_pending_child');
   total.ms.tasks += performance.now() - t0;
+  deps.log.info({ ended }, 'bulk load evaluated');
   total.rounds++;
   total.records += queued!.n;
   total.children += children.length;
