@@ -270,8 +270,9 @@ async function bulkLoad(deps: ProjectionDeps, total: ProjectionSummary, batch: n
   // while this process evaluates the rules; tasks (SQL) likewise go beside the messages (Node).
   // When each part ended, in seconds from the start of the evaluation (logged at the end).
   const ended: Record<string, number> = {};
+  const started = t0;
   const end = (part: string) => {
-    ended[part] = Math.round(performance.now() - t0) / 1000;
+    ended[part] = Math.round(performance.now() - started) / 1000;
   };
   const facts = deps.db.transaction((tx) => refreshReportFacts(tx, 'all')).then(() => end('facts'));
   facts.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
