@@ -51,6 +51,9 @@ export async function syncTasks(deps: SyncDeps, options: SyncOptions = {}): Prom
 
   const { counts, followed } = await deps.db.transaction(async (tx) => {
     await tx.query(q.LOCK_SYNC);
+    // Compiling the statements (JIT) of a sync over every child took the server 2.2 s at full
+    // scale (1.4 s routing, 0.8 s opening) and saved nothing; a small sync is never compiled.
+    await tx.query('SET LOCAL jit = off');
     await tx.query(q.LOCK_ALL_OFFICES);
     const closed = await count(tx, q.CLOSE_RESOLVED, [now, children]);
     const rerouted = options.reroute === false ? 0 : await count(tx, q.REROUTE_OPEN, [children, now]);
