@@ -9,6 +9,7 @@ import { SYNC_QUEUE, syncTasks, syncTasksHandler } from '../work/index.ts';
 import { addRecord, closeAlert, openAlert } from '../work/testing.ts';
 import { DeliveryWorker } from './deliver-notifications.ts';
 import { addSubscription } from './manage-subscriptions.ts';
+import { EVENT_CATALOGUE } from './catalogue.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './test-receivers.ts';
 
 describe(`task.overdue on ${testEngine}`, () => {
@@ -120,5 +121,38 @@ describe(`task.overdue on ${testEngine}`, () => {
       `task-${task!.id}-overdue-1`,
     ]);
     expect(events[1]!.data.due_at).toBe('2026-11-30');
+  });
+
+  it('comes with a task opened already late, critical for a critical alert, to the subscribed office only', async () => {
+    await addRecord(t.db, 'C-2', { ownDate: '2026-02-01', state: 'TX', zip5: '77002' });
+    await openAlert(t.db, {
+      childId: 'C-2',
+      rule: 'FLED_CUSTODY',
+      openedOn: '2026-11-01',
+      dueOn: '2026-11-03',
+    });
+    expect(
+      await syncTasks({ db: t.db, log: silentLog, clock: fixedClock('2026-12-02T08:00:00Z') }),
+    ).toMatchObject({ opened: 2, escalated: 2 });
+    const rows = await t.db.query<{
+      office: string;
+      severity: string;
+      data: Record<string, unknown>;
+      deliveries: number;
+    }>(
+      `SELECT e.office, e.severity, e.data,
+              (SELECT count(*)::int FROM notify_delivery d WHERE d.event_pk = e.id) AS deliveries
+         FROM notify_event e JOIN task k ON e.event_id = 'task-' || k.id || '-overdue-0'
+        WHERE e.type = 'task.overdue' AND k.child_id = 'C-2' ORDER BY e.office`,
+    );
+    // The subscription of the first test takes ERO Houston's messages only.
+    expect(rows.map((r) => [r.office, r.severity, r.deliveries])).toEqual([
+      ['ERO:Houston', 'critical', 1],
+      ['ORR', 'critical', 0],
+    ]);
+    // The statement that writes the message gives it only the fields the catalogue declares.
+    const declared = Object.keys(EVENT_CATALOGUE['task.overdue'].fields).sort();
+    for (const r of rows) expect(Object.keys(r.data).sort()).toEqual(declared);
+    expect(rows[0]!.data).toMatchObject({ task_kind: 'FLED_CUSTODY', due_at: '2026-11-03' });
   });
 });
