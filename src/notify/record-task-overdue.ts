@@ -43,12 +43,9 @@ export interface RecordedOverdue {
   state: string | null;
 }
 
-/** Adds the deliveries of task.overdue events already recorded; returns how many were added. */
-export async function deliverTasksOverdue(
-  tx: Queryable,
-  events: readonly RecordedOverdue[],
-): Promise<number> {
-  const counts = await fanOut(
+/** Adds the deliveries of task.overdue events already recorded. */
+export async function deliverTasksOverdue(tx: Queryable, events: readonly RecordedOverdue[]): Promise<void> {
+  await fanOut(
     tx,
     events.map((e) => ({
       eventPk: Number(e.event_pk),
@@ -59,5 +56,4 @@ export async function deliverTasksOverdue(
       state: e.state,
     })),
   );
-  return counts.reduce((sum, n) => sum + n, 0);
 }
