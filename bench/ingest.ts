@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import { openPglite } from '../src/db/pglite.ts';
-import { migrate, type Db } from '../src/db/index.ts';
+import type { Db } from '../src/db/index.ts';
 import { ingestFiles } from '../src/feeds/index.ts';
 import { SOURCES, SOURCE_COLUMNS, type Source } from '../src/feeds/sources.ts';
 import { syntheticRow, toCsv } from '../src/feeds/testing.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { table } from '../src/cli/output.ts';
-import { withScratchDatabase } from './lib/bench-database.ts';
+import { withScratchDb } from './lib/bench-database.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -88,20 +87,10 @@ async function ingest(db: Db): Promise<{ seconds: number; records: number }> {
 }
 
 async function withEngine<T>(engine: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  if (engine === 'pglite') {
-    const dataDir = path.join(dir, 'pglite');
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    const db = await openPglite({ dataDir });
-    try {
-      await migrate(db);
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
+  if (engine === 'pglite') return withScratchDb({ dataDir: path.join(dir, 'pglite') }, fn);
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('the postgres engine needs DATABASE_URL');
-  return withScratchDatabase(url, `bridge_bench_${process.pid}`, fn);
+  return withScratchDb({ url, name: `bridge_bench_${process.pid}` }, fn);
 }
 
 const results: Record<string, unknown>[] = [];

@@ -13,8 +13,7 @@
 // else embedded PGlite in memory.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { openPglite } from '../src/db/pglite.ts';
-import { migrate, type Db } from '../src/db/index.ts';
+import type { Db } from '../src/db/index.ts';
 import { silentLog } from '../src/shared/log.ts';
 import { isoDate, systemClock } from '../src/shared/clock.ts';
 import { createBatch, finishBatch, ingestRows, type Source } from '../src/feeds/index.ts';
@@ -30,7 +29,7 @@ import {
 import { addSubscription, DeliveryWorker } from '../src/notify/index.ts';
 import { postWebhook } from '../src/notify/send.ts';
 import { startWebhookReceiver } from '../src/notify/test-receivers.ts';
-import { withScratchDatabase } from './lib/bench-database.ts';
+import { withScratchDb } from './lib/bench-database.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -147,16 +146,8 @@ async function push(db: Db, source: Source, fields: readonly Fields[], origin: s
 
 async function withDatabase<T>(fn: (db: Db, engine: string) => Promise<T>): Promise<T> {
   const url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = await openPglite({});
-    try {
-      await migrate(db);
-      return await fn(db, 'pglite');
-    } finally {
-      await db.close();
-    }
-  }
-  return withScratchDatabase(url, `bridge_bench_notify_${process.pid}`, (db) => fn(db, 'postgres'));
+  if (!url) return withScratchDb({}, (db) => fn(db, 'pglite'));
+  return withScratchDb({ url, name: `bridge_bench_notify_${process.pid}` }, (db) => fn(db, 'postgres'));
 }
 
 await withDatabase(async (db, engine) => {

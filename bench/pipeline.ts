@@ -12,8 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse';
-import { openPglite } from '../src/db/pglite.ts';
-import { migrate, type Db } from '../src/db/index.ts';
+import type { Db } from '../src/db/index.ts';
 import { simulate, fullPopulation } from '../src/simulate/index.ts';
 import { ingestFiles } from '../src/feeds/index.ts';
 import { projections, runProjections } from '../src/projections.ts';
@@ -21,7 +20,7 @@ import { buildReport } from '../src/reports/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { createLog } from '../src/shared/log.ts';
 import { table } from '../src/cli/output.ts';
-import { withScratchDatabase } from './lib/bench-database.ts';
+import { withScratchDb } from './lib/bench-database.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,22 +109,13 @@ async function rawCopy(db: Db, files: readonly string[]): Promise<number> {
 }
 
 /** A fresh, migrated database of the engine; dropped (server) or deleted (PGlite) after `fn`. */
-async function scratchDb<T>(work: string, name: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  if (engine === 'pglite') {
-    const db = await openPglite({ dataDir: path.join(work, name) });
-    try {
-      await migrate(db);
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
-  const server = new URL(
+function scratchDb<T>(work: string, name: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (engine === 'pglite') return withScratchDb({ dataDir: path.join(work, name) }, fn);
+  const url =
     process.env.BENCH_DATABASE_URL ??
-      process.env.DATABASE_URL ??
-      'postgres://postgres@127.0.0.1:5432/postgres',
-  );
-  return withScratchDatabase(server.toString(), `bench_pipeline_${name}_${process.pid}`, fn);
+    process.env.DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
+  return withScratchDb({ url, name: `bench_pipeline_${name}_${process.pid}` }, fn);
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));

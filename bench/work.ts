@@ -7,9 +7,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import crypto from 'node:crypto';
-import { openDb, migrate, type Db } from '../src/db/index.ts';
-import { adminQuery } from './lib/bench-database.ts';
+import type { Db } from '../src/db/index.ts';
+import { withScratchDb, type ScratchPlace } from './lib/bench-database.ts';
 import { listTasks, officeSummary, type Actor } from '../src/work/index.ts';
 
 const args = process.argv.slice(2);
@@ -50,33 +49,6 @@ const COURTS = [
   'CHI',
   'BOS',
 ];
-
-async function open(): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (url) {
-    const name = `bench_work_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = (sql: string) => adminQuery(url, sql);
-    await admin(`CREATE DATABASE ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const db = await openDb({ databaseUrl: u.toString(), dataDir: '' });
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-work-'));
-  const db = await openDb({ databaseUrl: undefined, dataDir: dir });
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * Generates the rows in SQL, set-based, on a fresh database. Foreign keys are not checked and
@@ -154,9 +126,11 @@ async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: 
   return { median: ms[Math.floor(RUNS / 2)]!, p95: ms[Math.ceil(RUNS * 0.95) - 1]! };
 }
 
-const { db, cleanup } = await open();
-try {
-  await migrate(db);
+// With --url, a database of its own on that server; else PGlite in a folder of its own.
+const place: ScratchPlace = url
+  ? { url, name: `bench_work_${process.pid}` }
+  : { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-work-')) };
+await withScratchDb(place, async (db) => {
   await load(db);
   const counts = await db.query<{ office_id: string; n: number }>(
     `SELECT office_id, count(*)::int AS n FROM task WHERE status = 'open' GROUP BY office_id ORDER BY n DESC`,
@@ -216,6 +190,4 @@ try {
       `${name.padEnd(w)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(6)}  ${(r.median / base).toFixed(1).padStart(10)}  ${r.p95 <= 100 ? 'yes' : 'NO'}\n`,
     );
   }
-} finally {
-  await cleanup();
-}
+});

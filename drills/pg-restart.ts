@@ -7,12 +7,10 @@
 // Not part of `npm test`: restarting the database server would break every test running beside it.
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import pg from 'pg';
-import { migrate } from '../src/db/index.ts';
-import { openPostgres } from '../src/db/postgres.ts';
 import { seedDemoUsers } from '../src/access/index.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { signIn, startServe } from '../bench/lib/serve-process.ts';
+import { withScratchDatabase } from '../bench/lib/bench-database.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,28 +19,8 @@ function arg(name: string, fallback: string): string {
 const seconds = Number(arg('seconds', '30'));
 const restartAt = Number(arg('restart-at', '8'));
 const admin = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = 'bridge_drill_pg_restart';
-const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
-
-async function adminQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await adminQuery(`CREATE DATABASE ${name}`);
-const db = await openPostgres(url);
-await migrate(db);
-const logins = await seedDemoUsers({ db, clock: systemClock });
-await db.close();
-const ero = logins.find((l) => l.role === 'ero_officer')!;
-
-const server = await startServe(url);
-const base = server.base;
 
 interface Probe {
   at: number;
@@ -53,43 +31,48 @@ const probes: Probe[] = [];
 let restartedAt = 0;
 let aliveAtEnd = false;
 let databaseBackAt = 0;
-try {
-  const cookie = await signIn(base, ero.username, ero.password);
-  const start = Date.now();
-  const restart = (async () => {
-    await sleep(restartAt * 1000);
-    const version = fs.readdirSync('/etc/postgresql')[0]!;
-    restartedAt = (Date.now() - start) / 1000;
-    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], {
-      stdio: 'inherit',
-    });
-    databaseBackAt = (Date.now() - start) / 1000;
-  })();
-  // Eight clients without pause: readiness, and a worklist that needs the session and the tasks.
-  const client = async (k: number) => {
-    while (Date.now() - start < seconds * 1000) {
-      const at = (Date.now() - start) / 1000;
-      try {
-        const res =
-          k % 2 === 0
-            ? await fetch(`${base}/readyz`)
-            : await fetch(`${base}/api/work/offices/${encodeURIComponent(ero.office)}/tasks`, {
-                headers: { cookie },
-              });
-        await res.arrayBuffer();
-        probes.push({ at, ok: res.ok, status: res.status });
-      } catch {
-        probes.push({ at, ok: false, status: 0 });
+await withScratchDatabase(admin, 'bridge_drill_pg_restart', async (db, url) => {
+  const logins = await seedDemoUsers({ db, clock: systemClock });
+  const ero = logins.find((l) => l.role === 'ero_officer')!;
+  const server = await startServe(url);
+  const base = server.base;
+  try {
+    const cookie = await signIn(base, ero.username, ero.password);
+    const start = Date.now();
+    const restart = (async () => {
+      await sleep(restartAt * 1000);
+      const version = fs.readdirSync('/etc/postgresql')[0]!;
+      restartedAt = (Date.now() - start) / 1000;
+      execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], {
+        stdio: 'inherit',
+      });
+      databaseBackAt = (Date.now() - start) / 1000;
+    })();
+    // Eight clients without pause: readiness, and a worklist that needs the session and the tasks.
+    const client = async (k: number) => {
+      while (Date.now() - start < seconds * 1000) {
+        const at = (Date.now() - start) / 1000;
+        try {
+          const res =
+            k % 2 === 0
+              ? await fetch(`${base}/readyz`)
+              : await fetch(`${base}/api/work/offices/${encodeURIComponent(ero.office)}/tasks`, {
+                  headers: { cookie },
+                });
+          await res.arrayBuffer();
+          probes.push({ at, ok: res.ok, status: res.status });
+        } catch {
+          probes.push({ at, ok: false, status: 0 });
+        }
+        await sleep(20);
       }
-      await sleep(20);
-    }
-  };
-  await Promise.all([restart, ...Array.from({ length: 8 }, (_, k) => client(k))]);
-  aliveAtEnd = server.alive();
-} finally {
-  await server.stop();
-  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-}
+    };
+    await Promise.all([restart, ...Array.from({ length: 8 }, (_, k) => client(k))]);
+    aliveAtEnd = server.alive();
+  } finally {
+    await server.stop();
+  }
+});
 
 const failures = probes.filter((p) => !p.ok);
 const lastFailure = failures.length ? Math.max(...failures.map((p) => p.at)) : null;
