@@ -231,6 +231,8 @@ describe('access over the real server', () => {
       expect(orr.statusCode).toBe(200);
       expect(orr.json().sponsor).toMatchObject({ id: 'SP-1', category: '2A' });
       expect(orr.body).toContain('"sponsor_id"');
+      const alertIds = (res: { json(): { alerts: { id: number }[] } }) => res.json().alerts.map((a) => a.id);
+      expect(alertIds(orr).length).toBeGreaterThan(0);
       const safety = (await open('ero_officer', 'child_safety')).json();
       expect(safety.sponsor).toMatchObject({ id: 'SP-1' });
       for (const [role, purpose] of [
@@ -245,6 +247,8 @@ describe('access over the real server', () => {
         expect(res.json().sponsor).toBeUndefined();
         // Nowhere in the record: not in the timeline's details either.
         expect(res.body).not.toMatch(/SP-1|sponsor_id|sponsor_category/);
+        // The child's alerts all the same, masked by the same rules.
+        expect(alertIds(res)).toEqual(alertIds(orr));
       }
     });
 

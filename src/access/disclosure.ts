@@ -10,7 +10,7 @@ import { childIdsOfTasks } from './access.queries.ts';
 import { BridgeError } from '../shared/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import type { AuditWriter } from './audit-writer.ts';
-import { maskFor } from './mask.ts';
+import { maskFor, masksNothingFor, type MaskedAs } from './mask.ts';
 import { ADDRESS_RECORD_SQL, NEWEST_RECORD_FIRST_SQL } from '../cases/cases.queries.ts';
 export { childIdsOfRecords, childIdsOfReviewPair, childIdsOfTasks } from './access.queries.ts';
 import {
@@ -99,21 +99,33 @@ export function cliActor(purpose?: string): { kind: 'cli'; osUser: string; purpo
   return { kind: 'cli', osUser, purpose: stated };
 }
 
-/**
- * The copy of `object` the actor may see for `purpose`. The command line and the system (no actor)
- * see every field; people and tokens see what the field rules allow.
- */
-export function maskForActor<T>(actor: AuditActor, purpose: Purpose | null, object: T): T {
-  if (actor === null || actor.kind === 'cli' || actor.kind === 'anonymous') return object;
+/** Whom and for what the field rules are applied to an actor's reads; null: they see every field. */
+function maskedAs(actor: AuditActor, purpose: Purpose | null): { as: MaskedAs; purpose: Purpose } | null {
+  // The command line and the system (no actor) see every field.
+  if (actor === null || actor.kind === 'cli' || actor.kind === 'anonymous') return null;
   if (actor.kind === 'user' && (purpose === null || !purposeAllowed(actor.role, purpose))) {
     // No purpose the role may state: only the fields no rule guards.
-    return maskFor(
-      { kind: 'token', tokenId: 0, name: '', agency: '', permission: 'child.read', resource: null },
-      'oversight',
-      object,
-    );
+    return {
+      as: { kind: 'token', tokenId: 0, name: '', agency: '', permission: 'child.read', resource: null },
+      purpose: 'oversight',
+    };
   }
-  return maskFor(actor, purpose ?? 'oversight', object);
+  return { as: actor, purpose: purpose ?? 'oversight' };
+}
+
+/**
+ * The copy of `object` the actor may see for `purpose`: people and tokens see what the field rules
+ * allow, the command line and the system every field.
+ */
+export function maskForActor<T>(actor: AuditActor, purpose: Purpose | null, object: T): T {
+  const m = maskedAs(actor, purpose);
+  return m ? maskFor(m.as, m.purpose, object) : object;
+}
+
+/** Whether `maskForActor` leaves every field of anything to the actor for `purpose`. */
+export function masksNothing(actor: AuditActor, purpose: Purpose | null): boolean {
+  const m = maskedAs(actor, purpose);
+  return m === null || masksNothingFor(m.as, m.purpose);
 }
 
 /**

@@ -99,19 +99,32 @@ function removePath(obj: unknown, parts: readonly string[]): void {
   }
 }
 
+/** Whom the field rules are applied to: a person or token, or a role (a webhook's subscriber). */
+export type MaskedAs = Actor | { kind: 'role'; role: Role };
+
+/** The paths of the fields no rule allows `actor` for `purpose`, split, parents before children. */
+function withheld(actor: MaskedAs, purpose: Purpose): string[][] {
+  const role = actor.kind === 'token' ? null : actor.role;
+  // Parents before children, so a removed parent is not walked again.
+  return [...FIELD_RULES]
+    .sort((a, b) => a.path.length - b.path.length)
+    .filter((rule) => role === null || !allowed(rule, role, purpose))
+    .map((rule) => rule.path.split('.'));
+}
+
+/** Whether every rule allows its field to `actor` for `purpose`: `maskFor` then removes nothing. */
+export function masksNothingFor(actor: MaskedAs, purpose: Purpose): boolean {
+  return withheld(actor, purpose).length === 0;
+}
+
 /**
  * What `actor` may see of `object` for `purpose`: a copy with every field a rule does not allow
  * removed, or `object` itself when every rule allows its field. Tokens (agency systems) get only
  * unruled fields; for a webhook, call it with the subscriber's role and purpose. Use it on API
  * responses, exports and webhook payloads alike.
  */
-export function maskFor<T>(actor: Actor | { kind: 'role'; role: Role }, purpose: Purpose, object: T): T {
-  const role = actor.kind === 'token' ? null : actor.role;
-  // Parents before children, so a removed parent is not walked again.
-  const denied = [...FIELD_RULES]
-    .sort((a, b) => a.path.length - b.path.length)
-    .filter((rule) => role === null || !allowed(rule, role, purpose))
-    .map((rule) => rule.path.split('.'));
+export function maskFor<T>(actor: MaskedAs, purpose: Purpose, object: T): T {
+  const denied = withheld(actor, purpose);
   // Nothing to remove (an ORR case manager managing a case): neither a copy nor a walk, which
   // were a good part of what a child's record cost in Node.
   if (denied.length === 0) return object;

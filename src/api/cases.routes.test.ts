@@ -46,6 +46,9 @@ describe('cases and alerts API', () => {
       'FAILED_TO_APPEAR',
       'NO_HEARING_SCHEDULED',
     ]);
+    // Written out as the database wrote them, the alerts are the alerts list's, value for value.
+    const listed = (await app.inject('/api/v1/alerts?child_id=CHA&status=all')).json();
+    expect(body.alerts).toEqual(listed.alerts);
   });
 
   it('answers as of a past date', async () => {
